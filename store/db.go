@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// SchemaVersion is the version of the key layout described in the package
+// documentation.
+const SchemaVersion = 1
+
+// Embedder identifies the model that produced the stored vectors.
+type Embedder struct {
+	Provider string `json:"provider"`
+	Model    string `json:"model"`
+	Dims     int    `json:"dims"`
+}
+
+func (e Embedder) String() string {
+	return fmt.Sprintf("%s/%s (%d dims)", e.Provider, e.Model, e.Dims)
+}
+
+type schema struct {
+	Version  int       `json:"version"`
+	Embedder *Embedder `json:"embedder,omitempty"`
+}
+
+// Options configures [Open].
+type Options struct {
+	Logger     *slog.Logger  // nil discards
+	GCInterval time.Duration // value-log GC period; 0 means 10 minutes, negative disables
+}
+
+// DB is an open archive store. It is safe for concurrent use; writes that
+// change items (Apply, DeleteIssue) are serialised.
+type DB struct {
+	bdb *badger.DB
+	log *slog.Logger
+
+	writeMu sync.Mutex // serialises Apply and DeleteIssue, which read-modify-write m/seq
+
+	stopGC context.CancelFunc
+	gcDone chan struct{}
+}
+
+// Open opens or creates the store in dir, checks the schema version, removes
+// items left behind by an interrupted ingest and starts the value-log GC.
+func Open(dir string, opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bo := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{log.With("component", "badger")}).
+		WithCompactL0OnClose(true)
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open badger in %s: %w", dir, err)
+	}
+	db := &DB{bdb: bdb, log: log}
+	if err := db.initSchema(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	if err := db.removeOrphans(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	db.startGC(opts.GCInterval)
+	return db, nil
+}
+
+// Close stops the GC loop and closes Badger, flushing everything to disk.
+func (db *DB) Close() error {
+	db.stopGC()
+	<-db.gcDone
+	if err := db.bdb.Close(); err != nil {
+		return fmt.Errorf("close badger: %w", err)
+	}
+	return nil
+}
+
+var keySchema = []byte("m/schema")
+
+func (db *DB) initSchema() error {
+	return db.bdb.Update(func(txn *badger.Txn) error {
+		var s schema
+		err := getJSON(txn, keySchema, &s)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return putJSON(txn, keySchema, schema{Version: SchemaVersion})
+		case err != nil:
+			return err
+		case s.Version != SchemaVersion:
+			return fmt.Errorf("%w: data has version %d, this build reads %d", ErrSchema, s.Version, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Embedder returns the identity recorded for the stored vectors; ok is false
+// when none has been recorded yet (an empty store).
+func (db *DB) Embedder() (e Embedder, ok bool, err error) {
+	var s schema
+	err = db.bdb.View(func(txn *badger.Txn) error { return getJSON(txn, keySchema, &s) })
+	if err != nil || s.Embedder == nil {
+		return Embedder{}, false, err
+	}
+	return *s.Embedder, true, nil
+}
+
+// UseEmbedder records e as the producer of the store's vectors when none is
+// recorded yet, and returns an error wrapping [ErrEmbedderMismatch] when
+// another one is.
+func (db *DB) UseEmbedder(e Embedder) error {
+	return db.bdb.Update(func(txn *badger.Txn) error {
+		var s schema
+		if err := getJSON(txn, keySchema, &s); err != nil {
+			return err
+		}
+		if s.Embedder != nil {
+			if *s.Embedder != e {
+				return fmt.Errorf("%w: the data directory holds vectors from %s, the configured embedder is %s; "+
+					"configure the original embedder again, or start over with an empty data directory and re-ingest the archive",
+					ErrEmbedderMismatch, s.Embedder, e)
+			}
+			return nil
+		}
+		s.Embedder = &e
+		return putJSON(txn, keySchema, s)
+	})
+}
+
+func getJSON(txn *badger.Txn, key []byte, v any) error {
+	it, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("get %s: %w", key, err)
+	}
+	return it.Value(func(b []byte) error {
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("decode %s: %w", key, err)
+		}
+		return nil
+	})
+}
+
+func putJSON(txn *badger.Txn, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	return txn.Set(key, b)
+}
+
+// badgerLogger forwards Badger's warnings and errors to slog and drops the
+// rest, which is routine chatter about compactions.
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any)   { l.log.Error(fmt.Sprintf(f, a...)) }
+func (l badgerLogger) Warningf(f string, a ...any) { l.log.Warn(fmt.Sprintf(f, a...)) }
+func (badgerLogger) Infof(string, ...any)          {}
+func (badgerLogger) Debugf(string, ...any)         {}

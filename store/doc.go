@@ -1,0 +1,30 @@
+// Package store keeps the archive in Badger: issues, items (paragraphs), their
+// vectors, the schema version and the identity of the embedder that produced
+// the vectors. It is the single source of truth; the vector index and any
+// other in-memory structure is derived from it and can be rebuilt from it.
+//
+// # Key layout
+//
+// Every key starts with a one-letter prefix and a slash:
+//
+//	m/schema          → JSON {"version", "embedder": {"provider", "model", "dims"}}
+//	m/seq             → uint32 big-endian: the next item sequence number
+//	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
+//	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
+//	v/<seq: 4 bytes BE> → the item's vector, float32 little-endian, dims × 4 bytes
+//	n/<seq: 4 bytes BE> → the item id owning that seq
+//
+// Sequence numbers are the vector index's ids. They are allocated from m/seq
+// and never reused: an item whose text changes gets a new seq, so a stale
+// index entry can never point at a different paragraph.
+//
+// # Invariants
+//
+// p/<id>, v/<seq> and n/<seq> of one item are written and deleted in the same
+// transaction, so an item never exists without its vector nor a vector
+// without its item. An issue's record is written in the last transaction of
+// its ingest; items left behind by an ingest that stopped before that (they
+// are not listed by their issue) are removed by [Open].
+//
+// Writes are synced before they are acknowledged (Badger's SyncWrites).
+package store

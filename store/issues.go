@@ -1,0 +1,206 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/veille/veille/ingest"
+)
+
+// IssueSummary is an issue with the number of items it has.
+type IssueSummary struct {
+	ingest.Issue
+	Items int `json:"items"`
+}
+
+// Issue returns an issue and its items in order. It returns an error
+// wrapping [ErrNotFound] when the issue does not exist.
+func (db *DB) Issue(ctx context.Context, id string) (ingest.Issue, []Item, error) {
+	var rec issueRecord
+	var items []Item
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		if err := getJSON(txn, issueKey(id), &rec); err != nil {
+			return fmt.Errorf("issue %q: %w", id, err)
+		}
+		items = make([]Item, 0, len(rec.Items))
+		for _, itemID := range rec.Items {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			it, err := getItem(txn, itemID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		return nil
+	})
+	return rec.Issue, items, err
+}
+
+// Issues returns every issue, newest first (by date, then id).
+func (db *DB) Issues(ctx context.Context) ([]IssueSummary, error) {
+	var out []IssueSummary
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefixIssue, func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var rec issueRecord
+			if err := unmarshal(v, &rec); err != nil {
+				return err
+			}
+			out = append(out, IssueSummary{Issue: rec.Issue, Items: len(rec.Items)})
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(a, b IssueSummary) int {
+		return cmp.Or(cmp.Compare(b.Date, a.Date), cmp.Compare(a.ID, b.ID))
+	})
+	return out, err
+}
+
+// Item returns one item. It returns an error wrapping [ErrNotFound] when the
+// item does not exist.
+func (db *DB) Item(ctx context.Context, id string) (Item, error) {
+	var it Item
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		var err error
+		it, err = getItem(txn, id)
+		if err != nil {
+			return fmt.Errorf("item %q: %w", id, err)
+		}
+		return nil
+	})
+	return it, err
+}
+
+// ItemsBySeq returns the items with the given sequence numbers, in the same
+// order, leaving out those that no longer exist (deleted since the caller
+// learnt the seq).
+func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
+	out := make([]Item, 0, len(seqs))
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		for _, seq := range seqs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			kv, err := txn.Get(seqKey(prefixSeq, seq))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("get seq %d: %w", seq, err)
+			}
+			id, err := kv.ValueCopy(nil)
+			if err != nil {
+				return fmt.Errorf("read seq %d: %w", seq, err)
+			}
+			it, err := getItem(txn, string(id))
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Vector returns the vector of the item with sequence number seq. It returns
+// an error wrapping [ErrNotFound] when there is none.
+func (db *DB) Vector(ctx context.Context, seq uint32) ([]float32, error) {
+	var vec []float32
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		kv, err := txn.Get(seqKey(prefixVec, seq))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("vector %d: %w", seq, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("get vector %d: %w", seq, err)
+		}
+		return kv.Value(func(b []byte) error {
+			vec = decodeVector(b)
+			return nil
+		})
+	})
+	return vec, err
+}
+
+// WalkItems calls fn for every item, in item id order, and stops at the first
+// error fn returns.
+func (db *DB) WalkItems(ctx context.Context, fn func(Item) error) error {
+	return db.bdb.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefixItem, func(_, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var it Item
+			if err := unmarshal(v, &it); err != nil {
+				return err
+			}
+			return fn(it)
+		})
+	})
+}
+
+// WalkVectors calls fn for every stored vector, in seq order, and stops at the
+// first error fn returns. vec is fn's to keep.
+func (db *DB) WalkVectors(ctx context.Context, fn func(seq uint32, vec []float32) error) error {
+	return db.bdb.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefixVec, func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return fn(binary.BigEndian.Uint32(k[len(prefixVec):]), decodeVector(v))
+		})
+	})
+}
+
+// iterate calls fn with each key and value under prefix; both are only valid
+// during the call.
+func iterate(txn *badger.Txn, prefix []byte, fn func(k, v []byte) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unmarshal(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode record: %w", err)
+	}
+	return nil
+}
+
+// mustJSON encodes records made of strings and numbers only, which cannot
+// fail to encode.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: encode %T: %v", v, err))
+	}
+	return b
+}

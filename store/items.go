@@ -1,0 +1,415 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/veille/veille/ingest"
+)
+
+// Item is a stored paragraph: the parsed item, the sequence number that the
+// vector index knows it by, and its issue's date.
+type Item struct {
+	ingest.Item
+	Seq  uint32 `json:"seq"`
+	Date string `json:"date,omitempty"`
+}
+
+// Vector is a stored item's vector with what the index and its filters need.
+type Vector struct {
+	Seq    uint32
+	ItemID string
+	Date   string
+	Vec    []float32
+}
+
+// Change reports what an ingest or a delete did, and which sequence numbers
+// the vector index must add and drop to follow.
+type Change struct {
+	IssueID   string
+	Created   bool     // the issue did not exist before
+	Added     []Vector // new or changed items
+	Removed   []uint32 // seqs of items that were changed or removed
+	Unchanged int      // items kept as they were (metadata may have been updated)
+}
+
+// Plan says which items of a document need a vector before [DB.Apply].
+type Plan struct {
+	Embed     []ingest.Item // new items and items whose text changed
+	Unchanged int
+}
+
+var (
+	prefixIssue = []byte("i/")
+	prefixItem  = []byte("p/")
+	prefixVec   = []byte("v/")
+	prefixSeq   = []byte("n/")
+	keyNextSeq  = []byte("m/seq")
+)
+
+type issueRecord struct {
+	Issue ingest.Issue `json:"issue"`
+	Items []string     `json:"items"`
+}
+
+func issueKey(id string) []byte { return append(append([]byte{}, prefixIssue...), id...) }
+func itemKey(id string) []byte  { return append(append([]byte{}, prefixItem...), id...) }
+func seqKey(p []byte, seq uint32) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte{}, p...), seq)
+}
+
+// Plan compares doc with what is stored and lists the items that need
+// embedding. It returns an error wrapping [ErrConflict] when an item id is
+// already used by another issue.
+func (db *DB) Plan(ctx context.Context, doc ingest.Document) (Plan, error) {
+	var p Plan
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		for _, it := range doc.Items {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			old, err := getItem(txn, it.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				p.Embed = append(p.Embed, it)
+			case err != nil:
+				return err
+			case old.IssueID != doc.Issue.ID:
+				return fmt.Errorf("%w: item %q is in issue %q", ErrConflict, it.ID, old.IssueID)
+			case old.Hash == it.Hash:
+				p.Unchanged++
+			default:
+				p.Embed = append(p.Embed, it)
+			}
+		}
+		return nil
+	})
+	return p, err
+}
+
+// Apply stores doc: its new and changed items with their vectors (vecs, by
+// item id), metadata updates of unchanged items, and the removal of items the
+// issue no longer has. Every item is written in the same transaction as its
+// vector; the issue record is written last. Apply returns once the change is
+// synced to disk.
+func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]float32) (Change, error) {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+
+	ch := Change{IssueID: doc.Issue.ID}
+	w, err := db.newWriter()
+	if err != nil {
+		return ch, err
+	}
+	defer w.discard()
+
+	var old issueRecord
+	switch err := getJSON(w.txn, issueKey(doc.Issue.ID), &old); {
+	case errors.Is(err, ErrNotFound):
+		ch.Created = true
+	case err != nil:
+		return ch, err
+	}
+	keep := make(map[string]bool, len(doc.Items))
+	rec := issueRecord{Issue: doc.Issue, Items: make([]string, 0, len(doc.Items))}
+	for _, it := range doc.Items {
+		if err := ctx.Err(); err != nil {
+			return ch, err
+		}
+		keep[it.ID] = true
+		rec.Items = append(rec.Items, it.ID)
+		prev, err := getItem(w.txn, it.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return ch, err
+		case prev.IssueID != doc.Issue.ID:
+			return ch, fmt.Errorf("%w: item %q is in issue %q", ErrConflict, it.ID, prev.IssueID)
+		case prev.Hash == it.Hash:
+			ch.Unchanged++
+			next := Item{Item: it, Seq: prev.Seq, Date: doc.Issue.Date}
+			if next != prev {
+				if err := w.set(itemKey(it.ID), mustJSON(next)); err != nil {
+					return ch, err
+				}
+			}
+			continue
+		default:
+			if err := w.deleteItem(prev); err != nil {
+				return ch, err
+			}
+			ch.Removed = append(ch.Removed, prev.Seq)
+		}
+		vec, ok := vecs[it.ID]
+		if !ok {
+			return ch, fmt.Errorf("%w for item %q", ErrMissingVector, it.ID)
+		}
+		seq, err := w.nextSeq()
+		if err != nil {
+			return ch, err
+		}
+		stored := Item{Item: it, Seq: seq, Date: doc.Issue.Date}
+		if err := w.putItem(stored, vec); err != nil {
+			return ch, err
+		}
+		ch.Added = append(ch.Added, Vector{Seq: seq, ItemID: it.ID, Date: doc.Issue.Date, Vec: vec})
+	}
+	for _, id := range old.Items {
+		if keep[id] {
+			continue
+		}
+		prev, err := getItem(w.txn, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return ch, err
+		}
+		if err := w.deleteItem(prev); err != nil {
+			return ch, err
+		}
+		ch.Removed = append(ch.Removed, prev.Seq)
+	}
+	if err := w.set(issueKey(doc.Issue.ID), mustJSON(rec)); err != nil {
+		return ch, err
+	}
+	return ch, w.commit()
+}
+
+// DeleteIssue removes an issue and all its items. It returns an error
+// wrapping [ErrNotFound] when the issue does not exist.
+func (db *DB) DeleteIssue(ctx context.Context, id string) (Change, error) {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+
+	ch := Change{IssueID: id}
+	w, err := db.newWriter()
+	if err != nil {
+		return ch, err
+	}
+	defer w.discard()
+	var rec issueRecord
+	if err := getJSON(w.txn, issueKey(id), &rec); err != nil {
+		return ch, fmt.Errorf("issue %q: %w", id, err)
+	}
+	// The issue record goes first: if the delete stops halfway, the items
+	// left are orphans, which Open removes.
+	if err := w.delete(issueKey(id)); err != nil {
+		return ch, err
+	}
+	for _, itemID := range rec.Items {
+		if err := ctx.Err(); err != nil {
+			return ch, err
+		}
+		prev, err := getItem(w.txn, itemID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return ch, err
+		}
+		if err := w.deleteItem(prev); err != nil {
+			return ch, err
+		}
+		ch.Removed = append(ch.Removed, prev.Seq)
+	}
+	return ch, w.commit()
+}
+
+// removeOrphans deletes items that no issue lists: what an interrupted
+// ingest or delete left behind.
+func (db *DB) removeOrphans() error {
+	listed := map[string]bool{}
+	var orphans []Item
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		if err := iterate(txn, prefixIssue, func(_, v []byte) error {
+			var rec issueRecord
+			if err := unmarshal(v, &rec); err != nil {
+				return err
+			}
+			for _, id := range rec.Items {
+				listed[id] = true
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return iterate(txn, prefixItem, func(_, v []byte) error {
+			var it Item
+			if err := unmarshal(v, &it); err != nil {
+				return err
+			}
+			if !listed[it.ID] {
+				orphans = append(orphans, it)
+			}
+			return nil
+		})
+	})
+	if err != nil || len(orphans) == 0 {
+		return err
+	}
+	w, err := db.newWriter()
+	if err != nil {
+		return err
+	}
+	defer w.discard()
+	for _, it := range orphans {
+		if err := w.deleteItem(it); err != nil {
+			return err
+		}
+	}
+	db.log.Warn("removed items left by an interrupted ingest", "items", len(orphans))
+	return w.commit()
+}
+
+func getItem(txn *badger.Txn, id string) (Item, error) {
+	var it Item
+	err := getJSON(txn, itemKey(id), &it)
+	return it, err
+}
+
+func encodeVector(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func decodeVector(b []byte) []float32 {
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
+}
+
+// writer is a write transaction that commits and starts a new one before
+// it outgrows Badger's batch limits, so that an issue of any size can be
+// stored. Each item's keys go through one apply call, so they always share a
+// transaction.
+type writer struct {
+	db      *DB
+	txn     *badger.Txn
+	seq     uint32
+	pending int // bytes written to txn
+	entries int // keys written to txn
+}
+
+// Per-transaction budget, well below Badger's limits for its default 64 MiB
+// memtable (about 9.6 MB and some 90,000 entries).
+const (
+	maxTxnBytes   = 4 << 20
+	maxTxnEntries = 10_000
+)
+
+func (db *DB) newWriter() (*writer, error) {
+	w := &writer{db: db, txn: db.bdb.NewTransaction(true)}
+	it, err := w.txn.Get(keyNextSeq)
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+		w.seq = 1
+	case err != nil:
+		w.discard()
+		return nil, fmt.Errorf("get next seq: %w", err)
+	default:
+		err = it.Value(func(b []byte) error {
+			if len(b) != 4 {
+				return fmt.Errorf("next seq: %d bytes, want 4", len(b))
+			}
+			w.seq = binary.BigEndian.Uint32(b)
+			return nil
+		})
+		if err != nil {
+			w.discard()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+func (w *writer) nextSeq() (uint32, error) {
+	if w.seq == math.MaxUint32 {
+		return 0, errors.New("item sequence numbers exhausted")
+	}
+	s := w.seq
+	w.seq++
+	return s, nil
+}
+
+// apply runs ops, which write n keys of about size bytes in all, in the
+// current transaction, committing it first if ops would not fit.
+func (w *writer) apply(n, size int, ops func(txn *badger.Txn) error) error {
+	if w.entries > 0 && (w.entries+n > maxTxnEntries || w.pending+size > maxTxnBytes) {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	w.entries += n
+	w.pending += size
+	if err := ops(w.txn); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+func (w *writer) flush() error {
+	if err := w.commit(); err != nil {
+		return err
+	}
+	w.txn = w.db.bdb.NewTransaction(true)
+	w.pending, w.entries = 0, 0
+	return nil
+}
+
+func (w *writer) set(k, v []byte) error {
+	return w.apply(1, len(k)+len(v), func(txn *badger.Txn) error { return txn.Set(k, v) })
+}
+
+func (w *writer) delete(k []byte) error {
+	return w.apply(1, len(k), func(txn *badger.Txn) error { return txn.Delete(k) })
+}
+
+func (w *writer) putItem(it Item, vec []float32) error {
+	rec, vb := mustJSON(it), encodeVector(vec)
+	return w.apply(3, len(rec)+len(vb)+2*len(it.ID)+16, func(txn *badger.Txn) error {
+		for _, kv := range [][2][]byte{
+			{itemKey(it.ID), rec},
+			{seqKey(prefixVec, it.Seq), vb},
+			{seqKey(prefixSeq, it.Seq), []byte(it.ID)},
+		} {
+			if err := txn.Set(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (w *writer) deleteItem(it Item) error {
+	return w.apply(3, len(it.ID)+16, func(txn *badger.Txn) error {
+		for _, k := range [][]byte{itemKey(it.ID), seqKey(prefixVec, it.Seq), seqKey(prefixSeq, it.Seq)} {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (w *writer) commit() error {
+	if err := w.txn.Set(keyNextSeq, binary.BigEndian.AppendUint32(nil, w.seq)); err != nil {
+		return fmt.Errorf("set next seq: %w", err)
+	}
+	if err := w.txn.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (w *writer) discard() { w.txn.Discard() }
