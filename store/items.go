@@ -36,11 +36,13 @@ type Change struct {
 	Added     []Vector // new or changed items
 	Removed   []uint32 // seqs of items that were changed or removed
 	Unchanged int      // items kept as they were (metadata may have been updated)
+	Changed   int      // items whose text or headline changed: each is in Added and in Removed
 }
 
-// Plan says which items of a document need a vector before [DB.Apply].
+// Plan says which items of a document need a vector before [DB.Apply]: new
+// items and items whose text or headline changed.
 type Plan struct {
-	Embed     []ingest.Item // new items and items whose text changed
+	Embed     []ingest.Item
 	Unchanged int
 }
 
@@ -81,7 +83,7 @@ func (db *DB) Plan(ctx context.Context, doc ingest.Document) (Plan, error) {
 				return err
 			case old.IssueID != doc.Issue.ID:
 				return fmt.Errorf("%w: item %q is in issue %q", ErrConflict, it.ID, old.IssueID)
-			case old.Hash == it.Hash:
+			case sameVector(old.Item, it):
 				p.Unchanged++
 			default:
 				p.Embed = append(p.Embed, it)
@@ -130,7 +132,7 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 			return ch, err
 		case prev.IssueID != doc.Issue.ID:
 			return ch, fmt.Errorf("%w: item %q is in issue %q", ErrConflict, it.ID, prev.IssueID)
-		case prev.Hash == it.Hash:
+		case sameVector(prev.Item, it):
 			ch.Unchanged++
 			next := Item{Item: it, Seq: prev.Seq, Date: doc.Issue.Date}
 			if next != prev {
@@ -144,6 +146,7 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 				return ch, err
 			}
 			ch.Removed = append(ch.Removed, prev.Seq)
+			ch.Changed++
 		}
 		vec, ok := vecs[it.ID]
 		if !ok {
@@ -265,6 +268,12 @@ func (db *DB) removeOrphans() error {
 	}
 	db.log.Warn("removed items left by an interrupted ingest", "items", len(orphans))
 	return w.commit()
+}
+
+// sameVector reports whether an item's stored vector still stands for it:
+// what is embedded is the item's headline and text.
+func sameVector(old, it ingest.Item) bool {
+	return old.Hash == it.Hash && old.Headline == it.Headline
 }
 
 func getItem(txn *badger.Txn, id string) (Item, error) {

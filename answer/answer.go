@@ -1,0 +1,246 @@
+// Package answer answers a question from retrieved passages without a
+// language model: it picks the one or two sentences that best answer the
+// question and cites the passages they come from with [n] markers.
+package answer
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/veille/veille/analysis"
+)
+
+// Passage is a retrieved paragraph offered to the answerer.
+type Passage struct {
+	ID       string  `json:"id"`
+	IssueID  string  `json:"issue_id"`
+	Date     string  `json:"date,omitempty"`
+	Headline string  `json:"headline,omitempty"`
+	Text     string  `json:"text"`
+	Score    float32 `json:"score"`
+}
+
+// Citation is a passage cited by an answer as [N].
+type Citation struct {
+	N int `json:"n"`
+	Passage
+}
+
+// Answer is the reply to a question.
+type Answer struct {
+	// Text is the answer, each sentence followed by the [n] of its passage;
+	// when Found is false it says that the archive does not cover the
+	// question.
+	Text      string     `json:"answer"`
+	Citations []Citation `json:"citations"`
+	Found     bool       `json:"found"`
+	Language  string     `json:"language"` // "fr" or "en": the question's
+}
+
+// MinCoverage is the share of the question's weighted content terms that the
+// best passage must contain for the question to count as covered. Below it,
+// [Extract] answers that the archive has nothing on the question.
+const MinCoverage = 0.34
+
+// maxSentences is the length of an extractive answer.
+const maxSentences = 2
+
+// Extract answers question from passages, which are ranked best first. It
+// cites only the passages its sentences come from, numbered from 1 in the
+// order of the answer.
+func Extract(question string, passages []Passage) Answer {
+	q := newQuery(question)
+	ans := Answer{Language: q.lang, Citations: []Citation{}}
+	var cands []candidate
+	best := 0.0
+	for i, p := range passages {
+		cs, cover := q.score(i, p)
+		best = max(best, cover)
+		cands = append(cands, cs...)
+	}
+	if q.total == 0 || best < MinCoverage || len(cands) == 0 {
+		ans.Text = notFound[q.lang]
+		return ans
+	}
+	picked := pick(cands)
+	var b strings.Builder
+	cited := map[int]int{} // passage index → n
+	for _, c := range picked {
+		n, ok := cited[c.passage]
+		if !ok {
+			n = len(ans.Citations) + 1
+			cited[c.passage] = n
+			ans.Citations = append(ans.Citations, Citation{N: n, Passage: passages[c.passage]})
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(c.text)
+		b.WriteString(" [")
+		b.WriteString(strconv.Itoa(n))
+		b.WriteByte(']')
+	}
+	ans.Text, ans.Found = b.String(), true
+	return ans
+}
+
+var notFound = map[string]string{
+	"fr": "L’archive ne contient rien qui réponde à cette question.",
+	"en": "The archive has nothing that answers this question.",
+}
+
+// candidate is a sentence of a passage with its score as an answer.
+type candidate struct {
+	passage  int // index in the passages
+	sentence int // index in the passage
+	text     string
+	score    float64
+}
+
+// pick returns the best candidate and, when it adds to it, a second one: the
+// sentence right after it in the same passage, or a near-equal sentence from
+// another passage. The answer keeps passage order.
+func pick(cands []candidate) []candidate {
+	bi := 0
+	for i, c := range cands {
+		if c.score > cands[bi].score {
+			bi = i
+		}
+	}
+	best := cands[bi]
+	out := []candidate{best}
+	for _, c := range cands {
+		if len(out) == maxSentences {
+			break
+		}
+		next := c.passage == best.passage && c.sentence == best.sentence+1 && c.score >= 0.5*best.score
+		other := c.passage != best.passage && c.score >= 0.85*best.score && c.text != best.text
+		if next || other {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// query is an analysed question.
+type query struct {
+	terms map[string]float64 // stem → weight
+	total float64
+	lang  string
+	want  answerKind
+}
+
+type answerKind int
+
+const (
+	anything answerKind = iota
+	quantity            // combien, how much, how many
+	moment              // quand, when, what year
+	person              // qui, who
+)
+
+func newQuery(question string) query {
+	q := query{terms: map[string]float64{}}
+	var fr, en int
+	for _, t := range analysis.Tokens(question) {
+		if frenchMarkers[t.Term] {
+			fr++
+		}
+		if englishMarkers[t.Term] {
+			en++
+		}
+		if k, ok := kinds[t.Term]; ok && q.want == anything {
+			q.want = k
+		}
+		if t.Is(analysis.Stop) || t.Is(analysis.Question) {
+			continue
+		}
+		w := 1.0
+		switch {
+		case t.Kind == analysis.Number:
+			w = 2
+		case t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart):
+			w = 1.5
+		}
+		if w > q.terms[t.Stem] {
+			q.total += w - q.terms[t.Stem]
+			q.terms[t.Stem] = w
+		}
+	}
+	q.lang = "fr"
+	if en > fr {
+		q.lang = "en"
+	}
+	return q
+}
+
+var kinds = map[string]answerKind{
+	"combien": quantity, "much": quantity, "many": quantity, "montant": quantity, "cout": quantity,
+	"quand": moment, "when": moment, "date": moment, "annee": moment, "year": moment,
+	"qui": person, "who": person, "whom": person,
+}
+
+// frenchMarkers and englishMarkers are frequent words that tell the two
+// languages apart in short questions (folded, as analysis gives them).
+var frenchMarkers = wordSet("le la les un une des de du et est a quel quelle quels quelles combien quand qui que quoi pourquoi comment ou dans pour sur avec il elle ont sont pas")
+var englishMarkers = wordSet("the a an of and is are was were what which how when who why where in for on with did does do has have it its to from")
+
+// score scores each sentence of p, the rank-th passage, and returns them with
+// the share of the question's terms found in the whole passage.
+func (q query) score(rank int, p Passage) ([]candidate, float64) {
+	passageTerms := map[string]bool{}
+	for _, t := range analysis.Tokens(p.Headline + "\n" + p.Text) {
+		passageTerms[t.Stem] = true
+	}
+	pc := q.coverage(passageTerms)
+	prior := 1 / float64(rank+1)
+	var out []candidate
+	for i, s := range sentences(p.Text) {
+		text := p.Text[s.Start:s.End]
+		terms := map[string]bool{}
+		var hasNumber, hasName, hasTime bool
+		for _, t := range analysis.Tokens(text) {
+			terms[t.Stem] = true
+			switch {
+			case t.Kind == analysis.Number:
+				hasNumber = true
+				hasTime = hasTime || len(t.Term) == 4 && (t.Term[:2] == "19" || t.Term[:2] == "20")
+			case t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart) && q.terms[t.Stem] == 0:
+				hasName = true
+			}
+			hasTime = hasTime || months[t.Term]
+		}
+		sc := q.coverage(terms)
+		score := 0.6*sc + 0.3*pc + 0.1*prior
+		switch {
+		case q.want == quantity && hasNumber, q.want == moment && hasTime, q.want == person && hasName:
+			score += 0.15
+		}
+		out = append(out, candidate{passage: rank, sentence: i, text: text, score: score})
+	}
+	return out, pc
+}
+
+// coverage is the weighted share of the question's terms found in terms.
+func (q query) coverage(terms map[string]bool) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	var w float64
+	for stem, weight := range q.terms {
+		if terms[stem] {
+			w += weight
+		}
+	}
+	return w / q.total
+}
+
+var months = wordSet("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre january february march april may june july august september october november december")
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}

@@ -1,0 +1,221 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/veille/veille/answer"
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/store"
+)
+
+const defaultK = 10
+
+// itemResponse is an item as the API shows it.
+type itemResponse struct {
+	ID       string `json:"id"`
+	IssueID  string `json:"issue_id"`
+	Ordinal  int    `json:"ordinal"`
+	Date     string `json:"date,omitempty"`
+	Headline string `json:"headline,omitempty"`
+	Text     string `json:"text"`
+}
+
+func newItem(it store.Item) itemResponse {
+	return itemResponse{ID: it.ID, IssueID: it.IssueID, Ordinal: it.Ordinal, Date: it.Date, Headline: it.Headline, Text: it.Text}
+}
+
+// hit is a search result.
+type hit struct {
+	ID       string  `json:"id"`
+	IssueID  string  `json:"issue_id"`
+	Date     string  `json:"date,omitempty"`
+	Headline string  `json:"headline,omitempty"`
+	Text     string  `json:"text"`
+	Score    float32 `json:"score"`
+}
+
+func newHits(hs []archive.Hit) []hit {
+	out := make([]hit, len(hs))
+	for i, h := range hs {
+		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score}
+	}
+	return out
+}
+
+type searchResponse struct {
+	Query string `json:"query,omitempty"`
+	K     int    `json:"k"`
+	From  string `json:"from,omitempty"`
+	To    string `json:"to,omitempty"`
+	Hits  []hit  `json:"hits"`
+}
+
+// search serves GET /v1/search?q=&k=&from=&to=.
+func (s *Server) search(c *gin.Context) {
+	q, err := s.text("q", c.Query("q"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.queryK(c, defaultK)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := queryRange(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	hits, err := s.arch.Search(ctx, q, k, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, searchResponse{Query: q, K: k, From: r.From, To: r.To, Hits: newHits(hits)})
+}
+
+type askRequest struct {
+	Question string `json:"question"`
+	K        *int   `json:"k"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+}
+
+type askResponse struct {
+	Question string `json:"question"`
+	answer.Answer
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// askPassages is how many passages the answerer reads by default.
+const askPassages = 5
+
+// ask serves POST /v1/ask.
+func (s *Server) ask(c *gin.Context) {
+	var req askRequest
+	if err := s.bindJSON(c, &req, s.cfg.MaxBodyBytes); err != nil {
+		s.fail(c, err)
+		return
+	}
+	q, err := s.text("question", req.Question)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.k("k", req.K, askPassages)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := dateRange(req.From, req.To)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	hits, err := s.arch.Search(ctx, q, k, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	passages := make([]answer.Passage, len(hits))
+	for i, h := range hits {
+		passages[i] = answer.Passage{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score}
+	}
+	c.JSON(http.StatusOK, askResponse{Question: q, Answer: answer.Extract(q, passages), From: r.From, To: r.To})
+}
+
+type similarRequest struct {
+	Text string `json:"text"`
+	K    *int   `json:"k"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+type similarResponse struct {
+	ID   string `json:"id,omitempty"`
+	K    int    `json:"k"`
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	Hits []hit  `json:"hits"`
+}
+
+// similarText serves POST /v1/similar.
+func (s *Server) similarText(c *gin.Context) {
+	var req similarRequest
+	if err := s.bindJSON(c, &req, s.cfg.MaxBodyBytes); err != nil {
+		s.fail(c, err)
+		return
+	}
+	text, err := s.text("text", req.Text)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.k("k", req.K, defaultK)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := dateRange(req.From, req.To)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	hits, err := s.arch.SimilarText(ctx, text, k, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, similarResponse{K: k, From: r.From, To: r.To, Hits: newHits(hits)})
+}
+
+// similarItem serves GET /v1/items/{id}/similar.
+func (s *Server) similarItem(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	k, err := s.queryK(c, defaultK)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := queryRange(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	hits, err := s.arch.SimilarItem(c.Request.Context(), id, k, r)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, similarResponse{ID: id, K: k, From: r.From, To: r.To, Hits: newHits(hits)})
+}
+
+// getItem serves GET /v1/items/{id}.
+func (s *Server) getItem(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	it, err := s.arch.Item(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newItem(it))
+}

@@ -1,0 +1,121 @@
+// Package api serves the archive over HTTP with Gin: versioned JSON routes
+// under /v1, health probes, and one error shape for every failure
+// (application/problem+json, see problem.go).
+package api
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+)
+
+// Archive is what the handlers need from the archive.
+type Archive interface {
+	Ingest(ctx context.Context, doc ingest.Document) (archive.Result, error)
+	DeleteIssue(ctx context.Context, id string) (archive.Result, error)
+	Search(ctx context.Context, text string, k int, r archive.Range) ([]archive.Hit, error)
+	SimilarText(ctx context.Context, text string, k int, r archive.Range) ([]archive.Hit, error)
+	SimilarItem(ctx context.Context, id string, k int, r archive.Range) ([]archive.Hit, error)
+	Issues(ctx context.Context) ([]store.IssueSummary, error)
+	Issue(ctx context.Context, id string) (ingest.Issue, []store.Item, error)
+	Item(ctx context.Context, id string) (store.Item, error)
+	Stats(ctx context.Context) (archive.Stats, error)
+}
+
+// Config sets the server's limits.
+type Config struct {
+	MaxBodyBytes   int64         // JSON request bodies; default 1 MiB
+	MaxIssueBytes  int64         // issue uploads; default 16 MiB
+	MaxK           int           // largest k accepted; default 100
+	MaxQueryLen    int           // longest query or question, in characters; default 2,000
+	RequestTimeout time.Duration // per request, embedding included; default 30 s
+	IngestTimeout  time.Duration // per issue upload; default 5 min
+}
+
+func (c Config) withDefaults() Config {
+	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, 1<<20)
+	c.MaxIssueBytes = cmp.Or(c.MaxIssueBytes, 16<<20)
+	c.MaxK = cmp.Or(c.MaxK, 100)
+	c.MaxQueryLen = cmp.Or(c.MaxQueryLen, 2000)
+	c.RequestTimeout = cmp.Or(c.RequestTimeout, 30*time.Second)
+	c.IngestTimeout = cmp.Or(c.IngestTimeout, 5*time.Minute)
+	return c
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	arch Archive
+	cfg  Config
+	log  *slog.Logger
+}
+
+// NewHandler returns the HTTP handler serving every route.
+func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{arch: arch, cfg: cfg.withDefaults(), log: log}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(s.requestID, s.accessLog, s.recover)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
+	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	v1 := r.Group("/v1")
+	v1.POST("/issues", s.postIssue)
+	v1.GET("/issues", s.listIssues)
+	v1.GET("/issues/:id", s.getIssue)
+	v1.DELETE("/issues/:id", s.deleteIssue)
+	v1.GET("/search", s.search)
+	v1.POST("/ask", s.ask)
+	v1.GET("/items/:id", s.getItem)
+	v1.GET("/items/:id/similar", s.similarItem)
+	v1.POST("/similar", s.similarText)
+	v1.GET("/stats", s.stats)
+	return r
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, statusResponse{Status: "ok"})
+}
+
+// readyz answers 200 when the store can be read and the index is loaded,
+// which the archive guarantees once it exists.
+func (s *Server) readyz(c *gin.Context) {
+	st, err := s.arch.Stats(c.Request.Context())
+	if err != nil {
+		s.fail(c, unavailable(err))
+		return
+	}
+	c.JSON(http.StatusOK, readyResponse{Status: "ready", Stats: st})
+}
+
+func (s *Server) stats(c *gin.Context) {
+	st, err := s.arch.Stats(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+type statusResponse struct {
+	Status string `json:"status"`
+}
+
+type readyResponse struct {
+	Status string `json:"status"`
+	archive.Stats
+}

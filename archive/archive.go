@@ -1,0 +1,333 @@
+// Package archive keeps the store, the vector index and the embedder in step.
+// The store is the source of truth; the index is derived from it: loaded from
+// its snapshot and reconciled with the store at start, rebuilt from the store
+// when the snapshot is missing or unreadable, and updated after every write.
+//
+// Searches go to the index and read the items back from the store, so an item
+// deleted while a search runs is simply left out of its results.
+package archive
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+	"github.com/veille/veille/vectorindex"
+)
+
+// Embedder turns texts into L2-normalised vectors.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error)
+	Identity() embed.Identity
+}
+
+// Config configures [Open].
+type Config struct {
+	// SnapshotPath is the index snapshot file, beside the Badger directory.
+	SnapshotPath string
+	// Index sets the HNSW parameters; Dims is taken from the embedder.
+	Index vectorindex.Config
+	// EmbedBatch is the number of texts per embedding call (default 64) and
+	// EmbedWorkers the number of calls in flight (default 2).
+	EmbedBatch, EmbedWorkers int
+	Logger                   *slog.Logger
+}
+
+// Archive is the searchable archive. It is safe for concurrent use: searches
+// run in parallel with each other and with a write; writes are serialised.
+type Archive struct {
+	db  *store.DB
+	emb Embedder
+	ix  *vectorindex.Index
+	cfg Config
+	log *slog.Logger
+
+	writeMu sync.Mutex // one ingest or delete at a time, so the index follows the store in order
+
+	mu    sync.RWMutex
+	dates map[uint32]string // seq → issue date, for date filters
+}
+
+// Open checks that db's vectors come from emb (recording emb's identity in an
+// empty store), then loads the index snapshot, or rebuilds the index from db.
+func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive, error) {
+	cfg.EmbedBatch = cmp.Or(cfg.EmbedBatch, 64)
+	cfg.EmbedWorkers = cmp.Or(cfg.EmbedWorkers, 2)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	id := emb.Identity()
+	if id.Dims <= 0 {
+		return nil, fmt.Errorf("embedder %s: unknown dimensions", id)
+	}
+	if err := db.UseEmbedder(store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}); err != nil {
+		return nil, err
+	}
+	a := &Archive{db: db, emb: emb, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}}
+	cfg.Index.Dims = id.Dims
+	if err := db.WalkItems(ctx, func(it store.Item) error {
+		a.dates[it.Seq] = it.Date
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	ix, err := a.loadIndex(ctx, cfg.Index)
+	if err != nil {
+		return nil, err
+	}
+	a.ix = ix
+	return a, nil
+}
+
+// loadIndex loads the snapshot and brings it up to date with the store, or
+// rebuilds the index when there is no usable snapshot.
+func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config) (*vectorindex.Index, error) {
+	start := time.Now()
+	ix, err := vectorindex.Load(a.cfg.SnapshotPath)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		a.log.Info("no index snapshot, building the index from the store", "items", len(a.dates))
+		return a.rebuild(ctx, icfg)
+	case err != nil:
+		a.log.Warn("index snapshot unusable, rebuilding the index from the store", "err", err, "items", len(a.dates))
+		return a.rebuild(ctx, icfg)
+	case ix.Dims() != icfg.Dims:
+		a.log.Warn("index snapshot has other dimensions, rebuilding", "snapshot_dims", ix.Dims(), "dims", icfg.Dims)
+		return a.rebuild(ctx, icfg)
+	}
+	added, removed, err := a.reconcile(ctx, ix)
+	if err != nil {
+		return nil, err
+	}
+	a.log.Info("index loaded", "items", ix.Len(), "added", added, "removed", removed, "took", time.Since(start))
+	return ix, nil
+}
+
+func (a *Archive) rebuild(ctx context.Context, icfg vectorindex.Config) (*vectorindex.Index, error) {
+	start := time.Now()
+	ix, err := vectorindex.New(icfg)
+	if err != nil {
+		return nil, fmt.Errorf("new index: %w", err)
+	}
+	if err := a.db.WalkVectors(ctx, func(seq uint32, vec []float32) error {
+		return ix.Add(seq, vec)
+	}); err != nil {
+		return nil, fmt.Errorf("rebuild index: %w", err)
+	}
+	a.log.Info("index built", "items", ix.Len(), "took", time.Since(start))
+	return ix, nil
+}
+
+// reconcile makes ix hold exactly the store's items: those written after the
+// snapshot are added, those deleted after it are removed.
+func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index) (added, removed int, err error) {
+	for _, seq := range ix.IDs() {
+		if _, ok := a.dates[seq]; !ok {
+			ix.Delete(seq)
+			removed++
+		}
+	}
+	for seq := range a.dates {
+		if ix.Contains(seq) {
+			continue
+		}
+		vec, err := a.db.Vector(ctx, seq)
+		if err != nil {
+			return added, removed, fmt.Errorf("reconcile index: %w", err)
+		}
+		if err := ix.Add(seq, vec); err != nil {
+			return added, removed, fmt.Errorf("reconcile index: %w", err)
+		}
+		added++
+	}
+	return added, removed, nil
+}
+
+// Close writes the index snapshot. The store is the caller's to close.
+func (a *Archive) Close() error {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	if err := a.ix.Save(a.cfg.SnapshotPath); err != nil {
+		return fmt.Errorf("save index snapshot: %w", err)
+	}
+	return nil
+}
+
+// Identity returns the identity of the archive's embedder.
+func (a *Archive) Identity() embed.Identity { return a.emb.Identity() }
+
+// Result counts what an ingest or a delete did to an issue's items.
+type Result struct {
+	IssueID   string `json:"issue_id"`
+	Created   bool   `json:"created"`
+	Added     int    `json:"added"`
+	Changed   int    `json:"changed"`
+	Unchanged int    `json:"unchanged"`
+	Removed   int    `json:"removed"`
+	Embedded  int    `json:"embedded"` // texts sent to the embedder
+}
+
+// Ingest stores doc, embedding only its new and changed items, and updates
+// the index. It returns once the change is durable and searchable.
+func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, error) {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+
+	plan, err := a.db.Plan(ctx, doc)
+	if err != nil {
+		return Result{IssueID: doc.Issue.ID}, err
+	}
+	vecs, err := a.embedItems(ctx, plan.Embed)
+	if err != nil {
+		return Result{IssueID: doc.Issue.ID}, err
+	}
+	ch, err := a.db.Apply(ctx, doc, vecs)
+	if err != nil {
+		return Result{IssueID: doc.Issue.ID}, err
+	}
+	if err := a.follow(ch); err != nil {
+		return Result{IssueID: doc.Issue.ID}, err
+	}
+	return Result{
+		IssueID:   ch.IssueID,
+		Created:   ch.Created,
+		Added:     len(ch.Added) - ch.Changed,
+		Changed:   ch.Changed,
+		Unchanged: ch.Unchanged,
+		Removed:   len(ch.Removed) - ch.Changed,
+		Embedded:  len(plan.Embed),
+	}, nil
+}
+
+// DeleteIssue removes an issue and its items from the store and the index.
+func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	ch, err := a.db.DeleteIssue(ctx, id)
+	if err != nil {
+		return Result{IssueID: id}, err
+	}
+	if err := a.follow(ch); err != nil {
+		return Result{IssueID: id}, err
+	}
+	return Result{IssueID: id, Removed: len(ch.Removed)}, nil
+}
+
+// follow applies a store change to the index and the date catalog.
+func (a *Archive) follow(ch store.Change) error {
+	a.mu.Lock()
+	for _, seq := range ch.Removed {
+		delete(a.dates, seq)
+	}
+	for _, v := range ch.Added {
+		a.dates[v.Seq] = v.Date
+	}
+	a.mu.Unlock()
+	for _, seq := range ch.Removed {
+		a.ix.Delete(seq)
+	}
+	for _, v := range ch.Added {
+		if err := a.ix.Add(v.Seq, v.Vec); err != nil {
+			// The store has the item; the next start's reconcile adds it.
+			return fmt.Errorf("index item %s: %w", v.ItemID, err)
+		}
+	}
+	return nil
+}
+
+// embedItems embeds items' headlines and texts in batches, several in flight.
+func (a *Archive) embedItems(ctx context.Context, items []ingest.Item) (map[string][]float32, error) {
+	vecs := make([][]float32, len(items))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(a.cfg.EmbedWorkers)
+	for lo := 0; lo < len(items); lo += a.cfg.EmbedBatch {
+		hi := min(lo+a.cfg.EmbedBatch, len(items))
+		g.Go(func() error {
+			texts := make([]string, hi-lo)
+			for i, it := range items[lo:hi] {
+				texts[i] = PassageText(it)
+			}
+			out, err := a.emb.Embed(gctx, texts, embed.Passage)
+			if err != nil {
+				return fmt.Errorf("embed items %d-%d: %w", lo, hi, err)
+			}
+			if len(out) != len(texts) {
+				return fmt.Errorf("embed items %d-%d: %d vectors for %d texts", lo, hi, len(out), len(texts))
+			}
+			copy(vecs[lo:hi], out)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	m := make(map[string][]float32, len(items))
+	for i, it := range items {
+		m[it.ID] = vecs[i]
+	}
+	return m, nil
+}
+
+// PassageText is what is embedded for an item: its headline, then its text.
+func PassageText(it ingest.Item) string {
+	if it.Headline == "" {
+		return it.Text
+	}
+	return it.Headline + "\n\n" + it.Text
+}
+
+// Stats describes the archive's size.
+type Stats struct {
+	Issues   int            `json:"issues"`
+	Items    int            `json:"items"`
+	Indexed  int            `json:"indexed"`
+	Embedder embed.Identity `json:"embedder"`
+}
+
+// Stats counts issues and items.
+func (a *Archive) Stats(ctx context.Context) (Stats, error) {
+	issues, err := a.db.Issues(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	a.mu.RLock()
+	items := len(a.dates)
+	a.mu.RUnlock()
+	return Stats{Issues: len(issues), Items: items, Indexed: a.ix.Len(), Embedder: a.emb.Identity()}, nil
+}
+
+// Issues lists the issues, newest first.
+func (a *Archive) Issues(ctx context.Context) ([]store.IssueSummary, error) { return a.db.Issues(ctx) }
+
+// Issue returns an issue and its items.
+func (a *Archive) Issue(ctx context.Context, id string) (ingest.Issue, []store.Item, error) {
+	return a.db.Issue(ctx, id)
+}
+
+// Item returns one item.
+func (a *Archive) Item(ctx context.Context, id string) (store.Item, error) { return a.db.Item(ctx, id) }
+
+// sortedSeqs returns the catalog's seqs matching keep, ascending.
+func (a *Archive) sortedSeqs(keep func(date string) bool) []uint32 {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	var out []uint32
+	for seq, d := range a.dates {
+		if keep(d) {
+			out = append(out, seq)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
