@@ -126,11 +126,8 @@ func (s *Server) ask(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	passages := make([]answer.Passage, len(hits))
-	for i, h := range hits {
-		passages[i] = answer.Passage{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score}
-	}
-	c.JSON(http.StatusOK, askResponse{Question: q, Answer: answer.Extract(q, passages), From: r.From, To: r.To})
+	ans := answer.Extract(q, archive.Passages(hits))
+	c.JSON(http.StatusOK, askResponse{Question: q, Answer: ans, From: r.From, To: r.To})
 }
 
 type similarRequest struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/veille/veille/answer"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/vectorindex"
@@ -121,4 +122,13 @@ func (a *Archive) nearest(ctx context.Context, vec []float32, k int, r Range, sk
 		hits = append(hits, Hit{Item: it, Score: scores[it.Seq]})
 	}
 	return hits, nil
+}
+
+// Passages turns hits into the answerer's passages, in the same order.
+func Passages(hits []Hit) []answer.Passage {
+	out := make([]answer.Passage, len(hits))
+	for i, h := range hits {
+		out[i] = answer.Passage{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score}
+	}
+	return out
 }

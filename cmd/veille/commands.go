@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/veille/veille/answer"
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/ingest"
+)
+
+// ingestCmd ingests files and folders into the data directory.
+func ingestCmd(ctx context.Context, args []string, e env) error {
+	var asJSON bool
+	cfg, paths, err := parse("ingest", args, false, e, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	})
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("%w: ingest needs at least one file or folder", errUsage)
+	}
+	files, err := listFiles(paths)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	bar := newBar(countParagraphs(files), e.stderr)
+	o, err := open(ctx, cfg, log, func(emb archive.Embedder) archive.Embedder {
+		return &progressEmbedder{Embedder: emb, bar: bar}
+	})
+	if err != nil {
+		return err
+	}
+	sum, err := loadFiles(ctx, o.arch, files, log)
+	_ = bar.Finish()
+	if cerr := o.close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, sum)
+	}
+	fmt.Fprintln(e.stdout, sum)
+	if sum.Failed > 0 {
+		return fmt.Errorf("%d of %d files failed (see the log above)", sum.Failed, sum.Files)
+	}
+	return nil
+}
+
+// queryFlags are the flags of search and ask.
+type queryFlags struct {
+	k        int
+	from, to string
+	asJSON   bool
+}
+
+func (q *queryFlags) register(def int) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		fs.IntVar(&q.k, "k", def, "number of results (1-100)")
+		fs.StringVar(&q.from, "from", "", "only issues dated from YYYY-MM[-DD]")
+		fs.StringVar(&q.to, "to", "", "only issues dated up to YYYY-MM[-DD]")
+		fs.BoolVar(&q.asJSON, "json", false, "print JSON")
+	}
+}
+
+func (q *queryFlags) check(args []string, what string) (string, archive.Range, error) {
+	text := strings.TrimSpace(strings.Join(args, " "))
+	if text == "" {
+		return "", archive.Range{}, fmt.Errorf("%w: %s is required", errUsage, what)
+	}
+	if q.k < 1 || q.k > 100 {
+		return "", archive.Range{}, fmt.Errorf("%w: -k must be between 1 and 100", errUsage)
+	}
+	var r archive.Range
+	var err error
+	if q.from != "" {
+		if r.From, err = ingest.ParseDate(q.from); err != nil {
+			return "", r, fmt.Errorf("%w: -from: %v", errUsage, err)
+		}
+	}
+	if q.to != "" {
+		if r.To, err = ingest.ParseDate(q.to); err != nil {
+			return "", r, fmt.Errorf("%w: -to: %v", errUsage, err)
+		}
+	}
+	return text, r, nil
+}
+
+// withArchive opens the data directory, runs fn and closes it.
+func withArchive(ctx context.Context, cfg config, e env, fn func(*archive.Archive) error) error {
+	o, err := open(ctx, cfg, newLogger(cfg, e.stderr), nil)
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(o.arch), o.close())
+}
+
+func searchCmd(ctx context.Context, args []string, e env) error {
+	var q queryFlags
+	cfg, rest, err := parse("search", args, false, e, q.register(10))
+	if err != nil {
+		return err
+	}
+	text, r, err := q.check(rest, "a query")
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, cfg, e, func(a *archive.Archive) error {
+		hits, err := a.Search(ctx, text, q.k, r)
+		if err != nil {
+			return err
+		}
+		if q.asJSON {
+			return writeJSON(e.stdout, hits)
+		}
+		if len(hits) == 0 {
+			fmt.Fprintln(e.stdout, "no results")
+		}
+		for i, h := range hits {
+			fmt.Fprintf(e.stdout, "%d. [%s] %s  (score %.3f, id %s)\n", i+1, h.Date, orDash(h.Headline), h.Score, h.ID)
+			fmt.Fprintf(e.stdout, "   %s\n\n", clip(h.Text, 300))
+		}
+		return nil
+	})
+}
+
+func askCmd(ctx context.Context, args []string, e env) error {
+	var q queryFlags
+	cfg, rest, err := parse("ask", args, false, e, q.register(5))
+	if err != nil {
+		return err
+	}
+	text, r, err := q.check(rest, "a question")
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, cfg, e, func(a *archive.Archive) error {
+		hits, err := a.Search(ctx, text, q.k, r)
+		if err != nil {
+			return err
+		}
+		ans := answer.Extract(text, archive.Passages(hits))
+		if q.asJSON {
+			return writeJSON(e.stdout, ans)
+		}
+		fmt.Fprintf(e.stdout, "%s\n\n", ans.Text)
+		for _, c := range ans.Citations {
+			fmt.Fprintf(e.stdout, "[%d] %s · %s (id %s)\n    %s\n", c.N, c.Date, orDash(c.Headline), c.ID, clip(c.Text, 300))
+		}
+		return nil
+	})
+}
+
+func statsCmd(ctx context.Context, args []string, e env) error {
+	var asJSON bool
+	cfg, _, err := parse("stats", args, false, e, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	return withArchive(ctx, cfg, e, func(a *archive.Archive) error {
+		st, err := a.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return writeJSON(e.stdout, st)
+		}
+		fmt.Fprintf(e.stdout, "issues:   %d\nitems:    %d\nindexed:  %d\nembedder: %s\n", st.Issues, st.Items, st.Indexed, st.Embedder)
+		return nil
+	})
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// clip shortens s to about n bytes at a word boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// option is one setting, read from a flag whose default comes from an
+// environment variable. The same list prints -help and the README's
+// configuration table (veille config).
+type option struct {
+	flag, env, def, usage string
+	serveOnly             bool
+	secret                bool // never printed, never logged
+}
+
+var options = []option{
+	{flag: "addr", env: "VEILLE_ADDR", def: ":8080", usage: "address to listen on", serveOnly: true},
+	{flag: "archive", env: "VEILLE_ARCHIVE", usage: "folder of issues to ingest at start (idempotent)", serveOnly: true},
+	{flag: "data", env: "VEILLE_DATA_DIR", def: "data", usage: "data directory: Badger store and index snapshot"},
+	{flag: "embed-provider", env: "VEILLE_EMBED_PROVIDER", def: "builtin", usage: "embedder: builtin (no model, no network) or openai (any OpenAI-compatible server)"},
+	{flag: "embed-base-url", env: "VEILLE_EMBED_BASE_URL", usage: "OpenAI-compatible API root, e.g. http://localhost:11434/v1"},
+	{flag: "embed-model", env: "VEILLE_EMBED_MODEL", usage: "embedding model name for the openai provider"},
+	{flag: "embed-api-key", env: "VEILLE_EMBED_API_KEY", usage: "API key for the openai provider (prefer the variable to the flag)", secret: true},
+	{flag: "embed-dims", env: "VEILLE_EMBED_DIMS", def: "0", usage: "vector dimensions: builtin default 512; openai: sent as \"dimensions\" when set, else learnt from the server"},
+	{flag: "embed-timeout", env: "VEILLE_EMBED_TIMEOUT", def: "30s", usage: "timeout of one embedding request"},
+	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
+	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, in bytes", serveOnly: true},
+	{flag: "shutdown-timeout", env: "VEILLE_SHUTDOWN_TIMEOUT", def: "10s", usage: "time given to in-flight requests at shutdown", serveOnly: true},
+	{flag: "log-format", env: "VEILLE_LOG_FORMAT", def: "text", usage: "log format: text or json"},
+	{flag: "log-level", env: "VEILLE_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error"},
+}
+
+// config is the parsed settings.
+type config struct {
+	Addr, Archive, DataDir       string
+	EmbedProvider, EmbedBaseURL  string
+	EmbedModel, EmbedAPIKey      string
+	EmbedDims                    int
+	EmbedTimeout, RequestTimeout time.Duration
+	MaxUpload                    int64
+	ShutdownTimeout              time.Duration
+	LogFormat, LogLevel          string
+}
+
+// flags registers the options on fs, defaults taken from getenv, and
+// returns a function that builds the config once fs is parsed.
+func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (config, error) {
+	vals := map[string]*string{}
+	for _, o := range options {
+		if o.serveOnly && !serve {
+			continue
+		}
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		usage := fmt.Sprintf("%s (env %s)", o.usage, o.env)
+		if o.secret {
+			usage = fmt.Sprintf("%s (env %s; never logged)", o.usage, o.env)
+		}
+		vals[o.flag] = fs.String(o.flag, def, usage)
+	}
+	return func() (config, error) {
+		get := func(name string) string {
+			if v, ok := vals[name]; ok {
+				return strings.TrimSpace(*v)
+			}
+			return ""
+		}
+		var errs []error
+		c := config{
+			Addr: get("addr"), Archive: get("archive"), DataDir: get("data"),
+			EmbedProvider: get("embed-provider"), EmbedBaseURL: get("embed-base-url"),
+			EmbedModel: get("embed-model"), EmbedAPIKey: get("embed-api-key"),
+			LogFormat: get("log-format"), LogLevel: get("log-level"),
+		}
+		c.EmbedDims = parseInt("embed-dims", get("embed-dims"), &errs)
+		c.MaxUpload = int64(parseInt("max-upload", get("max-upload"), &errs))
+		c.EmbedTimeout = parseDuration("embed-timeout", get("embed-timeout"), &errs)
+		c.RequestTimeout = parseDuration("request-timeout", get("request-timeout"), &errs)
+		c.ShutdownTimeout = parseDuration("shutdown-timeout", get("shutdown-timeout"), &errs)
+		errs = append(errs, c.validate(serve))
+		return c, errors.Join(errs...)
+	}
+}
+
+func (c config) validate(serve bool) error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("-data: a data directory is required"))
+	}
+	switch c.EmbedProvider {
+	case "builtin":
+	case "openai":
+		if c.EmbedBaseURL == "" || c.EmbedModel == "" {
+			errs = append(errs, errors.New("-embed-provider openai needs -embed-base-url and -embed-model (VEILLE_EMBED_BASE_URL, VEILLE_EMBED_MODEL)"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("-embed-provider %q: want builtin or openai", c.EmbedProvider))
+	}
+	if c.EmbedDims < 0 {
+		errs = append(errs, errors.New("-embed-dims must not be negative"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("-log-format %q: want text or json", c.LogFormat))
+	}
+	if serve && c.Addr == "" {
+		errs = append(errs, errors.New("-addr is required"))
+	}
+	if serve && c.MaxUpload <= 0 {
+		errs = append(errs, errors.New("-max-upload must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+func parseInt(name, v string, errs *[]error) int {
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("-%s %q: not an integer", name, v))
+	}
+	return n
+}
+
+func parseDuration(name, v string, errs *[]error) time.Duration {
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		*errs = append(*errs, fmt.Errorf("-%s %q: not a duration such as 30s", name, v))
+	}
+	return d
+}
+
+// writeConfigTable prints the options as the README's Markdown table.
+func writeConfigTable(w io.Writer) {
+	fmt.Fprintln(w, "| Flag | Environment | Default | Description |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, o := range options {
+		def := o.def
+		if def == "" {
+			def = "—"
+		} else {
+			def = "`" + def + "`"
+		}
+		usage := o.usage
+		if o.serveOnly {
+			usage += " (serve only)"
+		}
+		fmt.Fprintf(w, "| `--%s` | `%s` | %s | %s |\n", o.flag, o.env, def, strings.ReplaceAll(usage, "|", "\\|"))
+	}
+}

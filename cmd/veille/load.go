@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
+)
+
+// issueExts are the file extensions taken from folders; files named
+// explicitly are taken whatever their extension.
+var issueExts = []string{".txt", ".md", ".markdown", ".jsonl", ".ndjson"}
+
+// listFiles expands paths (files and folders, recursively) into the issue
+// files they hold, sorted, skipping hidden files and folders.
+func listFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			hidden := path != p && strings.HasPrefix(d.Name(), ".")
+			switch {
+			case d.IsDir() && hidden:
+				return filepath.SkipDir
+			case d.IsDir(), hidden:
+				return nil
+			case slices.Contains(issueExts, strings.ToLower(filepath.Ext(path))):
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// summary counts what a load did.
+type summary struct {
+	Files     int `json:"files"`
+	Issues    int `json:"issues"`
+	Added     int `json:"added"`
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+	Failed    int `json:"failed"` // files that could not be read, parsed or stored
+	Embedded  int `json:"embedded"`
+}
+
+func (s summary) String() string {
+	return fmt.Sprintf("%d files, %d issues: %d added, %d changed, %d unchanged, %d removed, %d failed",
+		s.Files, s.Issues, s.Added, s.Changed, s.Unchanged, s.Removed, s.Failed)
+}
+
+// loadFiles parses and ingests files one by one. A file that fails is
+// logged and counted, and the others go on; the returned error is ctx's.
+func loadFiles(ctx context.Context, arch *archive.Archive, files []string, log *slog.Logger) (summary, error) {
+	sum := summary{Files: len(files)}
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			var docs []ingest.Document
+			docs, err = ingest.Parse(path, data, ingest.FormatDetect)
+			for _, doc := range docs {
+				if err != nil {
+					break
+				}
+				var res archive.Result
+				res, err = arch.Ingest(ctx, doc)
+				sum.Issues++
+				sum.Added += res.Added
+				sum.Changed += res.Changed
+				sum.Unchanged += res.Unchanged
+				sum.Removed += res.Removed
+				sum.Embedded += res.Embedded
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return sum, ctx.Err()
+			}
+			sum.Failed++
+			log.Error("ingest file", "file", path, "err", err)
+		}
+	}
+	return sum, nil
+}
+
+// countParagraphs is a quick upper bound of the paragraphs in files, for the
+// progress bar: blank-line separated blocks, or lines of a corpus.
+func countParagraphs(files []string) int64 {
+	var n int64
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		if ingest.DetectFormat(path, data) == ingest.FormatJSONL {
+			n += int64(strings.Count(string(data), "\n") + 1)
+			continue
+		}
+		n += int64(strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n\n") + 1)
+	}
+	return n
+}
+
+// progressEmbedder advances a progress bar by the passages it embeds.
+type progressEmbedder struct {
+	archive.Embedder
+	bar *progressbar.ProgressBar
+}
+
+func (p *progressEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	vecs, err := p.Embedder.Embed(ctx, texts, mode)
+	if err == nil && mode == embed.Passage {
+		_ = p.bar.Add(len(texts))
+	}
+	return vecs, err
+}
+
+// minBar is the number of paragraphs from which ingest shows a progress bar.
+const minBar = 500
+
+func newBar(total int64, w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetVisibility(total >= minBar),
+		progressbar.OptionSetDescription("embedding"),
+		progressbar.OptionSetItsString("paragraphs"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}

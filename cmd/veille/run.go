@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/store"
+)
+
+// env is what run gets from the process, so that tests can run it in-process.
+type env struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+	// listening, when set, is called with the server's address once it
+	// accepts connections.
+	listening func(net.Addr)
+}
+
+// errUsage marks command-line mistakes, which exit with status 2.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `veille: semantic search and questions over a newsletter archive.
+
+Usage:
+  veille serve  [flags]                  serve the HTTP API
+  veille ingest [flags] PATH...          ingest issue files, folders and JSONL corpora
+  veille search [flags] QUERY            search the archive
+  veille ask    [flags] QUESTION         answer a question with cited paragraphs
+  veille stats  [flags]                  count issues and items
+  veille config                          print the configuration table (Markdown)
+
+Run "veille COMMAND -h" for a command's flags.
+`
+
+// run runs one veille command.
+func run(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return fmt.Errorf("%w: no command", errUsage)
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, e)
+	case "ingest":
+		return ingestCmd(ctx, args, e)
+	case "search":
+		return searchCmd(ctx, args, e)
+	case "ask":
+		return askCmd(ctx, args, e)
+	case "stats":
+		return statsCmd(ctx, args, e)
+	case "config":
+		writeConfigTable(e.stdout)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// parse parses a command's flags and returns its config and arguments.
+func parse(name string, args []string, serve bool, e env, extra func(*flag.FlagSet)) (config, []string, error) {
+	fs := flag.NewFlagSet("veille "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	build := flags(fs, serve, e.getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, nil, err
+		}
+		return config{}, nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, err := build()
+	if err != nil {
+		return cfg, nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return cfg, fs.Args(), nil
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// newEmbedder builds the configured embedder. An OpenAI-compatible server
+// is asked for one vector when the dimensions are not configured.
+func newEmbedder(ctx context.Context, cfg config) (archive.Embedder, error) {
+	if cfg.EmbedProvider == "builtin" {
+		return embed.NewBuiltin(cfg.EmbedDims), nil
+	}
+	c, err := embed.New(embed.Config{
+		BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey,
+		Dims: cfg.EmbedDims, Timeout: cfg.EmbedTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.EmbedDims == 0 {
+		if _, err := c.Probe(ctx); err != nil {
+			return nil, fmt.Errorf("ask %s for the model's dimensions: %w", cfg.EmbedBaseURL, err)
+		}
+	}
+	return c, nil
+}
+
+// opened is an open data directory.
+type opened struct {
+	db   *store.DB
+	arch *archive.Archive
+}
+
+// open opens the store in cfg.DataDir and loads the archive over it. wrap,
+// when set, decorates the embedder.
+func open(ctx context.Context, cfg config, log *slog.Logger, wrap func(archive.Embedder) archive.Embedder) (*opened, error) {
+	emb, err := newEmbedder(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if wrap != nil {
+		emb = wrap(emb)
+	}
+	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store")})
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? add issues through its API (POST /v1/issues) or stop it first", err, cfg.DataDir)
+		}
+		return nil, err
+	}
+	arch, err := archive.Open(ctx, db, emb, archive.Config{
+		SnapshotPath: filepath.Join(cfg.DataDir, "index.hnsw"),
+		Logger:       log.With("component", "archive"),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &opened{db: db, arch: arch}, nil
+}
+
+// close saves the index snapshot and closes the store.
+func (o *opened) close() error {
+	return errors.Join(o.arch.Close(), o.db.Close())
+}
