@@ -22,6 +22,6 @@ type Item struct {
 
 // Document is a parsed issue with its items, in order.
 type Document struct {
-	Issue Issue `json:"issue"`
+	Issue Issue  `json:"issue"`
 	Items []Item `json:"items"`
 }

@@ -27,7 +27,7 @@ var options = []option{
 	{flag: "embed-base-url", env: "VEILLE_EMBED_BASE_URL", usage: "OpenAI-compatible API root, e.g. http://localhost:11434/v1"},
 	{flag: "embed-model", env: "VEILLE_EMBED_MODEL", usage: "embedding model name for the openai provider"},
 	{flag: "embed-api-key", env: "VEILLE_EMBED_API_KEY", usage: "API key for the openai provider (prefer the variable to the flag)", secret: true},
-	{flag: "embed-dims", env: "VEILLE_EMBED_DIMS", def: "0", usage: "vector dimensions: builtin default 512; openai: sent as \"dimensions\" when set, else learnt from the server"},
+	{flag: "embed-dims", env: "VEILLE_EMBED_DIMS", def: "0", usage: "vector dimensions: builtin default 1024; openai: sent as \"dimensions\" when set, else learnt from the server"},
 	{flag: "embed-timeout", env: "VEILLE_EMBED_TIMEOUT", def: "30s", usage: "timeout of one embedding request"},
 	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
 	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, in bytes", serveOnly: true},

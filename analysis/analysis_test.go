@@ -1,0 +1,225 @@
+package analysis
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func terms(toks []Token) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.Term
+	}
+	return out
+}
+
+func TestTokensTerms(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"typographic elision", "L’intelligence artificielle", []string{"intelligence", "artificielle"}},
+		{"qu elision keeps name", "qu'OpenAI", []string{"openai"}},
+		{"jusqu", "jusqu'à demain", []string{"a", "demain"}},
+		{"lorsqu and puisqu", "lorsqu’il vint, puisqu'elle part", []string{"il", "vint", "elle", "part"}},
+		{"several elisions", "d'l'x", []string{"x"}},
+		{"french decimal", "5,6 millions", []string{"5.6", "millions"}},
+		{"dot decimal", "3.7 milliards", []string{"3.7", "milliards"}},
+		{"number before unit", "65 milliards d'euros", []string{"65", "milliards", "euros"}},
+		{"space thousands", "100 000 salariés", []string{"100000", "salaries"}},
+		{"no-break space thousands", "20\u202f000 employeurs", []string{"20000", "employeurs"}},
+		{"thousands with decimals", "1 234,5 km", []string{"1234.5", "km"}},
+		{"years not merged", "en 2003 et 12 000", []string{"en", "2003", "et", "12000"}},
+		{"english thousands", "1,000,000 users", []string{"1000000", "users"}},
+		{"mixed separators", "1.234,56", []string{"1234.56"}},
+		{"date stays grouped", "12.03.2020", []string{"12.03.2020"}},
+		{"sentence full stop is not decimal", "en 2019. Puis", []string{"en", "2019", "puis"}},
+		{"model size", "Mistral 7B", []string{"mistral", "7b"}},
+		{"hyphenated model", "GPT-4", []string{"gpt", "4"}},
+		{"accents", "Élysée", []string{"elysee"}},
+		{"ligature", "Œuvre cœur", []string{"oeuvre", "coeur"}},
+		{"decomposed accent", "e\u0301te\u0301", []string{"ete"}},
+		{"english possessive", "OpenAI's model doesn't", []string{"openai", "model", "doesn"}},
+		{"aujourd'hui", "aujourd'hui", []string{"aujourd", "hui"}},
+		{"punctuation only", " ,;: «» ", nil},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := terms(Tokens(tt.text))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Tokens(%q) terms = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTokensOffsetsAndFlags(t *testing.T) {
+	text := "L’Élysée dit : DeepSeek et Meta. GPT-4 arrive, jusqu'à 5,6 millions."
+	type tok struct {
+		src   string
+		term  string
+		kind  Kind
+		flags Flags
+	}
+	want := []tok{
+		{"Élysée", "elysee", Word, Capitalized | SentenceStart},
+		{"dit", "dit", Word, 0},
+		{"DeepSeek", "deepseek", Word, Capitalized},
+		{"et", "et", Word, Stop},
+		{"Meta", "meta", Word, Capitalized},
+		{"GPT", "gpt", Word, Capitalized | SentenceStart},
+		{"4", "4", Number, Hyphenated},
+		{"arrive", "arrive", Word, 0},
+		{"à", "a", Word, Stop},
+		{"5,6", "5.6", Number, 0},
+		{"millions", "millions", Word, 0},
+	}
+	var got []tok
+	for _, tk := range Tokens(text) {
+		got = append(got, tok{text[tk.Start:tk.End], tk.Term, tk.Kind, tk.Flags})
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Tokens(%q)\n got %+v\nwant %+v", text, got, want)
+	}
+}
+
+func TestStems(t *testing.T) {
+	tests := []struct {
+		word, want string
+	}{
+		{"intelligence", "intelligent"},
+		{"artificielle", "artificiel"},
+		{"artificiel", "artificiel"},
+		{"Artificielles", "artificiel"},
+		{"modèles", "model"},
+		{"modèle", "model"},
+		{"entreprises", "entrepris"},
+		{"2019", "2019"},
+		{"les", "les"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.word, func(t *testing.T) {
+			if got := Stem(tt.word); got != tt.want {
+				t.Errorf("Stem(%q) = %q, want %q", tt.word, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestContentTerms(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"L’intelligence artificielle", []string{"intelligent", "artificiel"}},
+		{"Combien d'employeurs en France ?", []string{"employeur", "franc"}},
+		{"What is the model of Mistral?", []string{"model", "mistral"}},
+		{"Quel montant en 2003", []string{"mont", "2003"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			if got := ContentTerms(tt.text); !slices.Equal(got, tt.want) {
+				t.Errorf("ContentTerms(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Élysée", "elysee"},
+		{"ŒUVRE", "oeuvre"},
+		{"aujourd’hui", "aujourd'hui"},
+		{"naïve façade", "naive facade"},
+		{"déjà-vu 3,5", "deja-vu 3,5"},
+		{"Straße", "strasse"},
+		{"plain", "plain"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStopwordsAndQuestions(t *testing.T) {
+	for _, w := range []string{"le", "ou", "deja", "the", "which", "combien"} {
+		if !IsStopword(w) {
+			t.Errorf("IsStopword(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"intelligence", "mistral", "modele", "an"} {
+		if IsStopword(w) {
+			t.Errorf("IsStopword(%q) = true", w)
+		}
+	}
+	for _, w := range []string{"combien", "pourquoi", "who", "how"} {
+		if !IsInterrogative(w) {
+			t.Errorf("IsInterrogative(%q) = false", w)
+		}
+	}
+	if IsInterrogative("le") {
+		t.Error(`IsInterrogative("le") = true`)
+	}
+}
+
+// TestCacheIndependence checks that results are the same whether words are
+// cached or not, from many goroutines, across shard resets.
+func TestCacheIndependence(t *testing.T) {
+	text := "Les modèles d'intelligence artificielle générative de Mistral AI coûtent 5,6 millions."
+	want := Tokens(text)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			var b strings.Builder
+			for i := range 3 * cacheShardCap {
+				fmt.Fprintf(&b, "mot%dx%d ", g, i)
+			}
+			filler := b.String()
+			for range 3 {
+				Tokens(filler)
+				if got := Tokens(text); !slices.Equal(got, want) {
+					t.Errorf("tokens changed with cache state: %+v", got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func FuzzTokens(f *testing.F) {
+	for _, s := range []string{"L’Élysée", "5,6 millions", "100 000", "qu'OpenAI's", "1.234,56", "a-t-il", "e\u0301"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		end := 0
+		for _, tk := range Tokens(text) {
+			if tk.Start < end || tk.End <= tk.Start || tk.End > len(text) {
+				t.Fatalf("bad offsets %d:%d after %d in %q", tk.Start, tk.End, end, text)
+			}
+			if tk.Term == "" || tk.Stem == "" {
+				t.Fatalf("empty term in %q: %+v", text, tk)
+			}
+			end = tk.End
+		}
+	})
+}
+
+var sinkTokens []Token
+
+func BenchmarkAppendTokens(b *testing.B) {
+	text := strings.Repeat("Le Ministère de la Jeunesse et des Sports estime à 100 000 le nombre de salariés travaillant pour le secteur sportif, jusqu'à 5,6 millions d'euros. ", 4)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	var buf []Token
+	for b.Loop() {
+		buf = AppendTokens(buf[:0], text)
+	}
+	sinkTokens = buf
+}

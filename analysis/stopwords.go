@@ -1,0 +1,68 @@
+package analysis
+
+import "strings"
+
+// The lists are written in folded form (see [Fold]) because they are checked
+// against folded terms: "où" and "ou" both become "ou". Interrogative words
+// are stopwords too: they carry the question type, not its topic.
+
+const frenchStopwords = `
+a à afin ai aie aient aies ait alors as au aucun aucune aupres auquel aura aurai auraient aurais
+aurait auras aurez auriez aurions aurons auront aussi autre autres aux auxquels auxquelles avaient
+avais avait avant avec avez aviez avions avoir avons ayant ayez ayons
+c ca car ce ceci cela celle celles celui cependant certain certaine certaines certains ces cet
+cette ceux chacun chacune chaque chez ci comme comment d dans de des desquels desquelles deja donc
+dont du duquel elle elles en encore entre es est et etaient etais etait etant ete etes etiez etions
+etre eu eue eues eurent eus eut eux fait faite faites fois font furent fut
+hui aujourd ici il ils j je jusqu l la laquelle le lequel les lesquels lesquelles leur leurs lors
+lorsque lorsqu lui m ma mais me meme memes mes moi moins mon n ne ni nos notre nous on ont or ou
+par parce parmi pas pendant peu peut plus pour pourquoi puis puisque puisqu qu quand que quel quelle
+quelles quels qui quoi quelqu s sa sans se sera serai seraient serais serait seras serez seriez
+serions serons seront ses si sien sienne soi soient sois soit sommes son sont sous suis sur t ta
+tandis te tel telle telles tels tes toi ton tous tout toute toutes tres tu un une unes uns vers
+voici voila vos votre vous y combien
+`
+
+const englishStopwords = `
+about after again all also am and any are as at be been before being both but by can could did
+do does doing down during each few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just me more most my myself no nor not of off
+on once only or other our ours out over own same she should so some such than that the their
+theirs them themselves then there these they this those through to too under until up very was
+we were what when where which while who whom whose why will with would you your yours
+`
+
+// interrogatives are the question words of French and English, folded.
+const interrogatives = `
+combien comment quand pourquoi quel quelle quels quelles qui que quoi ou lequel laquelle lesquels
+lesquelles what which who whom whose when where why how
+`
+
+var (
+	stopwords    = wordSet(frenchStopwords, englishStopwords)
+	questionWord = wordSet(interrogatives)
+)
+
+func wordSet(lists ...string) map[string]bool {
+	m := make(map[string]bool)
+	for _, l := range lists {
+		for _, w := range strings.Fields(l) {
+			m[Fold(w)] = true
+		}
+	}
+	return m
+}
+
+// IsStopword reports whether the folded term is a French or English
+// stopword (articles, pronouns, auxiliaries, prepositions, question words).
+// Pass terms as produced by [Tokens] or [Fold].
+func IsStopword(term string) bool {
+	return stopwords[term]
+}
+
+// IsInterrogative reports whether the folded term is a French or English
+// question word such as "combien", "quand", "who" or "how". Answerers use it
+// to guess the expected answer type; every interrogative is also a stopword.
+func IsInterrogative(term string) bool {
+	return questionWord[term]
+}

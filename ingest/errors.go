@@ -1,0 +1,76 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors returned, wrapped, by [Parse], [ParseJSON] and [ParseDate].
+// Test for them with [errors.Is]; errors tied to a line of the input are
+// [*LineError] values wrapping one of these.
+var (
+	// ErrNoDate means a raw or Markdown issue has no date: a raw issue must
+	// start with a "date YYYY-MM[-DD] ..." line, a Markdown issue needs a
+	// date in its front matter, a "Date:" line or its title.
+	ErrNoDate = errors.New("no date")
+
+	// ErrBadDate means a date is not a real calendar date written
+	// YYYY-MM or YYYY-MM-DD.
+	ErrBadDate = errors.New("invalid date")
+
+	// ErrEmpty means the input holds no paragraph (or, for a corpus line, a
+	// passage has no text).
+	ErrEmpty = errors.New("no paragraphs")
+
+	// ErrFormat means the requested [Format] is not one this package knows.
+	ErrFormat = errors.New("unknown format")
+
+	// ErrSyntax means a line of a JSON Lines corpus is not a JSON object of
+	// the expected shape.
+	ErrSyntax = errors.New("malformed line")
+
+	// ErrEncoding means the input is not text: it holds NUL bytes, or is
+	// UTF-16 that does not decode.
+	ErrEncoding = errors.New("not text")
+
+	// ErrBadID means an id given in a corpus is empty, longer than 128
+	// bytes, or uses characters other than [A-Za-z0-9._-].
+	ErrBadID = errors.New("invalid id")
+
+	// ErrDuplicateID means two passages of a corpus have the same id.
+	ErrDuplicateID = errors.New("duplicate id")
+)
+
+// LineError is an error at a line of an input. Callers that report errors to
+// users can show Source and Line; Unwrap gives the cause, which wraps one of
+// the sentinel errors above.
+type LineError struct {
+	Source string // as given to Parse
+	Line   int    // 1-based
+	Err    error
+}
+
+// Error formats the error as "source:line: cause".
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%s:%d: %v", displayName(e.Source), e.Line, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// withSource wraps err with the source it came from, unless it is a
+// [*LineError], which already names it.
+func withSource(source string, err error) error {
+	if _, ok := errors.AsType[*LineError](err); ok {
+		return err
+	}
+	return fmt.Errorf("parse %s: %w", displayName(source), err)
+}
+
+// displayName is how a source appears in error messages.
+func displayName(source string) string {
+	if source == "" {
+		return "input"
+	}
+	return source
+}

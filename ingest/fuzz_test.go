@@ -1,0 +1,93 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// FuzzParse checks, on any input and format, that Parse does not panic, that
+// it returns an error or documents whose items have non-empty text, unique
+// URL-safe ids and consistent ordinals, and that every item's text comes from
+// the input: a substring of it (white space collapsed) for raw text, and, for
+// Markdown, whose stripping only deletes characters, a subsequence of it.
+func FuzzParse(f *testing.F) {
+	for _, path := range fixtures(f) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(DetectFormat(filepath.Base(path), data)), data)
+	}
+	f.Add(string(FormatRaw), []byte("date 2025-01 A / B\n\nA\n\nTexte. B : titre?\n\nSuite du texte."))
+	f.Add(string(FormatMarkdown), []byte("---\ndate: 2025-01\n---\n**x**\n\n[a](b) *c* _d_ \\*e\\*"))
+	f.Fuzz(func(t *testing.T, format string, data []byte) {
+		docs, err := Parse("fuzz", data, Format(format))
+		if err != nil {
+			return
+		}
+		if len(docs) == 0 {
+			t.Fatal("no documents and no error")
+		}
+		input, err := decodeText(data)
+		if err != nil {
+			t.Fatalf("Parse succeeded on input that does not decode: %v", err)
+		}
+		flat := collapse(input)
+		seen := map[string]bool{}
+		for _, doc := range docs {
+			if doc.Issue.ID == "" || !validID(doc.Issue.ID) {
+				t.Errorf("bad issue id %q", doc.Issue.ID)
+			}
+			if len(doc.Items) == 0 {
+				t.Errorf("document %s without items", doc.Issue.ID)
+			}
+			for i, it := range doc.Items {
+				if strings.TrimSpace(it.Text) == "" {
+					t.Errorf("item %s has empty text", it.ID)
+				}
+				if !validID(it.ID) || seen[it.ID] {
+					t.Errorf("item id %q invalid or repeated", it.ID)
+				}
+				seen[it.ID] = true
+				if it.Ordinal != i || it.IssueID != doc.Issue.ID {
+					t.Errorf("item %s: ordinal %d in position %d, issue %s in %s", it.ID, it.Ordinal, i, it.IssueID, doc.Issue.ID)
+				}
+				switch Format(format) {
+				case FormatRaw:
+					if !strings.Contains(flat, collapse(it.Text)) {
+						t.Errorf("item text %q not in input", it.Text)
+					}
+				case FormatMarkdown:
+					if !isSubsequence(it.Text, input) {
+						t.Errorf("item text %q not drawn from input", it.Text)
+					}
+				}
+			}
+		}
+	})
+}
+
+// isSubsequence reports whether the runes of sub, white space left out and
+// both sides decomposed (NFD), appear in s in order.
+func isSubsequence(sub, s string) bool {
+	rest := []rune(norm.NFD.String(s))
+	for _, r := range norm.NFD.String(sub) {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		i := 0
+		for i < len(rest) && rest[i] != r {
+			i++
+		}
+		if i == len(rest) {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	return true
+}
