@@ -28,6 +28,8 @@ var options = []option{
 	{flag: "embed-model", env: "VEILLE_EMBED_MODEL", usage: "embedding model name for the openai provider"},
 	{flag: "embed-api-key", env: "VEILLE_EMBED_API_KEY", usage: "API key for the openai provider (prefer the variable to the flag)", secret: true},
 	{flag: "embed-dims", env: "VEILLE_EMBED_DIMS", def: "0", usage: "vector dimensions: builtin default 1024; openai: sent as \"dimensions\" when set, else learnt from the server"},
+	{flag: "embed-query-prefix", env: "VEILLE_EMBED_QUERY_PREFIX", usage: "text put before queries for models that need it, e.g. \"query: \" (E5) or \"search_query: \" (nomic)"},
+	{flag: "embed-passage-prefix", env: "VEILLE_EMBED_PASSAGE_PREFIX", usage: "text put before passages, e.g. \"passage: \" (E5) or \"search_document: \" (nomic)"},
 	{flag: "embed-timeout", env: "VEILLE_EMBED_TIMEOUT", def: "30s", usage: "timeout of one embedding request"},
 	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
 	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, in bytes", serveOnly: true},
@@ -38,14 +40,15 @@ var options = []option{
 
 // config is the parsed settings.
 type config struct {
-	Addr, Archive, DataDir       string
-	EmbedProvider, EmbedBaseURL  string
-	EmbedModel, EmbedAPIKey      string
-	EmbedDims                    int
-	EmbedTimeout, RequestTimeout time.Duration
-	MaxUpload                    int64
-	ShutdownTimeout              time.Duration
-	LogFormat, LogLevel          string
+	Addr, Archive, DataDir               string
+	EmbedProvider, EmbedBaseURL          string
+	EmbedModel, EmbedAPIKey              string
+	EmbedQueryPrefix, EmbedPassagePrefix string
+	EmbedDims                            int
+	EmbedTimeout, RequestTimeout         time.Duration
+	MaxUpload                            int64
+	ShutdownTimeout                      time.Duration
+	LogFormat, LogLevel                  string
 }
 
 // flags registers the options on fs, defaults taken from getenv, and
@@ -67,17 +70,19 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		vals[o.flag] = fs.String(o.flag, def, usage)
 	}
 	return func() (config, error) {
-		get := func(name string) string {
+		raw := func(name string) string {
 			if v, ok := vals[name]; ok {
-				return strings.TrimSpace(*v)
+				return *v
 			}
 			return ""
 		}
+		get := func(name string) string { return strings.TrimSpace(raw(name)) }
 		var errs []error
 		c := config{
 			Addr: get("addr"), Archive: get("archive"), DataDir: get("data"),
 			EmbedProvider: get("embed-provider"), EmbedBaseURL: get("embed-base-url"),
 			EmbedModel: get("embed-model"), EmbedAPIKey: get("embed-api-key"),
+			EmbedQueryPrefix: raw("embed-query-prefix"), EmbedPassagePrefix: raw("embed-passage-prefix"),
 			LogFormat: get("log-format"), LogLevel: get("log-level"),
 		}
 		c.EmbedDims = parseInt("embed-dims", get("embed-dims"), &errs)

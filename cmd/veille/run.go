@@ -119,6 +119,7 @@ func newEmbedder(ctx context.Context, cfg config) (archive.Embedder, error) {
 	c, err := embed.New(embed.Config{
 		BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey,
 		Dims: cfg.EmbedDims, Timeout: cfg.EmbedTimeout,
+		QueryPrefix: cfg.EmbedQueryPrefix, PassagePrefix: cfg.EmbedPassagePrefix,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,255 @@
+package archive_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+)
+
+// countingEmbedder counts the passages it embeds.
+type countingEmbedder struct {
+	*embed.Builtin
+	passages atomic.Int64
+}
+
+func (c *countingEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	if mode == embed.Passage {
+		c.passages.Add(int64(len(texts)))
+	}
+	return c.Builtin.Embed(ctx, texts, mode)
+}
+
+type fixture struct {
+	dir  string
+	db   *store.DB
+	arch *archive.Archive
+	emb  *countingEmbedder
+}
+
+func open(t *testing.T, dir string) *fixture {
+	t.Helper()
+	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb := &countingEmbedder{Builtin: embed.NewBuiltin(256)}
+	arch, err := archive.Open(t.Context(), db, emb, archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return &fixture{dir: dir, db: db, arch: arch, emb: emb}
+}
+
+func (f *fixture) close(t *testing.T) {
+	t.Helper()
+	if err := f.arch.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := f.db.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
+func parse(t *testing.T, text string) ingest.Document {
+	t.Helper()
+	docs, err := ingest.Parse("issue.txt", []byte(text), ingest.FormatRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs[0]
+}
+
+const issue = `date 2025-03 OpenAI lève 40 milliards / Google rachète Wiz
+
+OpenAI lève 40 milliards
+
+OpenAI a annoncé une levée de 40 milliards de dollars menée par SoftBank, pour une valorisation de 300 milliards.
+
+SoftBank apportera l’essentiel des fonds en plusieurs tranches au cours de l’année.
+
+Google rachète Wiz
+
+Alphabet rachète la société de cybersécurité Wiz pour 32 milliards de dollars, sa plus grosse acquisition.
+`
+
+func TestReingestEmbedsOnlyWhatChanged(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close(t)
+	ctx := t.Context()
+
+	res, err := f.arch.Ingest(ctx, parse(t, issue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 3 || f.emb.passages.Load() != 3 {
+		t.Fatalf("first ingest: %+v, embedded %d", res, f.emb.passages.Load())
+	}
+
+	res, err = f.arch.Ingest(ctx, parse(t, issue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 0 || res.Unchanged != 3 || f.emb.passages.Load() != 3 {
+		t.Fatalf("unchanged re-ingest: %+v, embedded %d in all", res, f.emb.passages.Load())
+	}
+
+	edited := strings.Replace(issue, "en plusieurs tranches", "en deux tranches", 1)
+	res, err = f.arch.Ingest(ctx, parse(t, edited))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.emb.passages.Load(); got != 4 {
+		t.Fatalf("editing one paragraph embedded %d passages, want exactly 1 more", got-3)
+	}
+	if res.Added != 1 || res.Removed != 1 || res.Unchanged != 2 {
+		t.Fatalf("edit: %+v", res)
+	}
+	hits, err := f.arch.Search(ctx, "SoftBank tranches", 10, archive.Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if strings.Contains(h.Text, "plusieurs tranches") {
+			t.Fatalf("the old paragraph is still found: %q", h.Text)
+		}
+	}
+	if len(hits) != 3 {
+		t.Fatalf("%d hits, want the 3 stored paragraphs", len(hits))
+	}
+
+	if _, err := f.arch.DeleteIssue(ctx, res.IssueID); err != nil {
+		t.Fatal(err)
+	}
+	hits, err = f.arch.Search(ctx, "Wiz", 10, archive.Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 0 {
+		t.Fatalf("deleted issue still found: %+v", hits)
+	}
+}
+
+func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := f.arch.Search(t.Context(), "acquisition cybersécurité", 3, archive.Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.close(t)
+
+	snap := filepath.Join(dir, "index.hnsw")
+	data, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatalf("no snapshot after close: %v", err)
+	}
+	data[len(data)/2] ^= 0xFF
+	if err := os.WriteFile(snap, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	f = open(t, dir)
+	defer f.close(t)
+	got, err := f.arch.Search(t.Context(), "acquisition cybersécurité", 3, archive.Range{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || got[0].ID != want[0].ID {
+		t.Fatalf("after rebuild from a corrupt snapshot: %v, want %v", got, want)
+	}
+	if f.emb.passages.Load() != 0 {
+		t.Fatalf("restart re-embedded %d passages", f.emb.passages.Load())
+	}
+	st, err := f.arch.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Items != 3 || st.Indexed != 3 {
+		t.Fatalf("stats after rebuild: %+v", st)
+	}
+}
+
+func TestOtherEmbedderIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	f.close(t)
+	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = archive.Open(t.Context(), db, embed.NewBuiltin(128), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	if err == nil || !strings.Contains(err.Error(), "re-ingest") {
+		t.Fatalf("opening with other dims: %v", err)
+	}
+}
+
+func TestRangeFilters(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close(t)
+	for _, text := range []string{
+		"date 2025-01 Un\n\nUn\n\nDeepSeek publie R1 en janvier.\n",
+		"date 2025-02-14 Deux\n\nDeux\n\nDeepSeek est interdit en Italie.\n",
+		"date 2025-03 Trois\n\nTrois\n\nDeepSeek publie une mise à jour.\n",
+	} {
+		if _, err := f.arch.Ingest(t.Context(), parse(t, text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		r    archive.Range
+		want []string
+	}{
+		{archive.Range{}, []string{"2025-01", "2025-02-14", "2025-03"}},
+		{archive.Range{From: "2025-02"}, []string{"2025-02-14", "2025-03"}},
+		{archive.Range{To: "2025-02"}, []string{"2025-01", "2025-02-14"}},
+		{archive.Range{From: "2025-02-15"}, []string{"2025-03"}},
+		{archive.Range{From: "2025-02-14", To: "2025-02-14"}, []string{"2025-02-14"}},
+		{archive.Range{From: "2025-03-10", To: "2025-03-10"}, []string{"2025-03"}},
+		{archive.Range{From: "2024-01", To: "2024-12"}, nil},
+	}
+	for _, tt := range tests {
+		hits, err := f.arch.Search(t.Context(), "DeepSeek", 10, tt.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Date)
+		}
+		if !sameSet(got, tt.want) {
+			t.Errorf("range %+v: dates %v, want %v", tt.r, got, tt.want)
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]int{}
+	for _, x := range a {
+		m[x]++
+	}
+	for _, x := range b {
+		m[x]--
+	}
+	for _, n := range m {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
