@@ -1,0 +1,70 @@
+package answer
+
+import (
+	"strings"
+	"testing"
+)
+
+var passages = []Passage{
+	{ID: "a", Headline: "Stargate annoncé", Date: "2025-01",
+		Text: "OpenAI, SoftBank et Oracle lancent Stargate. Le projet prévoit jusqu’à 500 milliards de dollars d’investissements sur quatre ans. Le premier site est à Abilene, au Texas."},
+	{ID: "b", Headline: "DeepSeek publie R1", Date: "2025-01",
+		Text: "La start-up chinoise DeepSeek a publié R1 le 20 janvier. Elle affirme que l’entraînement final n’a coûté que 5,6 millions de dollars. Le modèle est distribué sous licence MIT."},
+	{ID: "c", Headline: "GPT-5", Date: "2025-08",
+		Text: "OpenAI a lancé GPT-5 le 7 août 2025 pour tous les utilisateurs de ChatGPT."},
+}
+
+func TestExtract(t *testing.T) {
+	tests := []struct {
+		question string
+		firstID  string // "" when the archive must not answer
+		contains string
+		lang     string
+	}{
+		{"Combien a coûté l’entraînement de R1 ?", "b", "5,6 millions", "fr"},
+		{"Quand GPT-5 est-il sorti ?", "c", "7 août 2025", "fr"},
+		{"Où se trouve le premier site de Stargate ?", "a", "Abilene", "fr"},
+		{"How much will Stargate invest?", "a", "500 milliards", "en"},
+		{"Quelle est la recette de la tarte tatin ?", "", "", "fr"},
+		{"What is the weather like in Paris?", "", "", "en"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			// The passage that answers is never the first retrieved.
+			ans := Extract(tt.question, passages)
+			if ans.Language != tt.lang {
+				t.Errorf("language %q, want %q", ans.Language, tt.lang)
+			}
+			if tt.firstID == "" {
+				if ans.Found || len(ans.Citations) != 0 {
+					t.Fatalf("answered an off-topic question: %+v", ans)
+				}
+				if ans.Text != notFound[tt.lang] {
+					t.Errorf("text %q", ans.Text)
+				}
+				return
+			}
+			if !ans.Found || len(ans.Citations) == 0 {
+				t.Fatalf("no answer: %+v", ans)
+			}
+			if c := ans.Citations[0]; c.N != 1 || c.ID != tt.firstID {
+				t.Errorf("first citation %d %s, want 1 %s", c.N, c.ID, tt.firstID)
+			}
+			if !strings.Contains(ans.Text, tt.contains) || !strings.Contains(ans.Text, "[1]") {
+				t.Errorf("answer %q lacks %q or its marker", ans.Text, tt.contains)
+			}
+			for i, c := range ans.Citations {
+				if c.N != i+1 || !strings.Contains(ans.Text, "["+string(rune('1'+i))+"]") {
+					t.Errorf("citation %d is not numbered in order or not cited: %+v", i, c)
+				}
+			}
+		})
+	}
+}
+
+func TestExtractWithoutPassages(t *testing.T) {
+	ans := Extract("Combien a coûté R1 ?", nil)
+	if ans.Found || ans.Citations == nil || len(ans.Citations) != 0 {
+		t.Fatalf("%+v", ans)
+	}
+}
