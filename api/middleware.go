@@ -47,13 +47,17 @@ func requestIDOf(c *gin.Context) string { return c.GetString(ctxRequestID) }
 func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	took := time.Since(start)
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
 	}
 	s.log.InfoContext(c.Request.Context(), "request",
 		"method", c.Request.Method, "route", route, "status", c.Writer.Status(),
-		"duration", time.Since(start), "request_id", requestIDOf(c))
+		"duration", took, "request_id", requestIDOf(c))
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.ObserveRequest(route, c.Request.Method, c.Writer.Status(), took)
+	}
 }
 
 // recover turns a panic in a handler into a problem response.

@@ -39,17 +39,21 @@ type kind struct {
 
 // The problem types, listed in the README.
 var (
-	kindValidation  = kind{"/problems/validation", "The request is invalid", http.StatusBadRequest}
-	kindMalformed   = kind{"/problems/malformed-body", "The request body cannot be read", http.StatusBadRequest}
-	kindNotFound    = kind{"/problems/not-found", "No such resource", http.StatusNotFound}
-	kindNoRoute     = kind{"/problems/no-route", "No such route", http.StatusNotFound}
-	kindMethod      = kind{"/problems/method-not-allowed", "Method not allowed on this route", http.StatusMethodNotAllowed}
-	kindConflict    = kind{"/problems/conflict", "The request conflicts with the archive", http.StatusConflict}
-	kindTooLarge    = kind{"/problems/too-large", "The request body is too large", http.StatusRequestEntityTooLarge}
-	kindMediaType   = kind{"/problems/unsupported-media-type", "Unsupported content type", http.StatusUnsupportedMediaType}
-	kindUnavailable = kind{"/problems/unavailable", "A dependency is unavailable, retry later", http.StatusServiceUnavailable}
-	kindTimeout     = kind{"/problems/timeout", "The request took too long", http.StatusGatewayTimeout}
-	kindInternal    = kind{"/problems/internal", "Internal error", http.StatusInternalServerError}
+	kindValidation   = kind{"/problems/validation", "The request is invalid", http.StatusBadRequest}
+	kindMalformed    = kind{"/problems/malformed-body", "The request body cannot be read", http.StatusBadRequest}
+	kindUnauthorized = kind{"/problems/unauthorized", "A valid key is required", http.StatusUnauthorized}
+	kindForbidden    = kind{"/problems/forbidden", "This key may not do that", http.StatusForbidden}
+	kindRateLimited  = kind{"/problems/rate-limited", "Too many requests", http.StatusTooManyRequests}
+	kindBusy         = kind{"/problems/busy", "The server is busy", http.StatusServiceUnavailable}
+	kindNotFound     = kind{"/problems/not-found", "No such resource", http.StatusNotFound}
+	kindNoRoute      = kind{"/problems/no-route", "No such route", http.StatusNotFound}
+	kindMethod       = kind{"/problems/method-not-allowed", "Method not allowed on this route", http.StatusMethodNotAllowed}
+	kindConflict     = kind{"/problems/conflict", "The request conflicts with the archive", http.StatusConflict}
+	kindTooLarge     = kind{"/problems/too-large", "The request body is too large", http.StatusRequestEntityTooLarge}
+	kindMediaType    = kind{"/problems/unsupported-media-type", "Unsupported content type", http.StatusUnsupportedMediaType}
+	kindUnavailable  = kind{"/problems/unavailable", "A dependency is unavailable, retry later", http.StatusServiceUnavailable}
+	kindTimeout      = kind{"/problems/timeout", "The request took too long", http.StatusGatewayTimeout}
+	kindInternal     = kind{"/problems/internal", "Internal error", http.StatusInternalServerError}
 )
 
 // apiError is an error that knows its problem type.
@@ -98,7 +102,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if ae.status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "status", ae.status, "request_id", p.RequestID)
 	}
-	if ae.status == http.StatusServiceUnavailable {
+	if ae.status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
 		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
 	}
 	c.Header("Content-Type", "application/problem+json")

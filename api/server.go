@@ -38,6 +38,29 @@ type Config struct {
 	MaxQueryLen    int           // longest query or question, in characters; default 2,000
 	RequestTimeout time.Duration // per request, embedding included; default 30 s
 	IngestTimeout  time.Duration // per issue upload; default 5 min
+
+	// AdminKey allows every route; with none, changes are accepted from
+	// loopback clients only. ReadKeys allow the read routes; with none,
+	// reads are open.
+	AdminKey string
+	ReadKeys []string
+	// AskPerMinute and SearchPerMinute are each caller's budgets (a key, or
+	// a client address without one), with bursts of AskBurst and
+	// SearchBurst; 0 disables the limit. Search covers every read but ask.
+	AskPerMinute, SearchPerMinute float64
+	AskBurst, SearchBurst         int
+	// MaxConcurrentAsk bounds the asks running at once; 0 is no bound.
+	MaxConcurrentAsk int
+
+	// Observer, when set, records every request; Metrics, when set, is
+	// served at /metrics to callers with read access.
+	Observer Observer
+	Metrics  http.Handler
+}
+
+// Observer records request metrics.
+type Observer interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
 }
 
 func (c Config) withDefaults() Config {
@@ -55,6 +78,7 @@ type Server struct {
 	arch Archive
 	cfg  Config
 	log  *slog.Logger
+	keys keyring
 }
 
 // NewHandler returns the HTTP handler serving every route.
@@ -63,6 +87,9 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{arch: arch, cfg: cfg.withDefaults(), log: log}
+	s.keys = newKeyring(s.cfg.AdminKey, s.cfg.ReadKeys)
+	askLimit := s.rateLimit(newLimiter(s.cfg.AskPerMinute, s.cfg.AskBurst))
+	readLimit := s.rateLimit(newLimiter(s.cfg.SearchPerMinute, s.cfg.SearchBurst))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -73,17 +100,24 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	v1 := r.Group("/v1")
-	v1.POST("/issues", s.postIssue)
-	v1.GET("/issues", s.listIssues)
-	v1.GET("/issues/:id", s.getIssue)
-	v1.DELETE("/issues/:id", s.deleteIssue)
-	v1.GET("/search", s.search)
-	v1.POST("/ask", s.ask)
-	v1.GET("/items/:id", s.getItem)
-	v1.GET("/items/:id/similar", s.similarItem)
-	v1.POST("/similar", s.similarText)
-	v1.GET("/stats", s.stats)
+	admin := r.Group("/v1", s.requireAdmin)
+	admin.POST("/issues", s.postIssue)
+	admin.DELETE("/issues/:id", s.deleteIssue)
+
+	if s.cfg.Metrics != nil {
+		r.GET("/metrics", s.requireRead, gin.WrapH(s.cfg.Metrics))
+	}
+
+	read := r.Group("/v1", s.requireRead)
+	read.POST("/ask", askLimit, s.concurrency(s.cfg.MaxConcurrentAsk), s.ask)
+	reads := read.Group("", readLimit)
+	reads.GET("/issues", s.listIssues)
+	reads.GET("/issues/:id", s.getIssue)
+	reads.GET("/search", s.search)
+	reads.GET("/items/:id", s.getItem)
+	reads.GET("/items/:id/similar", s.similarItem)
+	reads.POST("/similar", s.similarText)
+	reads.GET("/stats", s.stats)
 	return r
 }
 

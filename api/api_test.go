@@ -1,0 +1,276 @@
+package api_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/api"
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/store"
+)
+
+const issueJan = `date 2025-01 DeepSeek publie R1 / Stargate annoncé
+
+DeepSeek publie R1
+
+La start-up chinoise DeepSeek a publié R1, un modèle de raisonnement ouvert. Elle affirme que l’entraînement final a coûté 5,6 millions de dollars.
+
+Stargate annoncé
+
+OpenAI, SoftBank et Oracle annoncent Stargate, un projet de centres de données doté de 500 milliards de dollars sur quatre ans.
+`
+
+const issueFeb = `date 2025-02 Mistral lance Le Chat
+
+Mistral lance Le Chat
+
+Mistral AI a lancé son assistant Le Chat sur iOS et Android en février, avec une offre Pro à 14,99 euros par mois.
+`
+
+// newServer serves a real archive (Badger in a temp dir, built-in embedder)
+// on 127.0.0.1 and returns its base URL.
+func newServer(t *testing.T) string {
+	t.Helper()
+	return newServerWith(t, api.Config{MaxIssueBytes: 64 << 10, MaxBodyBytes: 8 << 10})
+}
+
+func newServerWith(t *testing.T, cfg api.Config) string {
+	t.Helper()
+	_, url := newHandler(t, cfg)
+	return url
+}
+
+// newHandler builds the handler over a real archive and serves it on
+// 127.0.0.1; it returns both.
+func newHandler(t *testing.T, cfg api.Config) (http.Handler, string) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := api.NewHandler(arch, cfg, nil)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		if err := arch.Close(); err != nil {
+			t.Error(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return h, srv.URL
+}
+
+type response struct {
+	status int
+	ctype  string
+	body   map[string]any
+	raw    string
+	header http.Header
+}
+
+func do(t *testing.T, method, url, ctype, body string, headers ...string) response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := response{status: res.StatusCode, ctype: res.Header.Get("Content-Type"), raw: string(raw), header: res.Header}
+	if err := json.Unmarshal(raw, &r.body); err != nil {
+		t.Fatalf("%s %s: body is not a JSON object: %v\n%s", method, url, err, raw)
+	}
+	return r
+}
+
+func mustStatus(t *testing.T, r response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status %d, want %d: %s", r.status, want, r.raw)
+	}
+}
+
+func TestIngestSearchAskSimilarDelete(t *testing.T) {
+	base := newServer(t)
+
+	r := do(t, "POST", base+"/v1/issues", "text/plain", issueJan)
+	mustStatus(t, r, http.StatusCreated)
+	if r.body["added"] != 2.0 {
+		t.Fatalf("added %v, want 2: %s", r.body["added"], r.raw)
+	}
+	r = do(t, "POST", base+"/v1/issues", "text/plain", issueJan)
+	mustStatus(t, r, http.StatusOK)
+	if r.body["added"] != 0.0 || r.body["unchanged"] != 2.0 {
+		t.Fatalf("re-post: %s", r.raw)
+	}
+	r = do(t, "POST", base+"/v1/issues", "application/json",
+		`{"date":"2025-02","text":`+jsonString(strings.SplitN(issueFeb, "\n", 2)[1])+`}`)
+	mustStatus(t, r, http.StatusCreated)
+	febID := r.body["issues"].([]any)[0].(map[string]any)["issue_id"].(string)
+
+	r = do(t, "GET", base+"/v1/issues", "", "")
+	mustStatus(t, r, http.StatusOK)
+	if n := len(r.body["issues"].([]any)); n != 2 {
+		t.Fatalf("%d issues, want 2", n)
+	}
+
+	r = do(t, "GET", base+"/v1/search?q=centres+de+donn%C3%A9es+Stargate&k=2", "", "")
+	mustStatus(t, r, http.StatusOK)
+	hits := r.body["hits"].([]any)
+	first := hits[0].(map[string]any)
+	if first["headline"] != "Stargate annoncé" || first["date"] != "2025-01" {
+		t.Fatalf("first hit %v", first)
+	}
+
+	r = do(t, "POST", base+"/v1/ask", "application/json", `{"question":"Combien a coûté l'entraînement de R1 ?"}`)
+	mustStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body["answer"].(string), "5,6 millions") || !strings.Contains(r.body["answer"].(string), "[1]") {
+		t.Fatalf("answer %q", r.body["answer"])
+	}
+	cit := r.body["citations"].([]any)[0].(map[string]any)
+	if cit["headline"] != "DeepSeek publie R1" || cit["n"] != 1.0 {
+		t.Fatalf("first citation %v", cit)
+	}
+
+	r = do(t, "POST", base+"/v1/ask", "application/json", `{"question":"Quelle est la recette de la tarte tatin ?"}`)
+	mustStatus(t, r, http.StatusOK)
+	if r.body["found"] != false || len(r.body["citations"].([]any)) != 0 {
+		t.Fatalf("off-topic question answered: %s", r.raw)
+	}
+
+	id := first["id"].(string)
+	r = do(t, "GET", base+"/v1/items/"+id+"/similar?k=5", "", "")
+	mustStatus(t, r, http.StatusOK)
+	for _, h := range r.body["hits"].([]any) {
+		if h.(map[string]any)["id"] == id {
+			t.Fatalf("similar items include the item itself")
+		}
+	}
+	if n := len(r.body["hits"].([]any)); n != 2 {
+		t.Fatalf("%d similar items, want the 2 others", n)
+	}
+
+	r = do(t, "POST", base+"/v1/similar", "application/json", `{"text":"Le Chat de Mistral sur mobile","k":1,"from":"2025-02"}`)
+	mustStatus(t, r, http.StatusOK)
+	if h := r.body["hits"].([]any); len(h) != 1 || h[0].(map[string]any)["date"] != "2025-02" {
+		t.Fatalf("similar text: %s", r.raw)
+	}
+
+	r = do(t, "GET", base+"/v1/search?q=Stargate&to=2024-12", "", "")
+	mustStatus(t, r, http.StatusOK)
+	if n := len(r.body["hits"].([]any)); n != 0 {
+		t.Fatalf("date filter kept %d hits before any issue", n)
+	}
+
+	r = do(t, "DELETE", base+"/v1/issues/"+febID, "", "")
+	mustStatus(t, r, http.StatusOK)
+	r = do(t, "GET", base+"/v1/search?q=Mistral+Le+Chat", "", "")
+	for _, h := range r.body["hits"].([]any) {
+		if h.(map[string]any)["issue_id"] == febID {
+			t.Fatalf("deleted issue still found")
+		}
+	}
+	r = do(t, "GET", base+"/v1/issues/"+febID, "", "")
+	mustStatus(t, r, http.StatusNotFound)
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestBadRequests(t *testing.T) {
+	base := newServer(t)
+	mustStatus(t, do(t, "POST", base+"/v1/issues", "text/plain", issueJan), http.StatusCreated)
+	big := strings.Repeat("a", 9<<10)
+	tests := []struct {
+		name, method, path, ctype, body string
+		status                          int
+		typ                             string
+	}{
+		{"ask bad json", "POST", "/v1/ask", "application/json", `{"question":`, 400, "/problems/malformed-body"},
+		{"ask empty body", "POST", "/v1/ask", "application/json", ``, 400, "/problems/malformed-body"},
+		{"ask empty question", "POST", "/v1/ask", "application/json", `{"question":"  "}`, 400, "/problems/validation"},
+		{"ask question wrong type", "POST", "/v1/ask", "application/json", `{"question":42}`, 400, "/problems/validation"},
+		{"ask unknown field", "POST", "/v1/ask", "application/json", `{"questoin":"x"}`, 400, "/problems/validation"},
+		{"ask k zero", "POST", "/v1/ask", "application/json", `{"question":"R1","k":0}`, 400, "/problems/validation"},
+		{"ask k negative", "POST", "/v1/ask", "application/json", `{"question":"R1","k":-1}`, 400, "/problems/validation"},
+		{"ask k huge", "POST", "/v1/ask", "application/json", `{"question":"R1","k":1000000}`, 400, "/problems/validation"},
+		{"ask k float", "POST", "/v1/ask", "application/json", `{"question":"R1","k":1.5}`, 400, "/problems/validation"},
+		{"ask bad from", "POST", "/v1/ask", "application/json", `{"question":"R1","from":"janvier"}`, 400, "/problems/validation"},
+		{"ask to before from", "POST", "/v1/ask", "application/json", `{"question":"R1","from":"2025-03","to":"2025-01"}`, 400, "/problems/validation"},
+		{"ask invalid utf8", "POST", "/v1/ask", "application/json", "{\"question\":\"\xff\xfe\"}", 400, "/problems/malformed-body"},
+		{"ask two values", "POST", "/v1/ask", "application/json", `{"question":"a"}{"question":"b"}`, 400, "/problems/malformed-body"},
+		{"ask array", "POST", "/v1/ask", "application/json", `["R1"]`, 400, "/problems/validation"},
+		{"ask wrong content type", "POST", "/v1/ask", "text/xml", `<q/>`, 415, "/problems/unsupported-media-type"},
+		{"ask oversized body", "POST", "/v1/ask", "application/json", `{"question":"` + big + `"}`, 413, "/problems/too-large"},
+		{"ask too long question", "POST", "/v1/ask", "application/json", `{"question":"` + strings.Repeat("mot ", 600) + `"}`, 400, "/problems/validation"},
+		{"search no q", "GET", "/v1/search", "", "", 400, "/problems/validation"},
+		{"search k not a number", "GET", "/v1/search?q=R1&k=ten", "", "", 400, "/problems/validation"},
+		{"search k zero", "GET", "/v1/search?q=R1&k=0", "", "", 400, "/problems/validation"},
+		{"search k huge", "GET", "/v1/search?q=R1&k=1000000", "", "", 400, "/problems/validation"},
+		{"search bad date", "GET", "/v1/search?q=R1&from=2025-13", "", "", 400, "/problems/validation"},
+		{"search bad day", "GET", "/v1/search?q=R1&to=2025-02-30", "", "", 400, "/problems/validation"},
+		{"search invalid utf8", "GET", "/v1/search?q=%FF%FE", "", "", 400, "/problems/validation"},
+		{"unknown item", "GET", "/v1/items/nope", "", "", 404, "/problems/not-found"},
+		{"unknown item similar", "GET", "/v1/items/nope/similar", "", "", 404, "/problems/not-found"},
+		{"unknown issue", "GET", "/v1/issues/nope", "", "", 404, "/problems/not-found"},
+		{"delete unknown issue", "DELETE", "/v1/issues/nope", "", "", 404, "/problems/not-found"},
+		{"similar empty text", "POST", "/v1/similar", "application/json", `{"text":""}`, 400, "/problems/validation"},
+		{"similar k huge", "POST", "/v1/similar", "application/json", `{"text":"x","k":101}`, 400, "/problems/validation"},
+		{"issue without date", "POST", "/v1/issues", "text/plain", "Un titre\n\nUn paragraphe.", 400, "/problems/validation"},
+		{"issue bad date", "POST", "/v1/issues", "text/plain", "date 2025-13 Titre\n\nTexte.", 400, "/problems/validation"},
+		{"issue json bad date", "POST", "/v1/issues", "application/json", `{"date":"hier","text":"Texte."}`, 400, "/problems/validation"},
+		{"issue json no text", "POST", "/v1/issues", "application/json", `{"date":"2025-01"}`, 400, "/problems/validation"},
+		{"issue bad jsonl line", "POST", "/v1/issues", "application/x-ndjson", "{\"id\":\"a\",\"text\":\"x\"}\n{oops\n", 400, "/problems/validation"},
+		{"issue wrong content type", "POST", "/v1/issues", "image/png", "\x89PNG", 415, "/problems/unsupported-media-type"},
+		{"issue empty body", "POST", "/v1/issues", "text/plain", "", 400, "/problems/malformed-body"},
+		{"issue too large", "POST", "/v1/issues", "text/plain", "date 2025-01 T\n\n" + strings.Repeat("mot ", 20<<10), 413, "/problems/too-large"},
+		{"issue bad format param", "POST", "/v1/issues?format=pdf", "text/plain", "date 2025-01 T\n\nX.", 400, "/problems/validation"},
+		{"unknown route", "GET", "/v1/nothing", "", "", 404, "/problems/no-route"},
+		{"wrong method", "PUT", "/v1/ask", "application/json", `{}`, 405, "/problems/method-not-allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, tt.method, base+tt.path, tt.ctype, tt.body)
+			if r.status != tt.status {
+				t.Errorf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			}
+			if r.ctype != "application/problem+json" {
+				t.Errorf("Content-Type %q", r.ctype)
+			}
+			if r.body["type"] != tt.typ {
+				t.Errorf("type %v, want %s: %s", r.body["type"], tt.typ, r.raw)
+			}
+			if r.body["status"] != float64(tt.status) || r.body["request_id"] == "" || r.body["title"] == "" {
+				t.Errorf("incomplete problem: %s", r.raw)
+			}
+		})
+	}
+}

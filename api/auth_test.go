@@ -1,0 +1,92 @@
+package api_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/api"
+)
+
+func TestKeys(t *testing.T) {
+	base := newServerWith(t, api.Config{AdminKey: "admin-secret", ReadKeys: []string{"reader-1", "reader-2"}})
+	tests := []struct {
+		name, method, path, ctype, body, auth string
+		status                                int
+		typ                                   string
+	}{
+		{"read without key", "GET", "/v1/search?q=R1", "", "", "", 401, "/problems/unauthorized"},
+		{"read with unknown key", "GET", "/v1/search?q=R1", "", "", "Bearer nope", 401, "/problems/unauthorized"},
+		{"read with wrong scheme", "GET", "/v1/search?q=R1", "", "", "Basic cmVhZGVyLTE=", 401, "/problems/unauthorized"},
+		{"read with read key", "GET", "/v1/search?q=R1", "", "", "Bearer reader-2", 200, ""},
+		{"read with admin key", "GET", "/v1/search?q=R1", "", "", "Bearer admin-secret", 200, ""},
+		{"ingest without key", "POST", "/v1/issues", "text/plain", issueJan, "", 401, "/problems/unauthorized"},
+		{"ingest with read key", "POST", "/v1/issues", "text/plain", issueJan, "Bearer reader-1", 403, "/problems/forbidden"},
+		{"ingest with admin key", "POST", "/v1/issues", "text/plain", issueJan, "Bearer admin-secret", 201, ""},
+		{"delete with read key", "DELETE", "/v1/issues/x", "", "", "Bearer reader-1", 403, "/problems/forbidden"},
+		{"health needs no key", "GET", "/healthz", "", "", "", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hdr []string
+			if tt.auth != "" {
+				hdr = []string{"Authorization", tt.auth}
+			}
+			r := do(t, tt.method, base+tt.path, tt.ctype, tt.body, hdr...)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.raw)
+			}
+			if tt.typ != "" && (r.body["type"] != tt.typ || r.ctype != "application/problem+json") {
+				t.Fatalf("problem %s (%s), want %s", r.body["type"], r.ctype, tt.typ)
+			}
+			for _, secret := range []string{"admin-secret", "reader-1", "reader-2"} {
+				if strings.Contains(r.raw, secret) {
+					t.Fatalf("the body shows a key: %s", r.raw)
+				}
+			}
+		})
+	}
+}
+
+func TestOpenReadsAndLoopbackWrites(t *testing.T) {
+	h, base := newHandler(t, api.Config{})
+	mustStatus(t, do(t, "GET", base+"/v1/search?q=R1", "", ""), http.StatusOK)
+	mustStatus(t, do(t, "POST", base+"/v1/issues", "text/plain", issueJan), http.StatusCreated)
+
+	// A client from another machine cannot change the archive when no admin
+	// key is configured; the request is served in memory, not over a network.
+	req := httptest.NewRequestWithContext(t.Context(), "POST", "/v1/issues", strings.NewReader(issueFeb))
+	req.Header.Set("Content-Type", "text/plain")
+	req.RemoteAddr = "203.0.113.7:40000"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "/problems/forbidden") {
+		t.Fatalf("remote write without admin key: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	base := newServerWith(t, api.Config{AskPerMinute: 60, AskBurst: 2, SearchPerMinute: 600, SearchBurst: 5})
+	ask := `{"question":"R1 ?"}`
+	mustStatus(t, do(t, "POST", base+"/v1/ask", "application/json", ask), http.StatusOK)
+	mustStatus(t, do(t, "POST", base+"/v1/ask", "application/json", ask), http.StatusOK)
+	r := do(t, "POST", base+"/v1/ask", "application/json", ask)
+	if r.status != http.StatusTooManyRequests || r.body["type"] != "/problems/rate-limited" || r.header.Get("Retry-After") == "" {
+		t.Fatalf("third ask in a burst of 2: %d %s (Retry-After %q)", r.status, r.raw, r.header.Get("Retry-After"))
+	}
+	// Search has its own budget.
+	for range 5 {
+		mustStatus(t, do(t, "GET", base+"/v1/search?q=R1", "", ""), http.StatusOK)
+	}
+	if r := do(t, "GET", base+"/v1/search?q=R1", "", ""); r.status != http.StatusTooManyRequests {
+		t.Fatalf("sixth search in a burst of 5: %d", r.status)
+	}
+	// Another key has its own bucket.
+	other := newServerWith(t, api.Config{ReadKeys: []string{"a", "b"}, AskPerMinute: 60, AskBurst: 1})
+	mustStatus(t, do(t, "POST", other+"/v1/ask", "application/json", ask, "Authorization", "Bearer a"), http.StatusOK)
+	mustStatus(t, do(t, "POST", other+"/v1/ask", "application/json", ask, "Authorization", "Bearer b"), http.StatusOK)
+	if r := do(t, "POST", other+"/v1/ask", "application/json", ask, "Authorization", "Bearer a"); r.status != http.StatusTooManyRequests {
+		t.Fatalf("key a over budget: %d", r.status)
+	}
+}

@@ -1,0 +1,120 @@
+package vectorindex
+
+import (
+	"cmp"
+	"slices"
+)
+
+// insert links the stored node in into the graph (HNSW paper, algorithm 1,
+// with the neighbour-selection heuristic of algorithm 4). Link lists are
+// read and written under their stripe locks so that AddBatch can run several
+// inserts at once; callers hold mu for writing, which keeps searches out.
+func (ix *Index) insert(s *searcher, in uint32) {
+	lvl := int(ix.level[in])
+	q := ix.vec(in)
+
+	ix.epMu.Lock()
+	entry, top := ix.entry, ix.top
+	if top < 0 {
+		ix.entry, ix.top = in, lvl
+		ix.epMu.Unlock()
+		return
+	}
+	if lvl > top {
+		// The node becomes the entry point: hold epMu until it is linked so
+		// that no concurrent insert starts from an unlinked node.
+		defer ix.epMu.Unlock()
+	} else {
+		ix.epMu.Unlock()
+	}
+
+	ep := pair{dot(q, ix.vec(entry)), entry}
+	for lc := top; lc > lvl; lc-- {
+		ep = ix.greedy(s, q, ep, lc, true)
+	}
+	for lc := min(lvl, top); lc >= 0; lc-- {
+		ix.searchLayer(s, q, ep, ix.cfg.EfConstruction, lc, true, nil)
+		s.sorted = s.res.drainDesc(s.sorted)
+		s.sorted = slices.DeleteFunc(s.sorted, func(p pair) bool { return p.id == in })
+		if len(s.sorted) == 0 {
+			continue
+		}
+		ep = s.sorted[0]
+		s.picked = ix.selectNeighbours(s.sorted, ix.cfg.M, s.picked)
+
+		mu := &ix.locks[in%lockCount]
+		mu.Lock()
+		sl := ix.slab(in, lc)
+		sl[0] = uint32(len(s.picked))
+		for i, p := range s.picked {
+			sl[1+i] = p.id
+		}
+		mu.Unlock()
+
+		for _, p := range s.picked {
+			ix.connect(s, p.id, in, p.s, lc)
+		}
+	}
+	if lvl > top {
+		ix.entry, ix.top = in, lvl
+	}
+}
+
+// selectNeighbours picks up to m of cands (sorted by descending similarity to
+// a base node) with the HNSW heuristic: a candidate is kept only if it is
+// more similar to the base than to every candidate kept so far. This favours
+// links in different directions, which keeps clustered data navigable. The
+// result is appended to out[:0].
+func (ix *Index) selectNeighbours(cands []pair, m int, out []pair) []pair {
+	out = out[:0]
+	if len(cands) <= m {
+		return append(out, cands...)
+	}
+	for _, c := range cands {
+		if len(out) >= m {
+			break
+		}
+		cv := ix.vec(c.id)
+		keep := true
+		for _, r := range out {
+			if dot(cv, ix.vec(r.id)) > c.s {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// connect adds the link nb -> in on layer lc, where sim is their similarity.
+// A full list is re-pruned with the heuristic over its links plus in.
+func (ix *Index) connect(s *searcher, nb, in uint32, sim float32, lc int) {
+	mu := &ix.locks[nb%lockCount]
+	mu.Lock()
+	defer mu.Unlock()
+	sl := ix.slab(nb, lc)
+	n := int(sl[0])
+	if n < len(sl)-1 {
+		sl[1+n] = in
+		sl[0]++
+		return
+	}
+	old := sl[1 : 1+n]
+	sims := s.sims[:n]
+	dotBatch(ix.vec(nb), ix.vecs, old, sims)
+	cands := append(s.sorted[:0], pair{sim, in})
+	for i, id := range old {
+		cands = append(cands, pair{sims[i], id})
+	}
+	slices.SortFunc(cands, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
+	s.sorted = cands
+	kept := ix.selectNeighbours(cands, n, s.kept)
+	s.kept = kept
+	sl[0] = uint32(len(kept))
+	for i, p := range kept {
+		sl[1+i] = p.id
+	}
+}

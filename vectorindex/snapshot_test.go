@@ -1,0 +1,201 @@
+package vectorindex
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	ix, queries := sharedIndex(t)
+	path := filepath.Join(t.TempDir(), "index.hnsw")
+	start := time.Now()
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	saved := time.Since(start)
+	start = time.Now()
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("save %v, load %v", saved, time.Since(start))
+	if got.Len() != ix.Len() || got.Config() != ix.Config() || !slices.Equal(got.IDs(), ix.IDs()) {
+		t.Fatalf("loaded index differs: Len %d vs %d, Config %+v vs %+v",
+			got.Len(), ix.Len(), got.Config(), ix.Config())
+	}
+	for _, q := range queries {
+		want, _ := ix.SearchEf(q, 10, 16, nil)
+		have, _ := got.SearchEf(q, 10, 16, nil)
+		if !slices.Equal(want, have) {
+			t.Fatalf("results differ after Load:\n%v\n%v", want, have)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil || len(entries) != 1 {
+		t.Errorf("Save left temporary files: %v %v", entries, err)
+	}
+}
+
+func TestLoadKeepsTombstonesAndGrows(t *testing.T) {
+	ix, vecs := smallIndex(t, 200, 16)
+	ix.Delete(7)
+	path := filepath.Join(t.TempDir(), "i")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Contains(7) || got.Len() != 199 {
+		t.Errorf("tombstone lost: Contains(7) = %v, Len = %d", got.Contains(7), got.Len())
+	}
+	if err := got.Add(7, vecs[0]); !errors.Is(err, ErrExists) {
+		t.Errorf("Add of a deleted id after Load: %v, want ErrExists", err)
+	}
+	// Adding to the original and the loaded copy must continue identically,
+	// since the level generator's state is saved too.
+	extra := newMixture(99, 16, 5).draw(50)
+	for i, v := range extra {
+		if err := ix.Add(uint32(10000+i), v); err != nil {
+			t.Fatal(err)
+		}
+		if err := got.Add(uint32(10000+i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range extra {
+		a, _ := ix.Search(q, 5, nil)
+		b, _ := got.Search(q, 5, nil)
+		if !slices.Equal(a, b) {
+			t.Fatalf("diverged after Load + Add: %v vs %v", a, b)
+		}
+	}
+}
+
+// snapshotBytes returns a small valid snapshot.
+func snapshotBytes(t testing.TB) []byte {
+	t.Helper()
+	ix, err := New(Config{Dims: 8, M: 4, EfConstruction: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(5, 8, 4).draw(60)
+	for i, v := range vecs {
+		if err := ix.Add(uint32(i*5), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix.Delete(10)
+	path := filepath.Join(t.TempDir(), "small")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// withCRC returns b with its trailing checksum recomputed, so that damage
+// reaches the structural checks.
+func withCRC(b []byte) []byte {
+	b = slices.Clone(b)
+	if len(b) >= 4 {
+		binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
+	}
+	return b
+}
+
+func TestLoadCorrupt(t *testing.T) {
+	good := snapshotBytes(t)
+	flip := func(off int) []byte {
+		b := slices.Clone(good)
+		b[off] ^= 0x40
+		return b
+	}
+	n := 60
+	links0 := headerSize + n*(4+1+1+4*8)
+	setU32 := func(off int, v uint32) []byte {
+		b := slices.Clone(good)
+		binary.LittleEndian.PutUint32(b[off:], v)
+		return withCRC(b)
+	}
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{name: "empty file", data: nil},
+		{name: "wrong magic", data: flip(0)},
+		{name: "wrong version", data: setU32(8, 2)},
+		{name: "flipped header byte", data: flip(20)},
+		{name: "flipped vector byte", data: flip(headerSize + n*6 + 100)},
+		{name: "flipped checksum", data: flip(len(good) - 1)},
+		{name: "truncated header", data: good[:40]},
+		{name: "truncated body", data: good[:len(good)/2]},
+		{name: "missing checksum", data: good[:len(good)-4]},
+		{name: "trailing garbage", data: append(slices.Clone(good), 0)},
+		{name: "huge node count", data: setU32(48, 0xffffffff)},
+		{name: "zero dims", data: setU32(12, 0)},
+		{name: "link count too big", data: setU32(links0, 9)},
+		{name: "link out of range", data: setU32(links0+4, 60)},
+		{name: "entry out of range", data: setU32(56, 1000)},
+		{name: "bad tombstone", data: withCRC(func() []byte {
+			b := slices.Clone(good)
+			b[headerSize+n*5] = 7
+			return b
+		}())},
+		{name: "duplicate id", data: setU32(headerSize+4, 0)},
+	}
+	dir := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "snap")
+			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ix, err := Load(path)
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Load = %v, %v; want ErrCorrupt", ix, err)
+			}
+		})
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil || errors.Is(err, ErrCorrupt) {
+		t.Errorf("missing file: %v, want a plain I/O error", err)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	good := snapshotBytes(f)
+	f.Add(good, false)
+	f.Add(good[:100], true)
+	f.Fuzz(func(t *testing.T, data []byte, fixCRC bool) {
+		if fixCRC {
+			data = withCRC(data)
+		}
+		// decode is Load minus the file, which keeps fuzzing off the disk.
+		ix, err := decode(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Load error does not wrap ErrCorrupt: %v", err)
+			}
+			return
+		}
+		q := make([]float32, ix.Dims())
+		q[0] = 1
+		if _, err := ix.Search(q, 5, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Search(q, 5, NewFilter(ix.IDs()[:ix.Len()/2])); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
