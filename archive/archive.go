@@ -42,6 +42,8 @@ type Config struct {
 	// EmbedWorkers the number of calls in flight (default 2).
 	EmbedBatch, EmbedWorkers int
 	Logger                   *slog.Logger
+	// Observe, when set, is called after every successful ingest or delete.
+	Observe func(Result)
 }
 
 // Archive is the searchable archive. It is safe for concurrent use: searches
@@ -199,7 +201,7 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 	if err := a.follow(ch); err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
-	return Result{
+	res := Result{
 		IssueID:   ch.IssueID,
 		Created:   ch.Created,
 		Added:     len(ch.Added) - ch.Changed,
@@ -207,7 +209,15 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 		Unchanged: ch.Unchanged,
 		Removed:   len(ch.Removed) - ch.Changed,
 		Embedded:  len(plan.Embed),
-	}, nil
+	}
+	a.observe(res)
+	return res, nil
+}
+
+func (a *Archive) observe(res Result) {
+	if a.cfg.Observe != nil {
+		a.cfg.Observe(res)
+	}
 }
 
 // DeleteIssue removes an issue and its items from the store and the index.
@@ -221,7 +231,9 @@ func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
 	if err := a.follow(ch); err != nil {
 		return Result{IssueID: id}, err
 	}
-	return Result{IssueID: id, Removed: len(ch.Removed)}, nil
+	res := Result{IssueID: id, Removed: len(ch.Removed)}
+	a.observe(res)
+	return res, nil
 }
 
 // follow applies a store change to the index and the date catalog.

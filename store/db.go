@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -48,6 +49,7 @@ type DB struct {
 
 	stopGC context.CancelFunc
 	gcDone chan struct{}
+	gcRuns atomic.Int64
 }
 
 // Open opens or creates the store in dir, checks the schema version, removes
@@ -87,6 +89,12 @@ func (db *DB) Close() error {
 	}
 	return nil
 }
+
+// Size returns the bytes on disk of Badger's LSM tree and value log.
+func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
+
+// GCRuns returns how many value-log files GC has rewritten since Open.
+func (db *DB) GCRuns() int64 { return db.gcRuns.Load() }
 
 var keySchema = []byte("m/schema")
 

@@ -48,6 +48,7 @@ func (db *DB) runGC(ctx context.Context) {
 			db.log.Warn("value log gc", "err", err)
 			return
 		}
+		db.gcRuns.Add(1)
 		db.log.Debug("value log gc rewrote a file")
 	}
 }

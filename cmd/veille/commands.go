@@ -32,9 +32,9 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(cfg, e.stderr)
 	bar := newBar(countParagraphs(files), e.stderr)
-	o, err := open(ctx, cfg, log, func(emb archive.Embedder) archive.Embedder {
+	o, err := open(ctx, cfg, log, hooks{wrap: func(emb archive.Embedder) archive.Embedder {
 		return &progressEmbedder{Embedder: emb, bar: bar}
-	})
+	}})
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (q *queryFlags) check(args []string, what string) (string, archive.Range, e
 
 // withArchive opens the data directory, runs fn and closes it.
 func withArchive(ctx context.Context, cfg config, e env, fn func(*archive.Archive) error) error {
-	o, err := open(ctx, cfg, newLogger(cfg, e.stderr), nil)
+	o, err := open(ctx, cfg, newLogger(cfg, e.stderr), hooks{})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,11 @@ var options = []option{
 	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
 	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, in bytes", serveOnly: true},
 	{flag: "shutdown-timeout", env: "VEILLE_SHUTDOWN_TIMEOUT", def: "10s", usage: "time given to in-flight requests at shutdown", serveOnly: true},
+	{flag: "admin-key", env: "VEILLE_ADMIN_KEY", usage: "key for the routes that change the archive (Authorization: Bearer); without one they accept loopback clients only", serveOnly: true, secret: true},
+	{flag: "read-keys", env: "VEILLE_READ_KEYS", usage: "comma-separated keys for search, ask, similar, items and issues; without any, reads are open", serveOnly: true, secret: true},
+	{flag: "ask-per-minute", env: "VEILLE_ASK_PER_MINUTE", def: "120", usage: "asks a minute per key (or client address without a key); 0 for no limit", serveOnly: true},
+	{flag: "search-per-minute", env: "VEILLE_SEARCH_PER_MINUTE", def: "1200", usage: "other reads a minute per key (or client address); 0 for no limit", serveOnly: true},
+	{flag: "max-concurrent-ask", env: "VEILLE_MAX_CONCURRENT_ASK", def: "16", usage: "asks running at once; more get 503 at once; 0 for no limit", serveOnly: true},
 	{flag: "log-format", env: "VEILLE_LOG_FORMAT", def: "text", usage: "log format: text or json"},
 	{flag: "log-level", env: "VEILLE_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error"},
 }
@@ -44,6 +49,10 @@ type config struct {
 	EmbedProvider, EmbedBaseURL          string
 	EmbedModel, EmbedAPIKey              string
 	EmbedQueryPrefix, EmbedPassagePrefix string
+	AdminKey                             string
+	ReadKeys                             []string
+	AskPerMinute, SearchPerMinute        float64
+	MaxConcurrentAsk                     int
 	EmbedDims                            int
 	EmbedTimeout, RequestTimeout         time.Duration
 	MaxUpload                            int64
@@ -86,6 +95,15 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 			LogFormat: get("log-format"), LogLevel: get("log-level"),
 		}
 		c.EmbedDims = parseInt("embed-dims", get("embed-dims"), &errs)
+		c.AdminKey = get("admin-key")
+		for _, k := range strings.Split(get("read-keys"), ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				c.ReadKeys = append(c.ReadKeys, k)
+			}
+		}
+		c.AskPerMinute = float64(parseInt("ask-per-minute", get("ask-per-minute"), &errs))
+		c.SearchPerMinute = float64(parseInt("search-per-minute", get("search-per-minute"), &errs))
+		c.MaxConcurrentAsk = parseInt("max-concurrent-ask", get("max-concurrent-ask"), &errs)
 		c.MaxUpload = int64(parseInt("max-upload", get("max-upload"), &errs))
 		c.EmbedTimeout = parseDuration("embed-timeout", get("embed-timeout"), &errs)
 		c.RequestTimeout = parseDuration("request-timeout", get("request-timeout"), &errs)
@@ -117,6 +135,9 @@ func (c config) validate(serve bool) error {
 	}
 	if serve && c.Addr == "" {
 		errs = append(errs, errors.New("-addr is required"))
+	}
+	if c.AskPerMinute < 0 || c.SearchPerMinute < 0 || c.MaxConcurrentAsk < 0 {
+		errs = append(errs, errors.New("rate limits and -max-concurrent-ask must not be negative"))
 	}
 	if serve && c.MaxUpload <= 0 {
 		errs = append(errs, errors.New("-max-upload must be positive"))

@@ -92,6 +92,37 @@ func (s *server) call(t *testing.T, method, path, ctype, body string, out any) i
 	return res.StatusCode
 }
 
+// checkMetrics reads /metrics and looks for the request, ingest, archive
+// and embedding series.
+func (s *server) checkMetrics(t *testing.T) {
+	t.Helper()
+	res, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Items int `json:"items"`
+	}
+	s.call(t, "GET", "/v1/stats", "", "", &st)
+	for _, want := range []string{
+		`veille_http_request_duration_seconds_count{method="POST",route="/v1/ask",status="200"} 1`,
+		fmt.Sprintf(`veille_ingest_items_total{result="added"} %d`, st.Items),
+		fmt.Sprintf("veille_items %d", st.Items),
+		fmt.Sprintf("veille_index_vectors %d", st.Items),
+		`veille_embed_duration_seconds_count{mode="query"}`,
+		`veille_badger_lsm_bytes`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
 type hitJSON struct {
 	ID       string  `json:"id"`
 	IssueID  string  `json:"issue_id"`
@@ -193,6 +224,7 @@ func TestEndToEnd(t *testing.T) {
 
 			s := startServer(t, vars)
 			before := exercise(t, s)
+			s.checkMetrics(t)
 
 			var ing ingestJSON
 			if code := s.call(t, "POST", "/v1/issues", "text/plain", newIssue, &ing); code != http.StatusCreated || ing.Added != 1 {

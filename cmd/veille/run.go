@@ -138,15 +138,20 @@ type opened struct {
 	arch *archive.Archive
 }
 
-// open opens the store in cfg.DataDir and loads the archive over it. wrap,
-// when set, decorates the embedder.
-func open(ctx context.Context, cfg config, log *slog.Logger, wrap func(archive.Embedder) archive.Embedder) (*opened, error) {
+// hooks let a command watch what the archive does.
+type hooks struct {
+	wrap    func(archive.Embedder) archive.Embedder // decorates the embedder
+	observe func(archive.Result)                    // sees every ingest and delete
+}
+
+// open opens the store in cfg.DataDir and loads the archive over it.
+func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, error) {
 	emb, err := newEmbedder(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if wrap != nil {
-		emb = wrap(emb)
+	if h.wrap != nil {
+		emb = h.wrap(emb)
 	}
 	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store")})
 	if err != nil {
@@ -158,6 +163,7 @@ func open(ctx context.Context, cfg config, log *slog.Logger, wrap func(archive.E
 	arch, err := archive.Open(ctx, db, emb, archive.Config{
 		SnapshotPath: filepath.Join(cfg.DataDir, "index.hnsw"),
 		Logger:       log.With("component", "archive"),
+		Observe:      h.observe,
 	})
 	if err != nil {
 		db.Close()

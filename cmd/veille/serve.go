@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/veille/veille/api"
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/metrics"
 )
 
 // serve runs the HTTP server until ctx is done, then shuts down in order:
@@ -23,12 +26,20 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(cfg, e.stderr)
 	log.Info("starting", "data", cfg.DataDir, "archive", cfg.Archive, "embed_provider", cfg.EmbedProvider,
-		"embed_base_url", cfg.EmbedBaseURL, "embed_model", cfg.EmbedModel, "embed_api_key_set", cfg.EmbedAPIKey != "")
+		"embed_base_url", cfg.EmbedBaseURL, "embed_model", cfg.EmbedModel, "embed_api_key_set", cfg.EmbedAPIKey != "",
+		"admin_key_set", cfg.AdminKey != "", "read_keys", len(cfg.ReadKeys))
 
-	o, err := open(ctx, cfg, log, nil)
+	m := metrics.New()
+	o, err := open(ctx, cfg, log, hooks{
+		wrap: func(emb archive.Embedder) archive.Embedder { return &metricsEmbedder{Embedder: emb, m: m} },
+		observe: func(r archive.Result) {
+			m.ObserveIngest(r.Added, r.Changed, r.Unchanged, r.Removed)
+		},
+	})
 	if err != nil {
 		return err
 	}
+	watch(m, o)
 	defer func() {
 		if err := o.close(); err != nil {
 			log.Error("close", "err", err)
@@ -52,8 +63,17 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	srv := &http.Server{
 		Handler: api.NewHandler(o.arch, api.Config{
-			MaxIssueBytes:  cfg.MaxUpload,
-			RequestTimeout: cfg.RequestTimeout,
+			MaxIssueBytes:    cfg.MaxUpload,
+			RequestTimeout:   cfg.RequestTimeout,
+			AdminKey:         cfg.AdminKey,
+			ReadKeys:         cfg.ReadKeys,
+			AskPerMinute:     cfg.AskPerMinute,
+			AskBurst:         askBurst,
+			SearchPerMinute:  cfg.SearchPerMinute,
+			SearchBurst:      searchBurst,
+			MaxConcurrentAsk: cfg.MaxConcurrentAsk,
+			Observer:         m,
+			Metrics:          m.Handler(),
 		}, log.With("component", "api")),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute,
@@ -81,4 +101,45 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	return nil
+}
+
+// Bursts allowed above the per-minute rates: a tenth of a minute's budget.
+const (
+	askBurst    = 12
+	searchBurst = 120
+)
+
+// watch registers the gauges read from the archive and the store at every
+// scrape.
+func watch(m *metrics.Metrics, o *opened) {
+	stat := func(f func(archive.Stats) int) func() float64 {
+		return func() float64 {
+			st, err := o.arch.Stats(context.Background())
+			if err != nil {
+				return 0
+			}
+			return float64(f(st))
+		}
+	}
+	m.Watch(metrics.Gauges{
+		Issues:       stat(func(s archive.Stats) int { return s.Issues }),
+		Items:        stat(func(s archive.Stats) int { return s.Items }),
+		IndexVectors: stat(func(s archive.Stats) int { return s.Indexed }),
+		BadgerLSM:    func() float64 { lsm, _ := o.db.Size(); return float64(lsm) },
+		BadgerVLog:   func() float64 { _, vlog := o.db.Size(); return float64(vlog) },
+		GCRuns:       func() float64 { return float64(o.db.GCRuns()) },
+	})
+}
+
+// metricsEmbedder times every embedding call.
+type metricsEmbedder struct {
+	archive.Embedder
+	m *metrics.Metrics
+}
+
+func (e *metricsEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	start := time.Now()
+	vecs, err := e.Embedder.Embed(ctx, texts, mode)
+	e.m.ObserveEmbed(mode.String(), time.Since(start), err)
+	return vecs, err
 }
