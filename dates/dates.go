@@ -1,0 +1,166 @@
+package dates
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Range is an inclusive date range over issue dates. Each bound is
+// "YYYY-MM" (the whole month) or "YYYY-MM-DD"; an empty bound is open.
+// At least one bound is set, and From's first day is on or before To's last.
+type Range struct{ From, To string }
+
+// Match is a date expression found in a question.
+type Match struct {
+	// Range is the period the expression means.
+	Range Range
+	// Text is the question with Phrase and a dangling preposition before it
+	// removed, white space collapsed and the final punctuation kept:
+	// "Qu'a fait Mistral en janvier 2025 ?" gives "Qu'a fait Mistral ?".
+	// It is "" when nothing but the expression and punctuation remains.
+	Text string
+	// Phrase is the expression as written in the question, with its
+	// prepositions: "en janvier 2025".
+	Phrase string
+	// Start and End are the byte offsets of Phrase in the question.
+	Start, End int
+}
+
+// Parse looks for the first date expression in q, in French or English, and
+// reports ok false when there is none. ref is the reference date for
+// relative phrases ("le mois dernier", "en janvier" with no year); callers
+// pass the date of the archive's newest issue. Only ref's calendar date in
+// its own location is used; a zero ref means time.Now(). See the package
+// documentation for how expressions are resolved. Parse does no I/O and is
+// safe for concurrent use.
+func Parse(q string, ref time.Time) (m Match, ok bool) {
+	if ref.IsZero() {
+		ref = time.Now()
+	}
+	var (
+		p    parser
+		fbuf [256]byte
+		tbuf [48]token
+	)
+	p.q = q
+	p.words = -1
+	p.c.ref = day{ref.Year(), int(ref.Month()), ref.Day()}
+	p.toks = tbuf[:0]
+	p.fold(fbuf[:])
+	p.lex()
+	for i, t := range p.toks {
+		switch t.kind {
+		case tPunct:
+			continue
+		case tWord:
+			if !starters[p.f[t.s:t.e]] {
+				continue
+			}
+		}
+		s, end, ok := p.expr(i)
+		if !ok || !s.valid() {
+			continue
+		}
+		if p.is(end, '\'') && p.glued(end) && p.w(end+1) == "s" && p.glued(end+1) {
+			end += 2 // "this year's models"
+		}
+		start, stop := p.orig(t.s), p.orig(p.toks[end-1].e)
+		return Match{
+			Range:  Range{From: s.from.String(), To: s.to.String()},
+			Text:   p.clean(i, end),
+			Phrase: q[start:stop],
+			Start:  start,
+			End:    stop,
+		}, true
+	}
+	return Match{}, false
+}
+
+// clean removes tokens [i, end) and a dangling preposition before them.
+func (p *parser) clean(i, end int) string {
+	q := p.q
+	stop := p.orig(p.toks[end-1].e)
+	for n := 0; n < 2 && i > 0; n++ {
+		switch {
+		case dangling[p.w(i-1)] && (i == 1 || p.toks[i-1].sp):
+			i--
+		case i >= 2 && p.is(i-1, '\'') && p.w(i-2) == "d" && (i == 2 || p.toks[i-2].sp):
+			i -= 2
+		default:
+			n = 2
+		}
+	}
+	left := strings.TrimRightFunc(q[:p.orig(p.toks[i].s)], unicode.IsSpace)
+	rest := q[stop:]
+	right := strings.TrimLeftFunc(rest, unicode.IsSpace)
+	spaced := len(right) < len(rest)
+	capital := false
+	switch {
+	case strings.HasSuffix(left, "(") && strings.HasPrefix(right, ")"):
+		left, right = strings.TrimRightFunc(left[:len(left)-1], unicode.IsSpace), strings.TrimLeftFunc(right[1:], unicode.IsSpace)
+		spaced = true
+	case strings.TrimLeft(left, "¿¡\"'«“ (") == "":
+		// The phrase opened the question: drop what introduced the rest
+		// ("En 2024, …") and restore the capital.
+		right = strings.TrimLeftFunc(right, func(r rune) bool {
+			return r == ',' || r == ':' || r == ';' || r == '-' || r == '–' || r == '—' || unicode.IsSpace(r)
+		})
+		capital = startsUpper(q[len(left):])
+	case strings.HasSuffix(left, ",") && strings.HasPrefix(right, ","):
+		// "Mistral, en 2024, a levé" → "Mistral a levé"
+		left, right = strings.TrimRightFunc(left[:len(left)-1], unicode.IsSpace), strings.TrimLeftFunc(right[1:], unicode.IsSpace)
+		spaced = true
+	}
+	if right == "" || strings.IndexFunc(right, isAlnum) < 0 && strings.HasPrefix(right, ",") {
+		left = strings.TrimRight(left, ",;:")
+		right = strings.TrimLeft(right, ",;: ")
+	}
+	if strings.IndexFunc(left, isAlnum) < 0 && strings.IndexFunc(right, isAlnum) < 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + 1)
+	collapse(&b, left)
+	if left != "" && right != "" {
+		r, _ := utf8.DecodeRuneInString(right)
+		if spaced || !strings.ContainsRune("?!.,;:)", r) {
+			b.WriteByte(' ')
+		}
+	}
+	if capital && right != "" {
+		r, n := utf8.DecodeRuneInString(right)
+		b.WriteRune(unicode.ToUpper(r))
+		right = right[n:]
+	}
+	collapse(&b, right)
+	return strings.TrimSpace(b.String())
+}
+
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func startsUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.IsUpper(r)
+		}
+	}
+	return false
+}
+
+// collapse writes s with every run of white space as one space.
+func collapse(b *strings.Builder, s string) {
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+}
