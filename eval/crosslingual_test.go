@@ -1,0 +1,266 @@
+package eval_test
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/analysis"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/eval"
+	"github.com/veille/veille/ingest"
+)
+
+// englishQuestions are English questions about the example archive, each
+// with a distinctive piece of the French paragraph (or paragraphs) that
+// answers it. They were written for this test by reading the archive.
+var englishQuestions = []struct {
+	question string
+	answers  []string
+}{
+	{"How much did Meta invest in Scale AI?", []string{"Meta a confirmé le 12 juin"}},
+	{"When was GPT-5 released?", []string{"OpenAI a lancé le 7 août GPT-5"}},
+	{"How much market value did Nvidia lose in January 2025?", []string{"L’action Nvidia a chuté"}},
+	{"Which countries did not sign the Paris AI summit declaration?", []string{"La déclaration finale du sommet"}},
+	{"How much did DeepSeek spend to train its model?", []string{"Le chiffre qui a fait le tour du monde"}},
+	{"Which countries banned or blocked the DeepSeek app?", []string{"Le 30 janvier, la Garante"}},
+	{"How large were the EU fines against Apple and Meta?", []string{"La Commission européenne a sanctionné le 23 avril"}},
+	{"At what valuation did OpenAI raise $40 billion?", []string{"OpenAI a annoncé le 31 mars une levée"}},
+	{"How much did Google pay to acquire Wiz?", []string{"L’annonce faite le 18 mars par Alphabet"}},
+	{"What reasoning model did Mistral AI release in June?", []string{"Mistral AI a publié le 10 juin Magistral"}},
+	{"Since when are AI practices with unacceptable risk banned in the EU?", []string{"Depuis le 2 février 2025"}},
+	{"How much revenue did Nvidia report for its first fiscal quarter?", []string{"Nvidia a publié le 28 mai"}},
+	{"Which company refused to sign the EU code of practice for general-purpose AI?", []string{"Meta a en revanche fait savoir", "Meta reste le principal absent"}},
+	{"How many weekly users does ChatGPT have?", []string{"500 millions d’utilisateurs hebdomadaires", "700 millions d’utilisateurs hebdomadaires"}},
+	{"How much did OpenAI pay for Jony Ive's startup io?", []string{"OpenAI a annoncé le 21 mai le rachat"}},
+	{"What signing bonuses did Meta offer to hire OpenAI researchers?", []string{"Pour peupler ce laboratoire"}},
+	{"Which judge ruled that training Claude on purchased books was fair use?", []string{"le juge fédéral William Alsup"}},
+	{"How much capital expenditure does Meta plan for 2025?", []string{"Mark Zuckerberg a annoncé le 24 janvier", "Depuis le 30 juillet, Meta prévoit"}},
+	{"When did the Senate drop the moratorium on state AI laws?", []string{"Le 1er juillet, le Sénat"}},
+}
+
+// passages are the texts and ids of a corpus, embedded once.
+type passages struct {
+	ids   []string
+	texts []string
+	vecs  [][]float32
+}
+
+func (p *passages) embed(t *testing.T, b *embed.Builtin) {
+	t.Helper()
+	vs, err := b.Embed(t.Context(), p.texts, embed.Passage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.vecs = vs
+}
+
+// searcher scans every passage with the query embedded in mode. The
+// built-in embedder treated Query and Passage texts alike before English
+// queries were expanded (question words are stopwords, dropped in both
+// modes), so Passage mode gives the query vectors of before.
+func (p *passages) searcher(b *embed.Builtin, mode embed.Mode) eval.Searcher {
+	return func(_ context.Context, q string, k int) ([]string, error) {
+		qv := b.Vector(q, mode)
+		order := make([]int, len(p.vecs))
+		scores := make([]float32, len(p.vecs))
+		for i, v := range p.vecs {
+			order[i] = i
+			for j := range v {
+				scores[i] += qv[j] * v[j]
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+		ids := make([]string, 0, k)
+		for _, i := range order[:min(k, len(order))] {
+			ids = append(ids, p.ids[i])
+		}
+		return ids, nil
+	}
+}
+
+func archivePassages(t *testing.T) *passages {
+	t.Helper()
+	files, err := filepath.Glob("../examples/archive/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("example archive: %v (%d files)", err, len(files))
+	}
+	var p passages
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs, err := ingest.Parse(f, data, ingest.FormatRaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			for _, it := range d.Items {
+				p.ids = append(p.ids, it.ID)
+				p.texts = append(p.texts, it.Headline+"\n\n"+it.Text)
+			}
+		}
+	}
+	return &p
+}
+
+// TestEnglishQueriesOnArchive measures English questions against the
+// French example archive with and without the English-to-French expansion
+// of the built-in embedder. Run with -v to see the figures.
+func TestEnglishQueriesOnArchive(t *testing.T) {
+	p := archivePassages(t)
+	var qs []eval.Query
+	for i, q := range englishQuestions {
+		if got := analysis.Language(q.question); got != "en" {
+			t.Errorf("Language(%q) = %q, want en", q.question, got)
+		}
+		eq := eval.Query{ID: fmt.Sprintf("en%02d", i+1), Question: q.question}
+		for _, a := range q.answers {
+			for j, text := range p.texts {
+				if strings.Contains(text, a) {
+					eq.GoldIDs = append(eq.GoldIDs, p.ids[j])
+				}
+			}
+		}
+		if len(eq.GoldIDs) != len(q.answers) {
+			t.Fatalf("%q: %d answer paragraphs found, want %d", q.question, len(eq.GoldIDs), len(q.answers))
+		}
+		qs = append(qs, eq)
+	}
+	b := embed.NewBuiltin(0)
+	p.embed(t, b)
+	before, err := eval.Run(t.Context(), p.searcher(b, embed.Passage), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := eval.Run(t.Context(), p.searcher(b, embed.Query), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	eval.WriteTable(&out, []eval.Row{
+		{Name: "english/no-expansion", Retrieval: &before},
+		{Name: "english/expansion", Retrieval: &after},
+	})
+	t.Logf("English questions on the example archive (%d paragraphs):\n%s", len(p.ids), out.String())
+	if after.Recall5 < 0.75 || after.MRR10 < before.MRR10 {
+		t.Errorf("with expansion recall@5 %.3f, MRR@10 %.3f (before %.3f); want recall@5 >= 0.75 and no loss",
+			after.Recall5, after.MRR10, before.MRR10)
+	}
+}
+
+// TestFrenchQueriesUnchanged checks that French questions get the same
+// vector in Query and Passage mode, that is, that nothing was added.
+func TestFrenchQueriesUnchanged(t *testing.T) {
+	b := embed.NewBuiltin(0)
+	for _, q := range []string{
+		"Combien Meta a-t-il investi dans Scale AI ?",
+		"Quand GPT-5 est-il sorti ?",
+		"Quels pays n’ont pas signé la déclaration du sommet de Paris ?",
+		"Quel modèle open source Mistral a-t-il publié en juin ?",
+		"valorisation OpenAI mars",
+	} {
+		if !slices.Equal(b.Vector(q, embed.Query), b.Vector(q, embed.Passage)) {
+			t.Errorf("query vector of %q changed", q)
+		}
+	}
+}
+
+// stsPair is a line of the STS headlines set with the English originals.
+type stsPair struct {
+	Text1EN string `json:"text1_en"`
+	Text2EN string `json:"text2_en"`
+	Text1ID string `json:"text1_id"`
+	Text2ID string `json:"text2_id"`
+}
+
+// TestEnglishHeadlinesHeldOut is a held-out check of the glossary, which
+// was written without looking at these headlines: each English headline of
+// the STS benchmark must find its own French translation among the 496
+// French headlines. It skips when the shared data is missing.
+func TestEnglishHeadlinesHeldOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("evaluation skipped in -short mode")
+	}
+	dir := "../../shared/data/stsb-fr-headlines"
+	var p passages
+	for _, l := range readLines(t, filepath.Join(dir, "corpus.jsonl")) {
+		var c struct{ ID, Text string }
+		if err := json.Unmarshal(l, &c); err != nil {
+			t.Fatal(err)
+		}
+		p.ids = append(p.ids, c.ID)
+		p.texts = append(p.texts, c.Text)
+	}
+	var qs []eval.Query
+	english := 0
+	for _, l := range readLines(t, filepath.Join(dir, "pairs.jsonl")) {
+		var s stsPair
+		if err := json.Unmarshal(l, &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []eval.Query{
+			{ID: s.Text1ID, Question: s.Text1EN, GoldIDs: []string{s.Text1ID}},
+			{ID: s.Text2ID, Question: s.Text2EN, GoldIDs: []string{s.Text2ID}},
+		} {
+			if analysis.Language(q.Question) == "en" {
+				english++
+			}
+			qs = append(qs, q)
+		}
+	}
+	if raceEnabled {
+		// Every tenth headline keeps the run short; figures are approximate.
+		var sample []eval.Query
+		for i := 0; i < len(qs); i += 10 {
+			sample = append(sample, qs[i])
+		}
+		qs = sample
+	}
+	b := embed.NewBuiltin(0)
+	p.embed(t, b)
+	before, err := eval.Run(t.Context(), p.searcher(b, embed.Passage), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := eval.Run(t.Context(), p.searcher(b, embed.Query), qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	eval.WriteTable(&out, []eval.Row{
+		{Name: "sts-en→fr/no-expansion", Retrieval: &before},
+		{Name: "sts-en→fr/expansion", Retrieval: &after},
+	})
+	t.Logf("English STS headlines to their French translation (%d found English of %d):\n%s", english, len(qs), out.String())
+	if after.MRR10 < before.MRR10 {
+		t.Errorf("expansion lowers MRR@10 from %.3f to %.3f", before.MRR10, after.MRR10)
+	}
+}
+
+func readLines(t *testing.T, path string) [][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("evaluation data not available: %v", err)
+	}
+	defer f.Close()
+	var out [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		out = append(out, slices.Clone(sc.Bytes()))
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
