@@ -166,6 +166,11 @@ func (a *Archive) Close() error {
 	return nil
 }
 
+// Embed embeds texts with the archive's embedder.
+func (a *Archive) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	return a.emb.Embed(ctx, texts, mode)
+}
+
 // Identity returns the identity of the archive's embedder.
 func (a *Archive) Identity() embed.Identity { return a.emb.Identity() }
 

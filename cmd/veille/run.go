@@ -43,6 +43,7 @@ Usage:
   veille search [flags] QUERY            search the archive
   veille ask    [flags] QUESTION         answer a question with cited paragraphs
   veille stats  [flags]                  count issues and items
+  veille eval   [flags]                  measure retrieval (--corpus, --queries) and similarity (--pairs)
   veille config                          print the configuration table (Markdown)
 
 Run "veille COMMAND -h" for a command's flags.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return askCmd(ctx, args, e)
 	case "stats":
 		return statsCmd(ctx, args, e)
+	case "eval":
+		return evalCmd(ctx, args, e)
 	case "config":
 		writeConfigTable(e.stdout)
 		return nil

@@ -1,0 +1,653 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+	"github.com/veille/veille/vectorindex"
+)
+
+var crashSeed = flag.Uint64("crash.seed", 0, "seed of TestCrashRecovery (0: from the clock)")
+
+// Bounds of TestCrashRecovery. Kills go on past crashMinKills while the
+// kill phase has used less than crashKillBudget, up to crashMaxKills.
+const (
+	crashMinKills   = 20
+	crashMaxKills   = 30
+	crashKillBudget = 40 * time.Second
+	crashDeadline   = 150 * time.Second // the whole test, build included: a hang fails instead of blocking CI
+	crashFeeders    = 2                 // POST /v1/issues clients running while the server is killed
+)
+
+// TestCrashRecovery builds the real binary and runs it on one data directory
+// again and again, killing it with SIGKILL while issues stream into it over
+// HTTP. After each restart every acknowledged issue must be there with all its
+// paragraphs and searchable, an unacknowledged one entirely there or entirely
+// absent, and the index must hold exactly the stored items. Every few rounds
+// (and at the end) the server is stopped cleanly and the store and the index
+// snapshot are checked offline. Last, the snapshot is damaged in several ways:
+// each time the server must say so, rebuild the index and serve correct
+// results.
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary for about a minute; skipped under -short")
+	}
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), crashDeadline)
+	defer cancel()
+
+	seed := cmp.Or(*crashSeed, uint64(time.Now().UnixNano()))
+	t.Logf("seed %d (rerun with -crash.seed=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+
+	bin := crashBuild(t, ctx)
+	built := time.Since(began)
+	data := t.TempDir()
+	c := &crashCheck{t: t, ctx: ctx, data: data, gen: newCrashGen(seed), sent: map[string]*crashIssue{}}
+
+	killStart := time.Now()
+	kills := 0
+	for kills < crashMinKills || (kills < crashMaxKills && time.Since(killStart) < crashKillBudget) {
+		p := crashStart(t, ctx, bin, data)
+		c.online(p)
+		if kills > 0 && kills%5 == 0 {
+			// A clean stop writes the snapshot that later restarts
+			// reconcile with after their kills.
+			p.term(t)
+			c.offline()
+			p = crashStart(t, ctx, bin, data)
+		}
+		c.stream(p, time.Duration(50+rng.IntN(351))*time.Millisecond)
+		kills++
+	}
+	killPhase := time.Since(killStart)
+
+	p := crashStart(t, ctx, bin, data)
+	c.online(p)
+	p.term(t)
+	c.offline()
+
+	// A damaged snapshot is detected and rebuilt, never served.
+	damages := []struct {
+		name string
+		harm func(b []byte) []byte
+	}{
+		{"flipped bytes", func(b []byte) []byte {
+			for range 8 {
+				i := 72 + rng.IntN(len(b)-72) // past the header, so the checksum is what catches it
+				b[i] ^= 0xff
+			}
+			return b
+		}},
+		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }},
+		{"header only", func(b []byte) []byte { return b[:72] }},
+		{"empty", func([]byte) []byte { return nil }},
+		{"garbage", func(b []byte) []byte {
+			for i := range b {
+				b[i] = byte(rng.Uint32())
+			}
+			return b
+		}},
+	}
+	snap := filepath.Join(data, "index.hnsw")
+	for _, d := range damages {
+		b, err := os.ReadFile(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(snap, d.harm(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p := crashStart(t, ctx, bin, data)
+		if !strings.Contains(p.logs.String(), "index snapshot unusable, rebuilding") {
+			t.Errorf("snapshot %s: no warning in the log:\n%s", d.name, p.logs)
+		}
+		c.online(p)
+		p.term(t)
+		c.offline()
+		c.checks++
+	}
+
+	acked := 0
+	for _, is := range c.sent {
+		if is.acked {
+			acked++
+		}
+	}
+	t.Logf("crash test: %d SIGKILLs at random moments (50-400 ms into a stream of issue uploads from %d clients) over %.1fs; "+
+		"%d issues sent, %d acknowledged (%d paragraphs), %d in flight at a kill of which %d survived whole and none in part; "+
+		"after every restart each acknowledged issue was read back whole (%d issue reads) and found by a search for two of its words (%d searches, "+
+		"target in the top 3), and /v1/stats showed indexed == items == the paragraphs of the stored issues; "+
+		"%d clean stops checked the store offline (every item has its vector and every vector its item) and the index snapshot (exactly the stored items); "+
+		"%d damaged snapshots (flipped bytes, truncated, header only, empty, garbage) were each reported and rebuilt; "+
+		"build %.1fs, total %.1fs.",
+		kills, crashFeeders, killPhase.Seconds(), len(c.sent), acked, c.ackedItems(), c.inFlight, c.survived,
+		c.reads, c.searches, c.offlines, len(damages), built.Seconds(), time.Since(began).Seconds())
+}
+
+// crashBuild builds veille into a temporary directory.
+func crashBuild(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the binary with")
+	}
+	bin := filepath.Join(t.TempDir(), "veille")
+	cmd := exec.CommandContext(ctx, goBin, "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// crashProc is a running veille serve.
+type crashProc struct {
+	cmd    *exec.Cmd
+	base   string
+	logs   *lockedWriter
+	exited chan struct{} // closed once the process is gone
+	err    error         // how it ended, set before exited is closed
+	client *http.Client
+}
+
+var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// crashStart starts veille serve on data and waits until it listens.
+func crashStart(t *testing.T, ctx context.Context, bin, data string) *crashProc {
+	t.Helper()
+	p := &crashProc{logs: &lockedWriter{w: &strings.Builder{}}, exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	env := []string{"VEILLE_SEARCH_PER_MINUTE=0", "VEILLE_ASK_PER_MINUTE=0", "VEILLE_MAX_CONCURRENT_ASK=0", "VEILLE_LOG_FORMAT=text"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "VEILLE_") {
+			env = append(env, kv)
+		}
+	}
+	p.cmd.Env = env
+	p.cmd.Stdout = io.Discard
+	p.cmd.Stderr = p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if m := listeningRE.FindStringSubmatch(p.logs.String()); m != nil {
+			p.base = "http://" + m[1]
+			p.client = &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+			return p
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("veille serve exited before listening: %v\n%s", p.err, p.logs)
+		case <-ctx.Done():
+			t.Fatalf("veille serve did not listen in time\n%s", p.logs)
+		case <-tick.C:
+		}
+	}
+}
+
+// kill sends SIGKILL and waits for the process to go.
+func (p *crashProc) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.exited
+	p.client.CloseIdleConnections()
+}
+
+// term sends SIGTERM and expects a clean exit, snapshot written.
+func (p *crashProc) term(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			t.Fatalf("veille serve after SIGTERM: %v\n%s", p.err, p.logs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("veille serve did not stop within 30s of SIGTERM\n%s", p.logs)
+	}
+	p.client.CloseIdleConnections()
+}
+
+// get GETs path and decodes its JSON body into out; it returns the status.
+func (p *crashProc) get(ctx context.Context, path string, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return res.StatusCode, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return res.StatusCode, fmt.Errorf("GET %s: %d %s", path, res.StatusCode, body)
+	}
+	return res.StatusCode, json.Unmarshal(body, out)
+}
+
+// crashIssue is one generated issue.
+type crashIssue struct {
+	raw   string
+	doc   ingest.Document // what the parser makes of raw: the expected issue
+	words [][2]string     // per paragraph, two words found nowhere else
+	acked bool            // a 2xx came back
+}
+
+// crashCheck holds what was sent and checks the server and the store.
+type crashCheck struct {
+	t    *testing.T
+	ctx  context.Context
+	data string
+	gen  *crashGen
+
+	mu   sync.Mutex
+	sent map[string]*crashIssue // by issue id: every issue whose upload began
+
+	inFlight, survived              int // uploads not acknowledged; of those, found whole later
+	reads, searches, offlines, turn int
+	checks                          int
+}
+
+func (c *crashCheck) ackedItems() int {
+	n := 0
+	for _, is := range c.sent {
+		if is.acked {
+			n += len(is.doc.Items)
+		}
+	}
+	return n
+}
+
+// stream uploads issues from several clients for d, then kills the server.
+func (c *crashCheck) stream(p *crashProc, d time.Duration) {
+	t := c.t
+	t.Helper()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range crashFeeders {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				is, err := c.next()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if c.post(p, is) {
+					c.mu.Lock()
+					is.acked = true
+					c.mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(d)
+	p.kill(t)
+	close(stop)
+	wg.Wait()
+	for _, is := range c.sent {
+		if !is.acked {
+			c.inFlight++
+		}
+	}
+}
+
+// next makes an issue and records it as sent.
+func (c *crashCheck) next() (*crashIssue, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	is, err := c.gen.issue()
+	if err != nil {
+		return nil, err
+	}
+	if _, dup := c.sent[is.doc.Issue.ID]; dup {
+		return nil, fmt.Errorf("generated issue id %s twice", is.doc.Issue.ID)
+	}
+	c.sent[is.doc.Issue.ID] = is
+	return is, nil
+}
+
+// post uploads an issue and reports whether it was acknowledged.
+func (c *crashCheck) post(p *crashProc, is *crashIssue) bool {
+	req, err := http.NewRequestWithContext(c.ctx, http.MethodPost, p.base+"/v1/issues", strings.NewReader(is.raw))
+	if err != nil {
+		c.t.Error(err)
+		return false
+	}
+	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
+	res, err := p.client.Do(req)
+	if err != nil {
+		return false // the server died under the request
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return false
+	}
+	if res.StatusCode != http.StatusCreated {
+		c.t.Errorf("POST /v1/issues: %d %s", res.StatusCode, body)
+		return false
+	}
+	var out struct {
+		Added  int `json:"added"`
+		Issues []struct {
+			IssueID string `json:"issue_id"`
+		} `json:"issues"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		c.t.Errorf("POST /v1/issues: %v: %s", err, body)
+		return false
+	}
+	if len(out.Issues) != 1 || out.Issues[0].IssueID != is.doc.Issue.ID || out.Added != len(is.doc.Items) {
+		c.t.Errorf("POST /v1/issues: got %s, want issue %s with %d items added", body, is.doc.Issue.ID, len(is.doc.Items))
+	}
+	return true
+}
+
+// online checks a freshly started server against what was sent.
+func (c *crashCheck) online(p *crashProc) {
+	t := c.t
+	t.Helper()
+	c.checks++
+	var list struct {
+		Issues []struct {
+			ID    string `json:"id"`
+			Items int    `json:"items"`
+		} `json:"issues"`
+	}
+	if _, err := p.get(c.ctx, "/v1/issues", &list); err != nil {
+		t.Fatal(err)
+	}
+	present := map[string]bool{}
+	items := 0
+	for _, li := range list.Issues {
+		is, ok := c.sent[li.ID]
+		switch {
+		case !ok:
+			t.Errorf("the server lists issue %s, which was never sent", li.ID)
+		case li.Items != len(is.doc.Items):
+			t.Errorf("issue %s lists %d items, want %d", li.ID, li.Items, len(is.doc.Items))
+		}
+		present[li.ID] = true
+		items += li.Items
+	}
+	ids := make([]string, 0, len(c.sent))
+	for id := range c.sent {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		is := c.sent[id]
+		if !present[id] {
+			if is.acked {
+				t.Errorf("acknowledged issue %s is missing after a restart", id)
+			}
+			continue
+		}
+		if !is.acked {
+			// Written before the kill but not answered: it must be whole,
+			// and from now on it is as good as acknowledged.
+			is.acked = true
+			c.survived++
+		}
+		c.checkIssue(p, is)
+	}
+	var st struct {
+		Issues, Items, Indexed int
+	}
+	if _, err := p.get(c.ctx, "/v1/stats", &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Issues != len(present) || st.Items != items || st.Indexed != items {
+		t.Errorf("stats: %d issues, %d items, %d indexed; want %d issues and %d items, all indexed",
+			st.Issues, st.Items, st.Indexed, len(present), items)
+	}
+	// Unacknowledged uploads that did not survive are forgotten: they
+	// were never promised, and their ids must not linger.
+	for id, is := range c.sent {
+		if !is.acked {
+			delete(c.sent, id)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
+// checkIssue reads an issue back whole and searches one of its paragraphs.
+func (c *crashCheck) checkIssue(p *crashProc, is *crashIssue) {
+	t := c.t
+	t.Helper()
+	var got struct {
+		ID    string `json:"id"`
+		Items []struct {
+			ID   string `json:"id"`
+			Text string `json:"text"`
+		} `json:"items"`
+	}
+	id := is.doc.Issue.ID
+	c.reads++
+	if _, err := p.get(c.ctx, "/v1/issues/"+id, &got); err != nil {
+		t.Errorf("issue %s: %v", id, err)
+		return
+	}
+	if len(got.Items) != len(is.doc.Items) {
+		t.Errorf("issue %s has %d items, want %d", id, len(got.Items), len(is.doc.Items))
+		return
+	}
+	for i, it := range got.Items {
+		if want := is.doc.Items[i]; it.ID != want.ID || it.Text != want.Text {
+			t.Errorf("issue %s item %d = %s %q, want %s %q", id, i, it.ID, it.Text, want.ID, want.Text)
+		}
+	}
+	// Rotate through the paragraphs so that every one is searched over
+	// the rounds.
+	c.turn++
+	k := c.turn % len(is.doc.Items)
+	w := is.words[k]
+	var res struct {
+		Hits []struct {
+			ID string `json:"id"`
+		} `json:"hits"`
+	}
+	c.searches++
+	q := url.Values{"q": {w[0] + " " + w[1]}, "k": {"3"}}
+	if _, err := p.get(c.ctx, "/v1/search?"+q.Encode(), &res); err != nil {
+		t.Errorf("search %s: %v", q.Get("q"), err)
+		return
+	}
+	if !slices.ContainsFunc(res.Hits, func(h struct {
+		ID string `json:"id"`
+	}) bool {
+		return h.ID == is.doc.Items[k].ID
+	}) {
+		t.Errorf("search %q: item %s not in the top 3: %v", q.Get("q"), is.doc.Items[k].ID, res.Hits)
+	}
+}
+
+// offline checks the store and the index snapshot of a cleanly stopped server.
+func (c *crashCheck) offline() {
+	t := c.t
+	t.Helper()
+	c.offlines++
+	db, err := store.Open(filepath.Join(c.data, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	items := map[uint32]string{}
+	byID := map[string]bool{}
+	if err := db.WalkItems(c.ctx, func(it store.Item) error {
+		if prev, dup := items[it.Seq]; dup {
+			return fmt.Errorf("items %s and %s share seq %d", prev, it.ID, it.Seq)
+		}
+		items[it.Seq] = it.ID
+		byID[it.ID] = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	vecs := map[uint32]bool{}
+	if err := db.WalkVectors(c.ctx, func(seq uint32, vec []float32) error {
+		vecs[seq] = true
+		if _, ok := items[seq]; !ok {
+			t.Errorf("vector %d has no item", seq)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for seq, id := range items {
+		if !vecs[seq] {
+			t.Errorf("item %s (seq %d) has no vector", id, seq)
+		}
+	}
+	want := 0
+	for _, is := range c.sent {
+		if !is.acked {
+			continue
+		}
+		want += len(is.doc.Items)
+		for _, it := range is.doc.Items {
+			if !byID[it.ID] {
+				t.Errorf("acknowledged item %s is not in the store", it.ID)
+			}
+		}
+	}
+	if len(items) != want {
+		t.Errorf("the store holds %d items, want %d", len(items), want)
+	}
+	ix, err := vectorindex.Load(filepath.Join(c.data, "index.hnsw"))
+	if err != nil {
+		t.Fatalf("index snapshot after a clean stop: %v", err)
+	}
+	got := ix.IDs()
+	slices.Sort(got)
+	seqs := make([]uint32, 0, len(items))
+	for seq := range items {
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	if !slices.Equal(got, seqs) {
+		t.Errorf("the index snapshot holds %d ids, the store %d items; they differ", len(got), len(seqs))
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
+// crashGen makes issues in the archive's raw format whose paragraphs each
+// hold words found nowhere else, so a search for them has one right answer.
+type crashGen struct {
+	n, words int
+	salt     uint32
+}
+
+func newCrashGen(seed uint64) *crashGen { return &crashGen{salt: uint32(seed)} }
+
+// Syllables of the made-up words: consonant, vowel, consonant, so that a
+// stemmer has no French ending to take off.
+var (
+	crashOnsets = []string{"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "gr"}
+	crashVowels = []string{"a", "o", "u", "i"}
+	crashCodas  = []string{"k", "t", "x", "rn"}
+)
+
+// word returns the n-th made-up word: an injective mapping of n (below 2^16)
+// onto four syllables.
+func (g *crashGen) word() string {
+	n := (uint32(g.words)*40503 + g.salt) & 0xffff // odd multiplier: a bijection mod 2^16
+	g.words++
+	var b strings.Builder
+	for range 4 {
+		b.WriteString(crashOnsets[n&15])
+		n >>= 4
+		b.WriteString(crashVowels[n&3])
+		b.WriteString(crashCodas[(n>>2)&3])
+	}
+	return b.String()
+}
+
+var crashSentences = []string{
+	"Le laboratoire %s a présenté un nouveau modèle de langage, que ses concurrents jugent prometteur pour %s.",
+	"Selon les chiffres publiés cette semaine, la société %s a levé plusieurs centaines de millions d’euros auprès de %s.",
+	"Les régulateurs européens examinent de près l’accord entre %s et le fournisseur de puces %s.",
+	"Une étude indépendante montre que %s consomme moins d’énergie que prévu, à la surprise de %s.",
+	"À Paris, la start-up %s recrute des chercheurs venus de %s pour accélérer ses travaux.",
+}
+
+// issue makes the next issue: 3 to 8 paragraphs, a unique headline line.
+func (g *crashGen) issue() (*crashIssue, error) {
+	g.n++
+	n := g.n
+	date := fmt.Sprintf("%d-%02d-%02d", 2024+n%3, 1+n%12, 1+n%28)
+	head := g.word()
+	var b strings.Builder
+	fmt.Fprintf(&b, "date %s Chronique %s numéro %d / Les marchés et l’IA\n", date, head, n)
+	paras := 3 + n%6
+	words := make([][2]string, paras)
+	for i := range paras {
+		w := [2]string{g.word(), g.word()}
+		words[i] = w
+		fmt.Fprintf(&b, "\n"+crashSentences[(n+i)%len(crashSentences)]+" Le dossier %s reste ouvert.\n", w[0], g.word(), w[1])
+	}
+	raw := b.String()
+	docs, err := ingest.Parse("crash", []byte(raw), ingest.FormatRaw)
+	if err != nil || len(docs) != 1 {
+		return nil, fmt.Errorf("parse generated issue: %v (%d documents)\n%s", err, len(docs), raw)
+	}
+	if got := len(docs[0].Items); got != paras {
+		return nil, fmt.Errorf("generated issue parses into %d items, want %d:\n%s", got, paras, raw)
+	}
+	for i, it := range docs[0].Items {
+		if !strings.Contains(it.Text, words[i][0]) || !strings.Contains(it.Text, words[i][1]) {
+			return nil, fmt.Errorf("generated paragraph %d parsed as %q", i, it.Text)
+		}
+	}
+	return &crashIssue{raw: raw, doc: docs[0], words: words}, nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/eval"
+)
+
+// evalCmd measures retrieval on a corpus and its questions, and similarity
+// on scored pairs, with the configured embedder. The corpus is ingested into
+// the data directory first (idempotently), so pointing --data at a temporary
+// directory measures from scratch.
+func evalCmd(ctx context.Context, args []string, e env) error {
+	var corpus, queries, pairs string
+	var asJSON bool
+	cfg, rest, err := parse("eval", args, false, e, func(fs *flag.FlagSet) {
+		fs.StringVar(&corpus, "corpus", "", "JSON Lines corpus {id, title?, text} to ingest and search")
+		fs.StringVar(&queries, "queries", "", "JSON Lines questions {id, question, gold_ids}")
+		fs.StringVar(&pairs, "pairs", "", "JSON Lines scored pairs {text1, text2, score}: Spearman of cosine against score")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 || (queries == "") != (corpus == "") || (queries == "" && pairs == "") {
+		return fmt.Errorf("%w: eval needs --corpus with --queries, and/or --pairs", errUsage)
+	}
+	log := newLogger(cfg, e.stderr)
+	o, err := open(ctx, cfg, log, hooks{})
+	if err != nil {
+		return err
+	}
+	rows, err := evaluate(ctx, o.arch, corpus, queries, pairs, log)
+	if cerr := o.close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, rows)
+	}
+	eval.WriteTable(e.stdout, rows)
+	return nil
+}
+
+func evaluate(ctx context.Context, arch *archive.Archive, corpus, queries, pairs string, log *slog.Logger) ([]eval.Row, error) {
+	var rows []eval.Row
+	id := arch.Identity()
+	if corpus != "" {
+		sum, err := loadFiles(ctx, arch, []string{corpus}, log)
+		if err != nil {
+			return nil, err
+		}
+		if sum.Failed > 0 {
+			return nil, fmt.Errorf("ingest %s failed", corpus)
+		}
+		log.Info("corpus ingested", "summary", sum.String())
+		qs, err := readFile(queries, eval.ReadQueries)
+		if err != nil {
+			return nil, err
+		}
+		search := func(ctx context.Context, q string, k int) ([]string, error) {
+			hits, err := arch.Search(ctx, q, k, archive.Range{})
+			ids := make([]string, len(hits))
+			for i, h := range hits {
+				ids[i] = h.ID
+			}
+			return ids, err
+		}
+		res, err := eval.Run(ctx, search, qs)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, eval.Row{Name: id.String() + " vector", Retrieval: &res})
+	}
+	if pairs != "" {
+		ps, err := readFile(pairs, eval.ReadPairs)
+		if err != nil {
+			return nil, err
+		}
+		rho, err := eval.Similarity(ctx, func(ctx context.Context, texts []string) ([][]float32, error) {
+			return arch.Embed(ctx, texts, embed.Passage)
+		}, ps)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, eval.Row{Name: id.String() + " cosine", Spearman: &rho})
+	}
+	return rows, nil
+}
+
+func readFile[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer f.Close()
+	v, err := read(f)
+	if err != nil {
+		return v, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
