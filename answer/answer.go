@@ -20,10 +20,20 @@ type Passage struct {
 	Score    float32 `json:"score"`
 }
 
-// Citation is a passage cited by an answer as [N].
+// Citation is a passage cited by an answer as [N], with the sentence of it
+// that the answer quotes: Span == Text[SpanStart:SpanEnd].
 type Citation struct {
 	N int `json:"n"`
 	Passage
+	Span      string `json:"span"`
+	SpanStart int    `json:"span_start"`
+	SpanEnd   int    `json:"span_end"`
+}
+
+// Sentence is a sentence of an answer and the passages it cites.
+type Sentence struct {
+	Text      string `json:"text"`
+	Citations []int  `json:"citations"`
 }
 
 // Answer is the reply to a question.
@@ -33,6 +43,7 @@ type Answer struct {
 	// question.
 	Text      string     `json:"answer"`
 	Citations []Citation `json:"citations"`
+	Sentences []Sentence `json:"sentences"`
 	Found     bool       `json:"found"`
 	Language  string     `json:"language"` // "fr" or "en": the question's
 }
@@ -50,7 +61,7 @@ const maxSentences = 2
 // order of the answer.
 func Extract(question string, passages []Passage) Answer {
 	q := newQuery(question)
-	ans := Answer{Language: q.lang, Citations: []Citation{}}
+	ans := Answer{Language: q.lang, Citations: []Citation{}, Sentences: []Sentence{}}
 	var cands []candidate
 	best := 0.0
 	for i, p := range passages {
@@ -70,8 +81,9 @@ func Extract(question string, passages []Passage) Answer {
 		if !ok {
 			n = len(ans.Citations) + 1
 			cited[c.passage] = n
-			ans.Citations = append(ans.Citations, Citation{N: n, Passage: passages[c.passage]})
+			ans.Citations = append(ans.Citations, Citation{N: n, Passage: passages[c.passage], Span: c.text, SpanStart: c.start, SpanEnd: c.end})
 		}
+		ans.Sentences = append(ans.Sentences, Sentence{Text: c.text + " [" + strconv.Itoa(n) + "]", Citations: []int{n}})
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
@@ -91,10 +103,11 @@ var notFound = map[string]string{
 
 // candidate is a sentence of a passage with its score as an answer.
 type candidate struct {
-	passage  int // index in the passages
-	sentence int // index in the passage
-	text     string
-	score    float64
+	passage    int // index in the passages
+	sentence   int // index in the passage
+	text       string
+	start, end int // text's byte offsets in the passage
+	score      float64
 }
 
 // pick returns the best candidate and, when it adds to it, a second one: the
@@ -216,7 +229,7 @@ func (q query) score(rank int, p Passage) ([]candidate, float64) {
 		case q.want == quantity && hasNumber, q.want == moment && hasTime, q.want == person && hasName:
 			score += 0.15
 		}
-		out = append(out, candidate{passage: rank, sentence: i, text: text, score: score})
+		out = append(out, candidate{passage: rank, sentence: i, text: text, start: s.Start, end: s.End, score: score})
 	}
 	return out, pc
 }

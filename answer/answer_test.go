@@ -68,3 +68,15 @@ func TestExtractWithoutPassages(t *testing.T) {
 		t.Fatalf("%+v", ans)
 	}
 }
+
+func TestExtractSpans(t *testing.T) {
+	ans := Extract("Combien a coûté l’entraînement de R1 ?", passages)
+	for _, c := range ans.Citations {
+		if c.Text[c.SpanStart:c.SpanEnd] != c.Span || !strings.Contains(ans.Text, c.Span) {
+			t.Errorf("citation %d: span %q at %d-%d", c.N, c.Span, c.SpanStart, c.SpanEnd)
+		}
+	}
+	if len(ans.Sentences) == 0 || !strings.Contains(ans.Sentences[0].Text, "5,6 millions") || ans.Sentences[0].Citations[0] != 1 {
+		t.Fatalf("sentences %+v", ans.Sentences)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/veille/veille/api"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/qa"
 	"github.com/veille/veille/store"
 )
 
@@ -50,6 +51,12 @@ func newServerWith(t *testing.T, cfg api.Config) string {
 // 127.0.0.1; it returns both.
 func newHandler(t *testing.T, cfg api.Config) (http.Handler, string) {
 	t.Helper()
+	return newHandlerWith(t, cfg, nil)
+}
+
+// newHandlerWith is newHandler with a chat model answering questions.
+func newHandlerWith(t *testing.T, cfg api.Config, model qa.Model) (http.Handler, string) {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
 	if err != nil {
@@ -58,6 +65,9 @@ func newHandler(t *testing.T, cfg api.Config) (http.Handler, string) {
 	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if model != nil {
+		cfg.Asker = qa.New(arch, qa.Options{Model: model})
 	}
 	h := api.NewHandler(arch, cfg, nil)
 	srv := httptest.NewServer(h)

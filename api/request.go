@@ -44,10 +44,16 @@ func mediaType(c *gin.Context) string {
 	return mt
 }
 
-// bindJSON decodes a JSON object body of at most limit bytes into v, refusing other content types,
-// invalid UTF-8, unknown fields and trailing data. A missing Content-Type is
-// taken as JSON, as curl -d sends form encoding by default.
+// bindJSON decodes a JSON object body of at most limit bytes into v,
+// refusing other content types, invalid UTF-8, unknown fields and trailing
+// data. A missing Content-Type is taken as JSON, as curl -d sends form
+// encoding by default.
 func (s *Server) bindJSON(c *gin.Context, v any, limit int64) error {
+	return s.decodeJSON(c, v, limit, true)
+}
+
+// decodeJSON is bindJSON, refusing unknown fields only when strict.
+func (s *Server) decodeJSON(c *gin.Context, v any, limit int64, strict bool) error {
 	switch mediaType(c) {
 	case "application/json", "", "application/x-www-form-urlencoded":
 	default:
@@ -61,7 +67,9 @@ func (s *Server) bindJSON(c *gin.Context, v any, limit int64) error {
 		return &apiError{kind: kindMalformed, detail: "the body is not valid UTF-8"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
@@ -85,16 +93,21 @@ func jsonError(err error) error {
 	return &apiError{kind: kindMalformed, detail: "the body is not valid JSON: " + err.Error()}
 }
 
-// text validates a free-text field: present, valid UTF-8, not too long.
+// text validates a query or question: present, valid UTF-8, not too long.
 func (s *Server) text(field, v string) (string, error) {
+	return s.textLimit(field, v, s.cfg.MaxQueryLen)
+}
+
+// textLimit validates a free-text field of at most limit characters.
+func (s *Server) textLimit(field, v string, limit int) (string, error) {
 	v = strings.TrimSpace(v)
 	switch {
 	case !utf8.ValidString(v):
 		return "", invalid(field, "must be valid UTF-8")
 	case v == "":
 		return "", invalid(field, "is required")
-	case utf8.RuneCountInString(v) > s.cfg.MaxQueryLen:
-		return "", invalid(field, fmt.Sprintf("must be at most %d characters", s.cfg.MaxQueryLen))
+	case utf8.RuneCountInString(v) > limit:
+		return "", invalid(field, fmt.Sprintf("must be at most %d characters", limit))
 	}
 	return v, nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/veille/veille/answer"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/store"
 )
@@ -29,28 +28,39 @@ func newItem(it store.Item) itemResponse {
 
 // hit is a search result.
 type hit struct {
-	ID       string  `json:"id"`
-	IssueID  string  `json:"issue_id"`
-	Date     string  `json:"date,omitempty"`
-	Headline string  `json:"headline,omitempty"`
-	Text     string  `json:"text"`
-	Score    float32 `json:"score"`
+	ID        string             `json:"id"`
+	IssueID   string             `json:"issue_id"`
+	Date      string             `json:"date,omitempty"`
+	Headline  string             `json:"headline,omitempty"`
+	Text      string             `json:"text"`
+	Score     float32            `json:"score"`
+	Highlight *archive.Highlight `json:"highlight,omitempty"`
 }
 
 func newHits(hs []archive.Hit) []hit {
 	out := make([]hit, len(hs))
 	for i, h := range hs {
-		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score}
+		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score, Highlight: h.Highlight}
 	}
 	return out
 }
 
+// mode validates a search mode; "" is hybrid.
+func mode(v string) (archive.Mode, error) {
+	m, ok := archive.ParseMode(v)
+	if !ok {
+		return "", invalid("mode", "must be hybrid, vector or lexical")
+	}
+	return m, nil
+}
+
 type searchResponse struct {
-	Query string `json:"query,omitempty"`
-	K     int    `json:"k"`
-	From  string `json:"from,omitempty"`
-	To    string `json:"to,omitempty"`
-	Hits  []hit  `json:"hits"`
+	Query string       `json:"query,omitempty"`
+	Mode  archive.Mode `json:"mode"`
+	K     int          `json:"k"`
+	From  string       `json:"from,omitempty"`
+	To    string       `json:"to,omitempty"`
+	Hits  []hit        `json:"hits"`
 }
 
 // search serves GET /v1/search?q=&k=&from=&to=.
@@ -70,64 +80,19 @@ func (s *Server) search(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
-	defer cancel()
-	hits, err := s.arch.Search(ctx, q, k, r)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, searchResponse{Query: q, K: k, From: r.From, To: r.To, Hits: newHits(hits)})
-}
-
-type askRequest struct {
-	Question string `json:"question"`
-	K        *int   `json:"k"`
-	From     string `json:"from"`
-	To       string `json:"to"`
-}
-
-type askResponse struct {
-	Question string `json:"question"`
-	answer.Answer
-	From string `json:"from,omitempty"`
-	To   string `json:"to,omitempty"`
-}
-
-// askPassages is how many passages the answerer reads by default.
-const askPassages = 5
-
-// ask serves POST /v1/ask.
-func (s *Server) ask(c *gin.Context) {
-	var req askRequest
-	if err := s.bindJSON(c, &req, s.cfg.MaxBodyBytes); err != nil {
-		s.fail(c, err)
-		return
-	}
-	q, err := s.text("question", req.Question)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	k, err := s.k("k", req.K, askPassages)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := dateRange(req.From, req.To)
+	m, err := mode(c.Query("mode"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	hits, err := s.arch.Search(ctx, q, k, r)
+	hits, err := s.arch.Search(ctx, archive.Query{Text: q, K: k, Range: r, Mode: m})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ans := answer.Extract(q, archive.Passages(hits))
-	c.JSON(http.StatusOK, askResponse{Question: q, Answer: ans, From: r.From, To: r.To})
+	c.JSON(http.StatusOK, searchResponse{Query: q, Mode: m, K: k, From: r.From, To: r.To, Hits: newHits(hits)})
 }
 
 type similarRequest struct {

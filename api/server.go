@@ -14,6 +14,7 @@ import (
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/qa"
 	"github.com/veille/veille/store"
 )
 
@@ -21,13 +22,20 @@ import (
 type Archive interface {
 	Ingest(ctx context.Context, doc ingest.Document) (archive.Result, error)
 	DeleteIssue(ctx context.Context, id string) (archive.Result, error)
-	Search(ctx context.Context, text string, k int, r archive.Range) ([]archive.Hit, error)
+	Search(ctx context.Context, q archive.Query) ([]archive.Hit, error)
 	SimilarText(ctx context.Context, text string, k int, r archive.Range) ([]archive.Hit, error)
 	SimilarItem(ctx context.Context, id string, k int, r archive.Range) ([]archive.Hit, error)
 	Issues(ctx context.Context) ([]store.IssueSummary, error)
 	Issue(ctx context.Context, id string) (ingest.Issue, []store.Item, error)
 	Item(ctx context.Context, id string) (store.Item, error)
 	Stats(ctx context.Context) (archive.Stats, error)
+	Newest(ctx context.Context) (string, error)
+}
+
+// Asker answers questions.
+type Asker interface {
+	Ask(ctx context.Context, req qa.Request) (qa.Response, error)
+	Stream(ctx context.Context, req qa.Request, onPassages func([]qa.Passage) error, onDelta func(string) error) (qa.Response, error)
 }
 
 // Config sets the server's limits.
@@ -52,6 +60,12 @@ type Config struct {
 	// MaxConcurrentAsk bounds the asks running at once; 0 is no bound.
 	MaxConcurrentAsk int
 
+	// Asker answers /v1/ask and /v1/chat/completions; nil answers by
+	// extraction from the archive.
+	Asker Asker
+	// ModelName is the model name /v1/chat/completions reports.
+	ModelName string
+
 	// Observer, when set, records every request; Metrics, when set, is
 	// served at /metrics to callers with read access.
 	Observer Observer
@@ -68,6 +82,7 @@ func (c Config) withDefaults() Config {
 	c.MaxIssueBytes = cmp.Or(c.MaxIssueBytes, 16<<20)
 	c.MaxK = cmp.Or(c.MaxK, 100)
 	c.MaxQueryLen = cmp.Or(c.MaxQueryLen, 2000)
+	c.ModelName = cmp.Or(c.ModelName, "veille")
 	c.RequestTimeout = cmp.Or(c.RequestTimeout, 30*time.Second)
 	c.IngestTimeout = cmp.Or(c.IngestTimeout, 5*time.Minute)
 	return c
@@ -75,10 +90,11 @@ func (c Config) withDefaults() Config {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	arch Archive
-	cfg  Config
-	log  *slog.Logger
-	keys keyring
+	arch  Archive
+	asker Asker
+	cfg   Config
+	log   *slog.Logger
+	keys  keyring
 }
 
 // NewHandler returns the HTTP handler serving every route.
@@ -88,6 +104,10 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	}
 	s := &Server{arch: arch, cfg: cfg.withDefaults(), log: log}
 	s.keys = newKeyring(s.cfg.AdminKey, s.cfg.ReadKeys)
+	s.asker = s.cfg.Asker
+	if s.asker == nil {
+		s.asker = qa.New(arch, qa.Options{Logger: log})
+	}
 	askLimit := s.rateLimit(newLimiter(s.cfg.AskPerMinute, s.cfg.AskBurst))
 	readLimit := s.rateLimit(newLimiter(s.cfg.SearchPerMinute, s.cfg.SearchBurst))
 	gin.SetMode(gin.ReleaseMode)
@@ -109,7 +129,9 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	}
 
 	read := r.Group("/v1", s.requireRead)
-	read.POST("/ask", askLimit, s.concurrency(s.cfg.MaxConcurrentAsk), s.ask)
+	expensive := s.concurrency(s.cfg.MaxConcurrentAsk)
+	read.POST("/ask", askLimit, expensive, s.ask)
+	read.POST("/chat/completions", askLimit, expensive, s.chatCompletions)
 	reads := read.Group("", readLimit)
 	reads.GET("/issues", s.listIssues)
 	reads.GET("/issues/:id", s.getIssue)

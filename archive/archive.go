@@ -22,6 +22,7 @@ import (
 
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/lexical"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/vectorindex"
 )
@@ -38,6 +39,9 @@ type Config struct {
 	SnapshotPath string
 	// Index sets the HNSW parameters; Dims is taken from the embedder.
 	Index vectorindex.Config
+	// Lexical tunes the BM25 index and Fusion the hybrid ranking.
+	Lexical lexical.Config
+	Fusion  Fusion
 	// EmbedBatch is the number of texts per embedding call (default 64) and
 	// EmbedWorkers the number of calls in flight (default 2).
 	EmbedBatch, EmbedWorkers int
@@ -52,13 +56,15 @@ type Archive struct {
 	db  *store.DB
 	emb Embedder
 	ix  *vectorindex.Index
+	lex *lexical.Index // derived from the store at every start, so never stale
 	cfg Config
 	log *slog.Logger
 
 	writeMu sync.Mutex // one ingest or delete at a time, so the index follows the store in order
 
-	mu    sync.RWMutex
-	dates map[uint32]string // seq → issue date, for date filters
+	mu     sync.RWMutex
+	dates  map[uint32]string // seq → issue date, for date filters
+	byDate map[string]int    // issue date → items, for Newest
 }
 
 // Open checks that db's vectors come from emb (recording emb's identity in an
@@ -76,10 +82,13 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	if err := db.UseEmbedder(store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}); err != nil {
 		return nil, err
 	}
-	a := &Archive{db: db, emb: emb, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}}
+	cfg.Fusion = cfg.Fusion.withDefaults()
+	a := &Archive{db: db, emb: emb, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}, byDate: map[string]int{}, lex: lexical.New(cfg.Lexical)}
 	cfg.Index.Dims = id.Dims
 	if err := db.WalkItems(ctx, func(it store.Item) error {
 		a.dates[it.Seq] = it.Date
+		a.byDate[it.Date]++
+		a.lex.Add(it.Seq, it.Headline, it.Text)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
@@ -245,16 +254,23 @@ func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
 func (a *Archive) follow(ch store.Change) error {
 	a.mu.Lock()
 	for _, seq := range ch.Removed {
+		d := a.dates[seq]
+		if a.byDate[d]--; a.byDate[d] <= 0 {
+			delete(a.byDate, d)
+		}
 		delete(a.dates, seq)
 	}
 	for _, v := range ch.Added {
 		a.dates[v.Seq] = v.Date
+		a.byDate[v.Date]++
 	}
 	a.mu.Unlock()
 	for _, seq := range ch.Removed {
 		a.ix.Delete(seq)
+		a.lex.Delete(seq)
 	}
 	for _, v := range ch.Added {
+		a.lex.Add(v.Seq, v.Headline, v.Text)
 		if err := a.ix.Add(v.Seq, v.Vec); err != nil {
 			// The store has the item; the next start's reconcile adds it.
 			return fmt.Errorf("index item %s: %w", v.ItemID, err)
@@ -322,6 +338,18 @@ func (a *Archive) Stats(ctx context.Context) (Stats, error) {
 	items := len(a.dates)
 	a.mu.RUnlock()
 	return Stats{Issues: len(issues), Items: items, Indexed: a.ix.Len(), Embedder: a.emb.Identity()}, nil
+}
+
+// Newest returns the date of the newest item's issue, "" when the archive is
+// empty or undated.
+func (a *Archive) Newest(context.Context) (string, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	newest := ""
+	for d := range a.byDate {
+		newest = max(newest, d)
+	}
+	return newest, nil
 }
 
 // Issues lists the issues, newest first.

@@ -113,7 +113,7 @@ func TestReingestEmbedsOnlyWhatChanged(t *testing.T) {
 	if res.Added != 1 || res.Removed != 1 || res.Unchanged != 2 {
 		t.Fatalf("edit: %+v", res)
 	}
-	hits, err := f.arch.Search(ctx, "SoftBank tranches", 10, archive.Range{})
+	hits, err := f.arch.Search(ctx, archive.Query{Text: "SoftBank tranches", K: 10, Range: archive.Range{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestReingestEmbedsOnlyWhatChanged(t *testing.T) {
 	if _, err := f.arch.DeleteIssue(ctx, res.IssueID); err != nil {
 		t.Fatal(err)
 	}
-	hits, err = f.arch.Search(ctx, "Wiz", 10, archive.Range{})
+	hits, err = f.arch.Search(ctx, archive.Query{Text: "Wiz", K: 10, Range: archive.Range{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
 	if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
 		t.Fatal(err)
 	}
-	want, err := f.arch.Search(t.Context(), "acquisition cybersécurité", 3, archive.Range{})
+	want, err := f.arch.Search(t.Context(), archive.Query{Text: "acquisition cybersécurité", K: 3, Range: archive.Range{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
 
 	f = open(t, dir)
 	defer f.close(t)
-	got, err := f.arch.Search(t.Context(), "acquisition cybersécurité", 3, archive.Range{})
+	got, err := f.arch.Search(t.Context(), archive.Query{Text: "acquisition cybersécurité", K: 3, Range: archive.Range{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestRangeFilters(t *testing.T) {
 		{archive.Range{From: "2024-01", To: "2024-12"}, nil},
 	}
 	for _, tt := range tests {
-		hits, err := f.arch.Search(t.Context(), "DeepSeek", 10, tt.r)
+		hits, err := f.arch.Search(t.Context(), archive.Query{Text: "DeepSeek", K: 10, Range: tt.r})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,4 +252,38 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func TestSearchModesAndHighlights(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close(t)
+	if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []archive.Mode{archive.Hybrid, archive.Vector, archive.Lexical} {
+		t.Run(string(m), func(t *testing.T) {
+			hits, err := f.arch.Search(t.Context(), archive.Query{Text: "cybersécurité Wiz", K: 2, Mode: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) == 0 || !strings.Contains(hits[0].Text, "Wiz") {
+				t.Fatalf("first hit %+v", hits)
+			}
+			h := hits[0].Highlight
+			if h == nil || !strings.Contains(h.Text, "Wiz") || hits[0].Text[h.Start:h.End] != h.Text || len(h.Matches) == 0 {
+				t.Fatalf("highlight %+v", h)
+			}
+			for _, m := range h.Matches {
+				if w := hits[0].Text[m[0]:m[1]]; w != "Wiz" && w != "cybersécurité" {
+					t.Errorf("match %q", w)
+				}
+			}
+		})
+	}
+	if hits, _ := f.arch.Search(t.Context(), archive.Query{Text: "zzzz", K: 5, Mode: archive.Lexical}); len(hits) != 0 {
+		t.Fatalf("lexical search for an unknown word: %+v", hits)
+	}
+	if _, err := f.arch.Search(t.Context(), archive.Query{Text: "x", K: 5, Mode: "magic"}); err == nil {
+		t.Fatal("unknown mode accepted")
+	}
 }

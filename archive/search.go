@@ -6,6 +6,7 @@ import (
 
 	"github.com/veille/veille/answer"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/lexical"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/vectorindex"
 )
@@ -16,7 +17,8 @@ import (
 // "2025-02" and "2025-02-14". Items without a date never match a bounded
 // range.
 type Range struct {
-	From, To string
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 }
 
 // IsZero reports whether r keeps everything.
@@ -43,19 +45,127 @@ func pad(date, day string) string {
 	return date
 }
 
-// Hit is an item found by a search, with its cosine similarity to the query.
-type Hit struct {
-	store.Item
-	Score float32 `json:"score"`
+// Mode chooses the retrievers of a search.
+type Mode string
+
+// The search modes. Hybrid is the default: it fuses the other two.
+const (
+	Hybrid  Mode = "hybrid"
+	Vector  Mode = "vector"
+	Lexical Mode = "lexical"
+)
+
+// ParseMode returns the mode named s; "" is [Hybrid].
+func ParseMode(s string) (Mode, bool) {
+	switch m := Mode(s); m {
+	case "":
+		return Hybrid, true
+	case Hybrid, Vector, Lexical:
+		return m, true
+	}
+	return "", false
 }
 
-// Search returns up to k items most similar to the query text, best first.
-func (a *Archive) Search(ctx context.Context, text string, k int, r Range) ([]Hit, error) {
-	vecs, err := a.emb.Embed(ctx, []string{text}, embed.Query)
-	if err != nil {
-		return nil, fmt.Errorf("embed query: %w", err)
+// Fusion tunes hybrid ranking: reciprocal rank fusion of the vector and the
+// lexical lists, each Depth long (at least k), with rank constant K.
+type Fusion struct {
+	K                           float64
+	VectorWeight, LexicalWeight float64
+	Depth                       int
+}
+
+// DefaultFusion was tuned on the PIAF dev questions (see BENCHMARKS.md).
+var DefaultFusion = Fusion{K: 60, VectorWeight: 1, LexicalWeight: 1, Depth: 50}
+
+func (f Fusion) withDefaults() Fusion {
+	if f.K <= 0 {
+		f.K = DefaultFusion.K
 	}
-	return a.nearest(ctx, vecs[0], k, r, 0)
+	if f.VectorWeight <= 0 {
+		f.VectorWeight = DefaultFusion.VectorWeight
+	}
+	if f.LexicalWeight <= 0 {
+		f.LexicalWeight = DefaultFusion.LexicalWeight
+	}
+	if f.Depth <= 0 {
+		f.Depth = DefaultFusion.Depth
+	}
+	return f
+}
+
+// Query is a search.
+type Query struct {
+	Text  string
+	K     int
+	Range Range
+	Mode  Mode // "" is Hybrid
+}
+
+// Highlight is the sentence of a hit that best matches the query, with byte
+// offsets into the hit's text: the sentence's, and each matched word's.
+type Highlight struct {
+	Text    string   `json:"text"`
+	Start   int      `json:"start"`
+	End     int      `json:"end"`
+	Matches [][2]int `json:"matches"`
+}
+
+// Hit is an item found by a search. Score is the cosine similarity in
+// vector mode, the BM25 score in lexical mode and the fused score in hybrid
+// mode: it orders hits within one search only.
+type Hit struct {
+	store.Item
+	Score     float32    `json:"score"`
+	Highlight *Highlight `json:"highlight,omitempty"`
+}
+
+// Search returns up to q.K items for the query text, best first, each with
+// its highlight.
+func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
+	mode, ok := ParseMode(string(q.Mode))
+	if !ok {
+		return nil, fmt.Errorf("unknown search mode %q", q.Mode)
+	}
+	f := a.filter(q.Range)
+	if f != nil && f.Len() == 0 {
+		return []Hit{}, nil
+	}
+	var ranked []scored
+	switch mode {
+	case Lexical:
+		ranked = a.lexical(q.Text, q.K, f)
+	case Vector:
+		vec, err := a.embedQuery(ctx, q.Text)
+		if err != nil {
+			return nil, err
+		}
+		if ranked, err = a.vector(vec, q.K, f, 0); err != nil {
+			return nil, err
+		}
+	case Hybrid:
+		vec, err := a.embedQuery(ctx, q.Text)
+		if err != nil {
+			return nil, err
+		}
+		depth := max(q.K, a.cfg.Fusion.Depth)
+		vs, err := a.vector(vec, depth, f, 0)
+		if err != nil {
+			return nil, err
+		}
+		ranked = fuse(a.cfg.Fusion, vs, a.lexical(q.Text, depth, f), q.K)
+	}
+	hits, err := a.hits(ctx, ranked, q.K)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		s, start, end, m := lexical.Highlight(q.Text, hits[i].Text)
+		if m == nil {
+			m = [][2]int{}
+		}
+		hits[i].Highlight = &Highlight{Text: s, Start: start, End: end, Matches: m}
+	}
+	return hits, nil
 }
 
 // SimilarText returns up to k items most similar to a passage of text.
@@ -64,7 +174,7 @@ func (a *Archive) SimilarText(ctx context.Context, text string, k int, r Range) 
 	if err != nil {
 		return nil, fmt.Errorf("embed text: %w", err)
 	}
-	return a.nearest(ctx, vecs[0], k, r, 0)
+	return a.similar(ctx, vecs[0], k, r, 0)
 }
 
 // SimilarItem returns up to k items most similar to the item with the given
@@ -79,20 +189,46 @@ func (a *Archive) SimilarItem(ctx context.Context, id string, k int, r Range) ([
 	if err != nil {
 		return nil, err
 	}
-	return a.nearest(ctx, vec, k, r, it.Seq)
+	return a.similar(ctx, vec, k, r, it.Seq)
 }
 
-// nearest searches the index, leaving out the item with seq skip (0 is no
-// item), and reads the hits back from the store.
-func (a *Archive) nearest(ctx context.Context, vec []float32, k int, r Range, skip uint32) ([]Hit, error) {
-	var f *vectorindex.Filter
-	if !r.IsZero() {
-		seqs := a.sortedSeqs(r.contains)
-		if len(seqs) == 0 {
-			return []Hit{}, nil
-		}
-		f = vectorindex.NewFilter(seqs)
+func (a *Archive) similar(ctx context.Context, vec []float32, k int, r Range, skip uint32) ([]Hit, error) {
+	f := a.filter(r)
+	if f != nil && f.Len() == 0 {
+		return []Hit{}, nil
 	}
+	ranked, err := a.vector(vec, k, f, skip)
+	if err != nil {
+		return nil, err
+	}
+	return a.hits(ctx, ranked, k)
+}
+
+// scored is a seq with its score in some ranking.
+type scored struct {
+	seq   uint32
+	score float32
+}
+
+func (a *Archive) embedQuery(ctx context.Context, text string) ([]float32, error) {
+	vecs, err := a.emb.Embed(ctx, []string{text}, embed.Query)
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	return vecs[0], nil
+}
+
+// filter returns the allowed set for r, or nil when r keeps everything.
+func (a *Archive) filter(r Range) *vectorindex.Filter {
+	if r.IsZero() {
+		return nil
+	}
+	return vectorindex.NewFilter(a.sortedSeqs(r.contains))
+}
+
+// vector searches the HNSW index, leaving out the item with seq skip (0 is
+// no item).
+func (a *Archive) vector(vec []float32, k int, f *vectorindex.Filter, skip uint32) ([]scored, error) {
 	want := k
 	if skip != 0 {
 		want++
@@ -101,14 +237,55 @@ func (a *Archive) nearest(ctx context.Context, vec []float32, k int, r Range, sk
 	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	seqs := make([]uint32, 0, len(found))
-	scores := make(map[uint32]float32, len(found))
+	out := make([]scored, 0, len(found))
 	for _, h := range found {
-		if h.ID == skip {
-			continue
+		if h.ID != skip {
+			out = append(out, scored{h.ID, h.Score})
 		}
-		seqs = append(seqs, h.ID)
-		scores[h.ID] = h.Score
+	}
+	return out, nil
+}
+
+func (a *Archive) lexical(text string, k int, f *vectorindex.Filter) []scored {
+	var allow func(uint32) bool
+	if f != nil {
+		allow = f.Allows
+	}
+	found := a.lex.Search(text, k, allow)
+	out := make([]scored, len(found))
+	for i, h := range found {
+		out[i] = scored{h.ID, h.Score}
+	}
+	return out
+}
+
+// fuse merges the vector and lexical rankings by reciprocal rank fusion.
+func fuse(f Fusion, vs, ls []scored, k int) []scored {
+	ids := func(ss []scored) []uint32 {
+		out := make([]uint32, len(ss))
+		for i, s := range ss {
+			out[i] = s.seq
+		}
+		return out
+	}
+	fused := lexical.Fuse(f.K,
+		lexical.Ranked{Weight: f.VectorWeight, IDs: ids(vs)},
+		lexical.Ranked{Weight: f.LexicalWeight, IDs: ids(ls)})
+	out := make([]scored, 0, min(k, len(fused)))
+	for _, x := range fused[:min(k, len(fused))] {
+		out = append(out, scored{x.ID, float32(x.Score)})
+	}
+	return out
+}
+
+// hits reads the ranked items back from the store, keeping up to k of those
+// that still exist.
+func (a *Archive) hits(ctx context.Context, ranked []scored, k int) ([]Hit, error) {
+	seqs := make([]uint32, len(ranked))
+	scores := make(map[uint32]float32, len(ranked))
+	for i, s := range ranked {
+		seqs[i] = s.seq
+		scores[s.seq] = s.score
 	}
 	items, err := a.db.ItemsBySeq(ctx, seqs)
 	if err != nil {

@@ -20,12 +20,14 @@ type Item struct {
 	Date string `json:"date,omitempty"`
 }
 
-// Vector is a stored item's vector with what the index and its filters need.
+// Vector is a stored item's vector with what the indexes and their filters
+// need.
 type Vector struct {
-	Seq    uint32
-	ItemID string
-	Date   string
-	Vec    []float32
+	Seq            uint32
+	ItemID         string
+	Date           string
+	Headline, Text string
+	Vec            []float32
 }
 
 // Change reports what an ingest or a delete did, and which sequence numbers
@@ -160,7 +162,7 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 		if err := w.putItem(stored, vec); err != nil {
 			return ch, err
 		}
-		ch.Added = append(ch.Added, Vector{Seq: seq, ItemID: it.ID, Date: doc.Issue.Date, Vec: vec})
+		ch.Added = append(ch.Added, Vector{Seq: seq, ItemID: it.ID, Date: doc.Issue.Date, Headline: it.Headline, Text: it.Text, Vec: vec})
 	}
 	for _, id := range old.Items {
 		if keep[id] {

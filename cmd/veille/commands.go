@@ -9,9 +9,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/veille/veille/answer"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/qa"
 )
 
 // ingestCmd ingests files and folders into the data directory.
@@ -60,6 +60,7 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 type queryFlags struct {
 	k        int
 	from, to string
+	mode     string
 	asJSON   bool
 }
 
@@ -68,31 +69,37 @@ func (q *queryFlags) register(def int) func(*flag.FlagSet) {
 		fs.IntVar(&q.k, "k", def, "number of results (1-100)")
 		fs.StringVar(&q.from, "from", "", "only issues dated from YYYY-MM[-DD]")
 		fs.StringVar(&q.to, "to", "", "only issues dated up to YYYY-MM[-DD]")
+		fs.StringVar(&q.mode, "mode", "hybrid", "retrieval: hybrid, vector or lexical")
 		fs.BoolVar(&q.asJSON, "json", false, "print JSON")
 	}
 }
 
-func (q *queryFlags) check(args []string, what string) (string, archive.Range, error) {
+// query checks the flags and the words of a search or question.
+func (q *queryFlags) query(args []string, what string) (archive.Query, error) {
 	text := strings.TrimSpace(strings.Join(args, " "))
 	if text == "" {
-		return "", archive.Range{}, fmt.Errorf("%w: %s is required", errUsage, what)
+		return archive.Query{}, fmt.Errorf("%w: %s is required", errUsage, what)
 	}
 	if q.k < 1 || q.k > 100 {
-		return "", archive.Range{}, fmt.Errorf("%w: -k must be between 1 and 100", errUsage)
+		return archive.Query{}, fmt.Errorf("%w: -k must be between 1 and 100", errUsage)
 	}
-	var r archive.Range
+	m, ok := archive.ParseMode(q.mode)
+	if !ok {
+		return archive.Query{}, fmt.Errorf("%w: -mode must be hybrid, vector or lexical", errUsage)
+	}
+	aq := archive.Query{Text: text, K: q.k, Mode: m}
 	var err error
 	if q.from != "" {
-		if r.From, err = ingest.ParseDate(q.from); err != nil {
-			return "", r, fmt.Errorf("%w: -from: %v", errUsage, err)
+		if aq.Range.From, err = ingest.ParseDate(q.from); err != nil {
+			return aq, fmt.Errorf("%w: -from: %v", errUsage, err)
 		}
 	}
 	if q.to != "" {
-		if r.To, err = ingest.ParseDate(q.to); err != nil {
-			return "", r, fmt.Errorf("%w: -to: %v", errUsage, err)
+		if aq.Range.To, err = ingest.ParseDate(q.to); err != nil {
+			return aq, fmt.Errorf("%w: -to: %v", errUsage, err)
 		}
 	}
-	return text, r, nil
+	return aq, nil
 }
 
 // withArchive opens the data directory, runs fn and closes it.
@@ -110,12 +117,12 @@ func searchCmd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	text, r, err := q.check(rest, "a query")
+	aq, err := q.query(rest, "a query")
 	if err != nil {
 		return err
 	}
 	return withArchive(ctx, cfg, e, func(a *archive.Archive) error {
-		hits, err := a.Search(ctx, text, q.k, r)
+		hits, err := a.Search(ctx, aq)
 		if err != nil {
 			return err
 		}
@@ -139,21 +146,30 @@ func askCmd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	text, r, err := q.check(rest, "a question")
+	aq, err := q.query(rest, "a question")
 	if err != nil {
 		return err
 	}
 	return withArchive(ctx, cfg, e, func(a *archive.Archive) error {
-		hits, err := a.Search(ctx, text, q.k, r)
+		asker, err := newAsker(cfg, a, newLogger(cfg, e.stderr), nil)
 		if err != nil {
 			return err
 		}
-		ans := answer.Extract(text, archive.Passages(hits))
-		if q.asJSON {
-			return writeJSON(e.stdout, ans)
+		resp, err := asker.Ask(ctx, qa.Request{Question: aq.Text, K: aq.K, Range: aq.Range, Mode: aq.Mode})
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(e.stdout, "%s\n\n", ans.Text)
-		for _, c := range ans.Citations {
+		if q.asJSON {
+			return writeJSON(e.stdout, resp)
+		}
+		fmt.Fprintf(e.stdout, "%s\n\n", resp.Answer)
+		if f := resp.Filter; f != nil && f.Source == "question" {
+			fmt.Fprintf(e.stdout, "(dates: %s → %s, from %q)\n", orDash(f.From), orDash(f.To), f.Phrase)
+		}
+		if resp.Notice != "" {
+			fmt.Fprintf(e.stdout, "(%s)\n", resp.Notice)
+		}
+		for _, c := range resp.Citations {
 			fmt.Fprintf(e.stdout, "[%d] %s · %s (id %s)\n    %s\n", c.N, c.Date, orDash(c.Headline), c.ID, clip(c.Text, 300))
 		}
 		return nil

@@ -31,6 +31,11 @@ var options = []option{
 	{flag: "embed-query-prefix", env: "VEILLE_EMBED_QUERY_PREFIX", usage: "text put before queries for models that need it, e.g. \"query: \" (E5) or \"search_query: \" (nomic)"},
 	{flag: "embed-passage-prefix", env: "VEILLE_EMBED_PASSAGE_PREFIX", usage: "text put before passages, e.g. \"passage: \" (E5) or \"search_document: \" (nomic)"},
 	{flag: "embed-timeout", env: "VEILLE_EMBED_TIMEOUT", def: "30s", usage: "timeout of one embedding request"},
+	{flag: "chat-base-url", env: "VEILLE_CHAT_BASE_URL", usage: "OpenAI-compatible API root of a chat model; with -chat-model, /v1/ask answers with it (citations verified), else by extraction"},
+	{flag: "chat-model", env: "VEILLE_CHAT_MODEL", usage: "chat model name, e.g. qwen2.5:7b-instruct or gpt-4o-mini"},
+	{flag: "chat-api-key", env: "VEILLE_CHAT_API_KEY", usage: "API key for the chat model (prefer the variable to the flag)", secret: true},
+	{flag: "chat-timeout", env: "VEILLE_CHAT_TIMEOUT", def: "60s", usage: "timeout of one chat-model call; past it the answer is extracted"},
+	{flag: "chat-context-chars", env: "VEILLE_CHAT_CONTEXT_CHARS", def: "12000", usage: "characters of passages sent to the chat model at most"},
 	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
 	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, in bytes", serveOnly: true},
 	{flag: "shutdown-timeout", env: "VEILLE_SHUTDOWN_TIMEOUT", def: "10s", usage: "time given to in-flight requests at shutdown", serveOnly: true},
@@ -49,6 +54,9 @@ type config struct {
 	EmbedProvider, EmbedBaseURL          string
 	EmbedModel, EmbedAPIKey              string
 	EmbedQueryPrefix, EmbedPassagePrefix string
+	ChatBaseURL, ChatModel, ChatAPIKey   string
+	ChatTimeout                          time.Duration
+	ChatContextChars                     int
 	AdminKey                             string
 	ReadKeys                             []string
 	AskPerMinute, SearchPerMinute        float64
@@ -95,6 +103,9 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 			LogFormat: get("log-format"), LogLevel: get("log-level"),
 		}
 		c.EmbedDims = parseInt("embed-dims", get("embed-dims"), &errs)
+		c.ChatBaseURL, c.ChatModel, c.ChatAPIKey = get("chat-base-url"), get("chat-model"), get("chat-api-key")
+		c.ChatTimeout = parseDuration("chat-timeout", get("chat-timeout"), &errs)
+		c.ChatContextChars = parseInt("chat-context-chars", get("chat-context-chars"), &errs)
 		c.AdminKey = get("admin-key")
 		for _, k := range strings.Split(get("read-keys"), ",") {
 			if k = strings.TrimSpace(k); k != "" {
@@ -126,6 +137,9 @@ func (c config) validate(serve bool) error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("-embed-provider %q: want builtin or openai", c.EmbedProvider))
+	}
+	if (c.ChatBaseURL == "") != (c.ChatModel == "") {
+		errs = append(errs, errors.New("a chat model needs both -chat-base-url and -chat-model (VEILLE_CHAT_BASE_URL, VEILLE_CHAT_MODEL)"))
 	}
 	if c.EmbedDims < 0 {
 		errs = append(errs, errors.New("-embed-dims must not be negative"))

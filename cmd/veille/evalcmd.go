@@ -68,19 +68,25 @@ func evaluate(ctx context.Context, arch *archive.Archive, corpus, queries, pairs
 		if err != nil {
 			return nil, err
 		}
-		search := func(ctx context.Context, q string, k int) ([]string, error) {
-			hits, err := arch.Search(ctx, q, k, archive.Range{})
-			ids := make([]string, len(hits))
-			for i, h := range hits {
-				ids[i] = h.ID
+		for _, m := range []archive.Mode{archive.Hybrid, archive.Vector, archive.Lexical} {
+			search := func(ctx context.Context, q string, k int) ([]string, error) {
+				hits, err := arch.Search(ctx, archive.Query{Text: q, K: k, Mode: m})
+				ids := make([]string, len(hits))
+				for i, h := range hits {
+					ids[i] = h.ID
+				}
+				return ids, err
 			}
-			return ids, err
+			res, err := eval.Run(ctx, search, qs)
+			if err != nil {
+				return nil, err
+			}
+			name := string(m)
+			if m != archive.Lexical {
+				name = id.String() + " " + name
+			}
+			rows = append(rows, eval.Row{Name: name, Retrieval: &res})
 		}
-		res, err := eval.Run(ctx, search, qs)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, eval.Row{Name: id.String() + " vector", Retrieval: &res})
 	}
 	if pairs != "" {
 		ps, err := readFile(pairs, eval.ReadPairs)

@@ -10,9 +10,12 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/chat"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/qa"
 	"github.com/veille/veille/store"
 )
 
@@ -133,6 +136,31 @@ func newEmbedder(ctx context.Context, cfg config) (archive.Embedder, error) {
 		}
 	}
 	return c, nil
+}
+
+// newModel builds the configured chat model, or returns nil when none is.
+func newModel(cfg config) (*chat.Client, error) {
+	if cfg.ChatModel == "" {
+		return nil, nil
+	}
+	return chat.New(chat.Config{
+		BaseURL: cfg.ChatBaseURL, Model: cfg.ChatModel, APIKey: cfg.ChatAPIKey,
+		Timeout: cfg.ChatTimeout, MaxContextChars: cfg.ChatContextChars,
+	})
+}
+
+// newAsker answers questions over arch, with the configured chat model if
+// any; observe, when set, sees every model call.
+func newAsker(cfg config, arch *archive.Archive, log *slog.Logger, observe func(time.Duration, error)) (*qa.Service, error) {
+	opts := qa.Options{Logger: log.With("component", "qa"), Observe: observe}
+	model, err := newModel(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if model != nil {
+		opts.Model = model
+	}
+	return qa.New(arch, opts), nil
 }
 
 // opened is an open data directory.

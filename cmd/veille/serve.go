@@ -27,6 +27,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	log := newLogger(cfg, e.stderr)
 	log.Info("starting", "data", cfg.DataDir, "archive", cfg.Archive, "embed_provider", cfg.EmbedProvider,
 		"embed_base_url", cfg.EmbedBaseURL, "embed_model", cfg.EmbedModel, "embed_api_key_set", cfg.EmbedAPIKey != "",
+		"chat_base_url", cfg.ChatBaseURL, "chat_model", cfg.ChatModel, "chat_api_key_set", cfg.ChatAPIKey != "",
 		"admin_key_set", cfg.AdminKey != "", "read_keys", len(cfg.ReadKeys))
 
 	m := metrics.New()
@@ -57,6 +58,10 @@ func serve(ctx context.Context, args []string, e env) error {
 		log.Info("archive ingested", "folder", cfg.Archive, "summary", sum.String())
 	}
 
+	asker, err := newAsker(cfg, o.arch, log, m.ObserveChat)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -72,6 +77,8 @@ func serve(ctx context.Context, args []string, e env) error {
 			SearchPerMinute:  cfg.SearchPerMinute,
 			SearchBurst:      searchBurst,
 			MaxConcurrentAsk: cfg.MaxConcurrentAsk,
+			Asker:            asker,
+			ModelName:        "veille",
 			Observer:         m,
 			Metrics:          m.Handler(),
 		}, log.With("component", "api")),

@@ -1,0 +1,277 @@
+package lexical
+
+import (
+	"cmp"
+	"container/heap"
+	"math"
+	"slices"
+
+	"github.com/veille/veille/analysis"
+)
+
+// queryTerm is one distinct term of a query with its weight: how often it
+// occurs in the query, times [Config.Exact] for exact forms.
+type queryTerm struct {
+	term string
+	dict uint8 // dictStems, dictForms or dictPairs
+	w    float32
+}
+
+// queryTerms analyses a query: stopwords and question words are dropped,
+// repeated terms add up.
+func (ix *Index) queryTerms(query string) []queryTerm {
+	var qts []queryTerm
+	add := func(term string, dict uint8, w float32) {
+		for i := range qts {
+			if qts[i].term == term && qts[i].dict == dict {
+				qts[i].w += w
+				return
+			}
+		}
+		qts = append(qts, queryTerm{term: term, dict: dict, w: w})
+	}
+	var buf [32]analysis.Token
+	prev := ""
+	for _, t := range analysis.AppendTokens(buf[:0], query) {
+		if t.Flags&(analysis.Stop|analysis.Question) != 0 {
+			continue
+		}
+		w := float32(1)
+		if t.Flags&analysis.Capitalized != 0 && t.Flags&analysis.SentenceStart == 0 {
+			w *= float32(ix.cfg.Names)
+		}
+		add(t.Stem, dictStems, w)
+		if ix.cfg.Exact > 0 && t.Term != t.Stem {
+			add(t.Term, dictForms, w*float32(ix.cfg.Exact))
+		}
+		if ix.cfg.Pairs > 0 && prev != "" {
+			add(prev+" "+t.Stem, dictPairs, float32(ix.cfg.Pairs))
+		}
+		prev = t.Stem
+	}
+	return qts
+}
+
+const (
+	dictStems = iota
+	dictForms
+	dictPairs
+)
+
+func (ix *Index) dicts() [3]map[string]uint32 {
+	return [3]map[string]uint32{ix.stems, ix.forms, ix.pairs}
+}
+
+// searchScratch is the per-search state, pooled: a dense accumulator of
+// scores by slot and the list of slots it touched, so that clearing costs
+// only what the search used.
+type searchScratch struct {
+	acc     []float32
+	touched []uint32
+	top     hitHeap
+	terms   []scoredList
+}
+
+// Search returns up to k items best matching query by BM25, best first,
+// ties broken by increasing id. allow, when not nil, filters items by id;
+// it is called only for items good enough to enter the top k, under the
+// index's read lock, so it must not call the index. Search returns nil
+// when no query word is indexed or k <= 0. It is safe for concurrent use.
+func (ix *Index) Search(query string, k int, allow func(id uint32) bool) []Hit {
+	if k <= 0 {
+		return nil
+	}
+	qts := ix.queryTerms(query)
+	if len(qts) == 0 {
+		return nil
+	}
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if len(ix.slotOf) == 0 {
+		return nil
+	}
+	n := len(ix.ids)
+	sc, _ := ix.scratch.Get().(*searchScratch)
+	if sc == nil {
+		sc = new(searchScratch)
+	}
+	defer ix.scratch.Put(sc)
+	if len(sc.acc) < n {
+		sc.acc = make([]float32, n)
+	}
+	acc := sc.acc[:n]
+	touched := sc.touched[:0]
+
+	k1 := float32(ix.cfg.K1)
+	avg := float32(ix.total / float64(n))
+	normA := k1 * float32(1-ix.cfg.B)
+	normB := k1 * float32(ix.cfg.B) / max(avg, 1e-6)
+	terms := sc.terms[:0]
+	for _, qt := range qts {
+		li, ok := ix.dicts()[qt.dict][qt.term]
+		if !ok {
+			continue
+		}
+		p := &ix.lists[li]
+		df := float64(len(p.slots))
+		idf := math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
+		terms = append(terms, scoredList{p: p, scale: float32(idf) * qt.w * (k1 + 1)})
+	}
+	sc.terms = terms[:0]
+	// MaxScore: rare terms first. Once the terms left could not lift an
+	// item that none of the terms so far matched into the top k, those
+	// terms are only looked up for the items already matched.
+	slices.SortFunc(terms, func(a, b scoredList) int { return cmp.Compare(len(a.p.slots), len(b.p.slots)) })
+	rest, restLen := float32(0), 0 // upper bound and postings of terms[j:]
+	for _, t := range terms {
+		rest += t.scale // a posting scores scale·tf/(tf+norm) < scale
+		restLen += len(t.p.slots)
+	}
+	theta := float32(0)
+	j := 0
+	for ; j < len(terms); j++ {
+		if j > 0 && restLen > 4*len(touched) && !ix.exhaustive {
+			theta = ix.selectTop(sc, acc, touched, k, allow, false).threshold(k)
+			if rest*(1+1e-4) < theta {
+				break
+			}
+		}
+		t := terms[j]
+		lens := ix.lens
+		for i, s := range t.p.slots {
+			tf := float32(t.p.tfs[i]) * (1.0 / tfScale)
+			if acc[s] == 0 {
+				touched = append(touched, s)
+			}
+			acc[s] += t.scale * tf / (tf + normA + normB*lens[s])
+		}
+		rest -= t.scale
+		restLen -= len(t.p.slots)
+	}
+	if j < len(terms) {
+		cands := touched[:0]
+		for _, s := range touched {
+			if acc[s]+rest*(1+1e-4) >= theta {
+				cands = append(cands, s)
+			} else {
+				acc[s] = 0
+			}
+		}
+		touched = cands
+		slices.Sort(touched)
+		for _, t := range terms[j:] {
+			i := 0
+			for _, s := range touched {
+				i = seek(t.p.slots, i, s)
+				if i == len(t.p.slots) {
+					break
+				}
+				if t.p.slots[i] == s {
+					tf := float32(t.p.tfs[i]) * (1.0 / tfScale)
+					acc[s] += t.scale * tf / (tf + normA + normB*ix.lens[s])
+				}
+			}
+		}
+	}
+	top := ix.selectTop(sc, acc, touched, k, allow, true)
+	sc.touched = touched[:0]
+	out := slices.Clone([]Hit(top))
+	slices.SortFunc(out, func(a, b Hit) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// scoredList is a query term's postings and its weight in this search.
+type scoredList struct {
+	p     *postings
+	scale float32 // idf · query weight · (k1+1)
+}
+
+// seek returns the first index at or after i of slots holding a slot >= s,
+// galloping then bisecting.
+func seek(slots []uint32, i int, s uint32) int {
+	if i >= len(slots) || slots[i] >= s {
+		return i
+	}
+	lo, step := i, 1
+	for lo+step < len(slots) && slots[lo+step] < s {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(slots))
+	// slots[lo] < s, and slots[hi] >= s or hi == len(slots).
+	off, _ := slices.BinarySearch(slots[lo+1:hi], s)
+	return lo + 1 + off
+}
+
+// selectTop returns the k best live and allowed items among touched, in
+// heap order, in sc.top. With done, it also clears their accumulators.
+func (ix *Index) selectTop(sc *searchScratch, acc []float32, touched []uint32, k int, allow func(uint32) bool, done bool) hitHeap {
+	top := sc.top[:0]
+	for _, s := range touched {
+		score := acc[s]
+		if done {
+			acc[s] = 0
+		}
+		if ix.dead[s] {
+			continue
+		}
+		h := Hit{ID: ix.ids[s], Score: score}
+		if len(top) == k && !better(h, top[0]) {
+			continue
+		}
+		if allow != nil && !allow(h.ID) {
+			continue
+		}
+		if len(top) < k {
+			top = append(top, h)
+			if len(top) == k {
+				heap.Init(&top)
+			}
+			continue
+		}
+		top[0] = h
+		heap.Fix(&top, 0)
+	}
+	sc.top = top[:0]
+	return top
+}
+
+// threshold returns the score an item must beat to enter a full top k,
+// or 0 while fewer than k items are known.
+func (h hitHeap) threshold(k int) float32 {
+	if len(h) < k {
+		return 0
+	}
+	return h[0].Score
+}
+
+// better orders hits by decreasing score, then increasing id.
+func better(a, b Hit) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	return a.ID < b.ID
+}
+
+// hitHeap is a min-heap of hits: its root is the worst of the top k.
+type hitHeap []Hit
+
+func (h hitHeap) Len() int           { return len(h) }
+func (h hitHeap) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(x any)        { *h = append(*h, x.(Hit)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
