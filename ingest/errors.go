@@ -39,6 +39,13 @@ var (
 
 	// ErrDuplicateID means two passages of a corpus have the same id.
 	ErrDuplicateID = errors.New("duplicate id")
+
+	// ErrMIME means an e-mail is not a MIME message that can be read: no
+	// header, a truncated header or a multipart body without its boundary.
+	ErrMIME = errors.New("malformed e-mail")
+
+	// ErrFeed means a feed is not RSS or Atom that can be read.
+	ErrFeed = errors.New("malformed feed")
 )
 
 // LineError is an error at a line of an input. Callers that report errors to

@@ -85,18 +85,27 @@ const MaxItemBytes = 20000
 
 // Parse parses data, read from source (a file name or an upload name), in the
 // given format, or in the one [DetectFormat] finds when format is
-// [FormatDetect]. A raw or Markdown input gives one [Document], a corpus one
-// per date. Parse is a pure function, safe for concurrent use.
+// [FormatDetect]. A raw, Markdown, HTML or e-mail input gives one
+// [Document], a corpus one per date, a feed one per entry (see [ParseFeed]).
+// Parse is a pure function, safe for concurrent use.
 //
 // Errors wrap [ErrFormat], [ErrEncoding], [ErrNoDate], [ErrBadDate],
-// [ErrEmpty], [ErrSyntax], [ErrBadID] or [ErrDuplicateID]; they name the
-// source, and those tied to a line are [*LineError] values.
+// [ErrEmpty], [ErrSyntax], [ErrBadID], [ErrDuplicateID], [ErrMIME] or
+// [ErrFeed]; they name the source, and those tied to a line are
+// [*LineError] values.
 func Parse(source string, data []byte, format Format) ([]Document, error) {
 	if format == FormatDetect {
 		format = DetectFormat(source, data)
 	}
 	var parse func(source, text string) ([]Document, error)
+	var parseBytes func(source string, data []byte) ([]Document, error) // formats that declare their charset
 	switch format {
+	case FormatHTML:
+		parseBytes = oneBytes(parseHTML)
+	case FormatEmail:
+		parseBytes = oneBytes(parseEmail)
+	case FormatFeed:
+		parseBytes = ParseFeed
 	case FormatRaw:
 		parse = one(parseRaw)
 	case FormatMarkdown:
@@ -104,7 +113,15 @@ func Parse(source string, data []byte, format Format) ([]Document, error) {
 	case FormatJSONL:
 		parse = parseJSONL
 	default:
-		return nil, withSource(source, fmt.Errorf("%w %q (want %q, %q or %q)", ErrFormat, format, FormatRaw, FormatMarkdown, FormatJSONL))
+		return nil, withSource(source, fmt.Errorf("%w %q (want %q, %q, %q, %q, %q or %q)", ErrFormat, format,
+			FormatRaw, FormatMarkdown, FormatJSONL, FormatHTML, FormatEmail, FormatFeed))
+	}
+	if parseBytes != nil {
+		docs, err := parseBytes(source, data)
+		if err != nil {
+			return nil, withSource(source, err)
+		}
+		return docs, nil
 	}
 	text, err := decodeText(data)
 	if err != nil {
@@ -128,14 +145,29 @@ func one(parse func(source, text string) (Document, error)) func(string, string)
 	}
 }
 
+// oneBytes is [one] for parsers that decode their input themselves.
+func oneBytes(parse func(source string, data []byte) (Document, error)) func(string, []byte) ([]Document, error) {
+	return func(source string, data []byte) ([]Document, error) {
+		doc, err := parse(source, data)
+		if err != nil {
+			return nil, err
+		}
+		return []Document{doc}, nil
+	}
+}
+
 // sniffBytes is how much of the input DetectFormat looks at.
 const sniffBytes = 4096
 
 // DetectFormat guesses the format of data from the extension of source
-// (.txt: raw; .md, .markdown: Markdown; .jsonl, .ndjson: JSON Lines, case
-// ignored), then from its first bytes: a line starting with "{" means JSON
-// Lines, a "date YYYY..." line raw, front matter or "#" headings Markdown.
-// Anything else is taken as raw, the archive's own format.
+// (.txt: raw; .md, .markdown: Markdown; .jsonl, .ndjson: JSON Lines; .html,
+// .htm, .xhtml: HTML; .eml: e-mail; .rss, .atom, .xml: feed; case ignored),
+// then from its first bytes: an RSS or Atom root element means a feed,
+// "<!DOCTYPE html", "<html" or another leading tag HTML, a block of mail
+// headers (From:, Subject:, MIME-Version:...) an e-mail, a line starting
+// with "{" JSON Lines, a "date YYYY..." line raw,
+// front matter or "#" headings Markdown. Anything else is taken as raw, the
+// archive's own format.
 func DetectFormat(source string, data []byte) Format {
 	switch strings.ToLower(path.Ext(strings.ReplaceAll(source, `\`, "/"))) {
 	case ".txt", ".text":
@@ -144,6 +176,15 @@ func DetectFormat(source string, data []byte) Format {
 		return FormatMarkdown
 	case ".jsonl", ".ndjson":
 		return FormatJSONL
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML
+	case ".eml":
+		return FormatEmail
+	case ".rss", ".atom", ".xml":
+		return FormatFeed
+	}
+	if f := sniffMarkup(data); f != FormatDetect {
+		return f
 	}
 	head := bytes.TrimPrefix(data[:min(len(data), sniffBytes)], utf8BOM)
 	first := ""
