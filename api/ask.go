@@ -20,6 +20,7 @@ type askRequest struct {
 	From     string      `json:"from"`
 	To       string      `json:"to"`
 	Stream   bool        `json:"stream"`
+	Collapse bool        `json:"collapse"`
 	History  []chat.Turn `json:"history"`
 }
 
@@ -77,7 +78,7 @@ func (s *Server) askQuery(req askRequest) (qa.Request, error) {
 	if err := s.history(req.History); err != nil {
 		return qa.Request{}, err
 	}
-	return qa.Request{Question: q, History: req.History, K: k, Range: r, Mode: m}, nil
+	return qa.Request{Question: q, History: req.History, K: k, Range: r, Mode: m, Collapse: req.Collapse}, nil
 }
 
 // history validates earlier turns.

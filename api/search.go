@@ -35,12 +35,13 @@ type hit struct {
 	Text      string             `json:"text"`
 	Score     float32            `json:"score"`
 	Highlight *archive.Highlight `json:"highlight,omitempty"`
+	AlsoIn    []archive.Also     `json:"also_in,omitempty"`
 }
 
 func newHits(hs []archive.Hit) []hit {
 	out := make([]hit, len(hs))
 	for i, h := range hs {
-		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score, Highlight: h.Highlight}
+		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score, Highlight: h.Highlight, AlsoIn: h.AlsoIn}
 	}
 	return out
 }
@@ -87,7 +88,12 @@ func (s *Server) search(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	hits, err := s.arch.Search(ctx, archive.Query{Text: q, K: k, Range: r, Mode: m})
+	collapse, err := queryBool(c, "collapse")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	hits, err := s.arch.Search(ctx, archive.Query{Text: q, K: k, Range: r, Mode: m, Collapse: collapse})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -134,7 +140,7 @@ func (s *Server) similarText(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	hits, err := s.arch.SimilarText(ctx, text, k, r)
+	hits, err := s.arch.SimilarText(ctx, text, archive.Similar{K: k, Range: r})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -159,7 +165,12 @@ func (s *Server) similarItem(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	hits, err := s.arch.SimilarItem(c.Request.Context(), id, k, r)
+	exclude, err := queryBool(c, "exclude_same_issue")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	hits, err := s.arch.SimilarItem(c.Request.Context(), id, archive.Similar{K: k, Range: r, ExcludeSameIssue: exclude})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -180,4 +191,36 @@ func (s *Server) getItem(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, newItem(it))
+}
+
+type threadResponse struct {
+	ID    string `json:"id"`
+	Items []hit  `json:"items"`
+}
+
+// thread serves GET /v1/items/{id}/thread: the item's story across issues,
+// in date order.
+func (s *Server) thread(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, err := s.arch.Thread(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, threadResponse{ID: id, Items: newHits(items)})
+}
+
+// queryBool reads a boolean query parameter; absent is false.
+func queryBool(c *gin.Context, name string) (bool, error) {
+	switch c.Query(name) {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, invalid(name, "must be true or false")
 }

@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/veille/veille/answer"
 	"github.com/veille/veille/embed"
@@ -102,6 +103,9 @@ type Query struct {
 	K     int
 	Range Range
 	Mode  Mode // "" is Hybrid
+	// Collapse folds the hits that tell the same story into the best one,
+	// listing the others in its AlsoIn.
+	Collapse bool
 }
 
 // Highlight is the sentence of a hit that best matches the query, with byte
@@ -120,6 +124,9 @@ type Hit struct {
 	store.Item
 	Score     float32    `json:"score"`
 	Highlight *Highlight `json:"highlight,omitempty"`
+	// AlsoIn lists the hits folded into this one: near-duplicates, or with
+	// Query.Collapse the other items of the same story.
+	AlsoIn []Also `json:"also_in,omitempty"`
 }
 
 // Search returns up to q.K items for the query text, best first, each with
@@ -161,6 +168,11 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
+	if q.Collapse {
+		if hits, err = a.collapse(ctx, hits, true); err != nil {
+			return nil, err
+		}
+	}
 	for i := range hits {
 		s, start, end, m := lexical.Highlight(q.Text, hits[i].Text)
 		if m == nil {
@@ -171,19 +183,29 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 	return hits, nil
 }
 
-// SimilarText returns up to k items most similar to a passage of text.
-func (a *Archive) SimilarText(ctx context.Context, text string, k int, r Range) ([]Hit, error) {
+// Similar narrows a similar-items search.
+type Similar struct {
+	K     int
+	Range Range
+	// ExcludeSameIssue leaves out the items of the given item's issue.
+	ExcludeSameIssue bool
+}
+
+// SimilarText returns up to s.K items most similar to a passage of text,
+// near-duplicates folded into one hit.
+func (a *Archive) SimilarText(ctx context.Context, text string, s Similar) ([]Hit, error) {
 	vecs, err := a.emb.Embed(ctx, []string{text}, embed.Passage)
 	if err != nil {
 		return nil, fmt.Errorf("embed text: %w", err)
 	}
-	return a.similar(ctx, vecs[0], k, r, 0)
+	return a.similar(ctx, vecs[0], s, store.Item{})
 }
 
-// SimilarItem returns up to k items most similar to the item with the given
-// id, never the item itself. It returns an error wrapping [store.ErrNotFound]
-// when the item does not exist.
-func (a *Archive) SimilarItem(ctx context.Context, id string, k int, r Range) ([]Hit, error) {
+// SimilarItem returns up to s.K items most similar to the item with the
+// given id, never the item itself, near-duplicates folded into one hit. It
+// returns an error wrapping [store.ErrNotFound] when the item does not
+// exist.
+func (a *Archive) SimilarItem(ctx context.Context, id string, s Similar) ([]Hit, error) {
 	it, err := a.db.Item(ctx, id)
 	if err != nil {
 		return nil, err
@@ -192,19 +214,33 @@ func (a *Archive) SimilarItem(ctx context.Context, id string, k int, r Range) ([
 	if err != nil {
 		return nil, err
 	}
-	return a.similar(ctx, vec, k, r, it.Seq)
+	return a.similar(ctx, vec, s, it)
 }
 
-func (a *Archive) similar(ctx context.Context, vec []float32, k int, r Range, skip uint32) ([]Hit, error) {
-	f := a.filter(r)
+// similarDepth is how many more neighbours than asked for are fetched, to
+// make up for the hits that exclusions and folding take away.
+const similarDepth = 3
+
+func (a *Archive) similar(ctx context.Context, vec []float32, s Similar, of store.Item) ([]Hit, error) {
+	f := a.filter(s.Range)
 	if f != nil && f.Len() == 0 {
 		return []Hit{}, nil
 	}
-	ranked, err := a.vector(vec, k, f, skip)
+	ranked, err := a.vector(vec, s.K*similarDepth, f, of.Seq)
 	if err != nil {
 		return nil, err
 	}
-	return a.hits(ctx, ranked, k)
+	hits, err := a.hits(ctx, ranked, s.K*similarDepth)
+	if err != nil {
+		return nil, err
+	}
+	if s.ExcludeSameIssue {
+		hits = slices.DeleteFunc(hits, func(h Hit) bool { return h.IssueID == of.IssueID })
+	}
+	if hits, err = a.collapse(ctx, hits, false); err != nil {
+		return nil, err
+	}
+	return hits[:min(s.K, len(hits))], nil
 }
 
 // scored is a seq with its score in some ranking.

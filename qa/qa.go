@@ -72,6 +72,7 @@ type Request struct {
 	K        int           // passages to retrieve
 	Range    archive.Range // explicit date range; zero reads it from the question
 	Mode     archive.Mode
+	Collapse bool // fold the passages of one story into the best one
 }
 
 // Filter is the date range a question was answered within, and where it
@@ -161,7 +162,7 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 		return resp, err
 	}
 	resp.Filter = filter
-	hits, err := s.ret.Search(ctx, archive.Query{Text: search, K: req.K, Range: r, Mode: req.Mode})
+	hits, err := s.ret.Search(ctx, archive.Query{Text: search, K: req.K, Range: r, Mode: req.Mode, Collapse: req.Collapse})
 	if err != nil {
 		return resp, err
 	}

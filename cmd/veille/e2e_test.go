@@ -258,6 +258,49 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
+func TestThreadsOnTheExampleArchive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped under -short")
+	}
+	archiveDir, err := filepath.Abs("../../examples/archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, map[string]string{"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": archiveDir})
+	defer s.stop(t)
+	tests := []struct {
+		query     string
+		wantDates []string // issues the story must reach, beside the item's own
+	}{
+		{"Stargate Abilene premier campus opérationnel", []string{"2025-01", "2025-05"}},
+		{"DeepSeek R1 coût de l’entraînement", []string{"2025-02", "2025-06", "2025-08"}},
+		{"AI Act code de bonnes pratiques publié", []string{"2025-02", "2025-08"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var found searchJSON
+			s.call(t, "GET", "/v1/search?k=1&q="+url.QueryEscape(tt.query), "", "", &found)
+			var th struct {
+				ID    string    `json:"id"`
+				Items []hitJSON `json:"items"`
+			}
+			s.call(t, "GET", "/v1/items/"+found.Hits[0].ID+"/thread", "", "", &th)
+			var dates []string
+			for _, it := range th.Items {
+				dates = append(dates, it.Date)
+			}
+			if !slices.IsSorted(dates) || !slices.ContainsFunc(th.Items, func(h hitJSON) bool { return h.ID == th.ID }) {
+				t.Fatalf("thread not in date order or without its item: %v", dates)
+			}
+			for _, d := range tt.wantDates {
+				if !slices.Contains(dates, d) {
+					t.Errorf("thread %v lacks the %s issue", dates, d)
+				}
+			}
+		})
+	}
+}
+
 func TestPIAFCorpusKeepsIDs(t *testing.T) {
 	corpus, err := filepath.Abs("../../../shared/data/piaf-fr-qa/corpus.jsonl")
 	if err != nil {

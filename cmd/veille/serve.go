@@ -12,6 +12,7 @@ import (
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/metrics"
+	"github.com/veille/veille/web"
 )
 
 // serve runs the HTTP server until ctx is done, then shuts down in order:
@@ -67,7 +68,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler: api.NewHandler(o.arch, api.Config{
+		Handler: web.With(api.NewHandler(o.arch, api.Config{
 			MaxIssueBytes:    cfg.MaxUpload,
 			RequestTimeout:   cfg.RequestTimeout,
 			AdminKey:         cfg.AdminKey,
@@ -81,7 +82,7 @@ func serve(ctx context.Context, args []string, e env) error {
 			ModelName:        "veille",
 			Observer:         m,
 			Metrics:          m.Handler(),
-		}, log.With("component", "api")),
+		}, log.With("component", "api"))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
