@@ -191,7 +191,7 @@ type Result struct {
 	Changed   int    `json:"changed"`
 	Unchanged int    `json:"unchanged"`
 	Removed   int    `json:"removed"`
-	Embedded  int    `json:"embedded"` // texts sent to the embedder
+	Embedded  int    `json:"embedded"` // new or changed items, embedded or found in the cache
 }
 
 // Ingest stores doc, embedding only its new and changed items, and updates
@@ -279,37 +279,64 @@ func (a *Archive) follow(ch store.Change) error {
 	return nil
 }
 
-// embedItems embeds items' headlines and texts in batches, several in flight.
+// embedItems returns the vectors of items' headlines and texts: from the
+// embedding cache, or embedded in batches, several in flight, and cached.
 func (a *Archive) embedItems(ctx context.Context, items []ingest.Item) (map[string][]float32, error) {
-	vecs := make([][]float32, len(items))
+	texts := make([]string, len(items))
+	for i, it := range items {
+		texts[i] = PassageText(it)
+	}
+	id := a.emb.Identity()
+	sid := store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
+	cached, err := a.db.CachedVectors(ctx, sid, texts)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	var at []int
+	for i, t := range texts {
+		if _, ok := cached[i]; !ok {
+			missing = append(missing, t)
+			at = append(at, i)
+		}
+	}
+	fresh, err := a.embedTexts(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.db.CacheVectors(ctx, sid, missing, fresh); err != nil {
+		return nil, err
+	}
+	for j, i := range at {
+		cached[i] = fresh[j]
+	}
+	m := make(map[string][]float32, len(items))
+	for i, it := range items {
+		m[it.ID] = cached[i]
+	}
+	return m, nil
+}
+
+// embedTexts embeds passages in batches, several in flight.
+func (a *Archive) embedTexts(ctx context.Context, texts []string) ([][]float32, error) {
+	vecs := make([][]float32, len(texts))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(a.cfg.EmbedWorkers)
-	for lo := 0; lo < len(items); lo += a.cfg.EmbedBatch {
-		hi := min(lo+a.cfg.EmbedBatch, len(items))
+	for lo := 0; lo < len(texts); lo += a.cfg.EmbedBatch {
+		hi := min(lo+a.cfg.EmbedBatch, len(texts))
 		g.Go(func() error {
-			texts := make([]string, hi-lo)
-			for i, it := range items[lo:hi] {
-				texts[i] = PassageText(it)
-			}
-			out, err := a.emb.Embed(gctx, texts, embed.Passage)
+			out, err := a.emb.Embed(gctx, texts[lo:hi], embed.Passage)
 			if err != nil {
 				return fmt.Errorf("embed items %d-%d: %w", lo, hi, err)
 			}
-			if len(out) != len(texts) {
-				return fmt.Errorf("embed items %d-%d: %d vectors for %d texts", lo, hi, len(out), len(texts))
+			if len(out) != hi-lo {
+				return fmt.Errorf("embed items %d-%d: %d vectors for %d texts", lo, hi, len(out), hi-lo)
 			}
 			copy(vecs[lo:hi], out)
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	m := make(map[string][]float32, len(items))
-	for i, it := range items {
-		m[it.ID] = vecs[i]
-	}
-	return m, nil
+	return vecs, g.Wait()
 }
 
 // PassageText is what is embedded for an item: its headline, then its text.

@@ -136,6 +136,20 @@ func TestReingestEmbedsOnlyWhatChanged(t *testing.T) {
 	if len(hits) != 0 {
 		t.Fatalf("deleted issue still found: %+v", hits)
 	}
+
+	// Ingesting the deleted issue again takes every vector from the cache.
+	before := f.emb.passages.Load()
+	res, err = f.arch.Ingest(ctx, parse(t, edited))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 3 || f.emb.passages.Load() != before {
+		t.Fatalf("re-ingest after delete: %+v, embedded %d more", res, f.emb.passages.Load()-before)
+	}
+	hits, err = f.arch.Search(ctx, archive.Query{Text: "Wiz", K: 1})
+	if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Text, "Wiz") {
+		t.Fatalf("after re-ingest from the cache: %+v %v", hits, err)
+	}
 }
 
 func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {

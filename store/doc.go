@@ -13,6 +13,7 @@
 //	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
 //	v/<seq: 4 bytes BE> → the item's vector, float32 little-endian, dims × 4 bytes
 //	n/<seq: 4 bytes BE> → the item id owning that seq
+//	e/<embedder: 8 bytes><text: 16 bytes> → a cached vector (see cache.go)
 //
 // Sequence numbers are the vector index's ids. They are allocated from m/seq
 // and never reused: an item whose text changes gets a new seq, so a stale
