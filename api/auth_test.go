@@ -90,3 +90,33 @@ func TestRateLimits(t *testing.T) {
 		t.Fatalf("key a over budget: %d", r.status)
 	}
 }
+
+func TestCORS(t *testing.T) {
+	closed := newServer(t)
+	r := do(t, "GET", closed+"/v1/search?q=R1", "", "", "Origin", "https://example.org")
+	if r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("CORS is on by default: %v", r.header)
+	}
+	open := newServerWith(t, api.Config{CORSOrigins: []string{"https://news.example.org"}})
+	r = do(t, "GET", open+"/v1/search?q=R1", "", "", "Origin", "https://news.example.org")
+	if r.header.Get("Access-Control-Allow-Origin") != "https://news.example.org" {
+		t.Fatalf("allowed origin: %v", r.header)
+	}
+	if r := do(t, "GET", open+"/v1/search?q=R1", "", "", "Origin", "https://evil.example"); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("other origin allowed: %v", r.header)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), "OPTIONS", open+"/v1/ask", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "https://news.example.org")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent || !strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", res.StatusCode, res.Header)
+	}
+}

@@ -60,6 +60,9 @@ type Config struct {
 	AskBurst, SearchBurst         int
 	// MaxConcurrentAsk bounds the asks running at once; 0 is no bound.
 	MaxConcurrentAsk int
+	// CORSOrigins are the origins allowed to call the API from a browser
+	// ("*" for any); none by default.
+	CORSOrigins []string
 
 	// Asker answers /v1/ask and /v1/chat/completions; nil answers by
 	// extraction from the archive.
@@ -115,7 +118,7 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.accessLog, s.recover)
+	r.Use(s.requestID, s.accessLog, s.recover, s.cors)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
 

@@ -44,6 +44,7 @@ var options = []option{
 	{flag: "ask-per-minute", env: "VEILLE_ASK_PER_MINUTE", def: "120", usage: "asks a minute per key (or client address without a key); 0 for no limit", serveOnly: true},
 	{flag: "search-per-minute", env: "VEILLE_SEARCH_PER_MINUTE", def: "1200", usage: "other reads a minute per key (or client address); 0 for no limit", serveOnly: true},
 	{flag: "max-concurrent-ask", env: "VEILLE_MAX_CONCURRENT_ASK", def: "16", usage: "asks running at once; more get 503 at once; 0 for no limit", serveOnly: true},
+	{flag: "cors-origins", env: "VEILLE_CORS_ORIGINS", usage: "comma-separated origins allowed to call the API from a browser (* for any); none by default", serveOnly: true},
 	{flag: "log-format", env: "VEILLE_LOG_FORMAT", def: "text", usage: "log format: text or json"},
 	{flag: "log-level", env: "VEILLE_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error"},
 }
@@ -61,6 +62,7 @@ type config struct {
 	ReadKeys                             []string
 	AskPerMinute, SearchPerMinute        float64
 	MaxConcurrentAsk                     int
+	CORSOrigins                          []string
 	EmbedDims                            int
 	EmbedTimeout, RequestTimeout         time.Duration
 	MaxUpload                            int64
@@ -106,12 +108,9 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		c.ChatBaseURL, c.ChatModel, c.ChatAPIKey = get("chat-base-url"), get("chat-model"), get("chat-api-key")
 		c.ChatTimeout = parseDuration("chat-timeout", get("chat-timeout"), &errs)
 		c.ChatContextChars = parseInt("chat-context-chars", get("chat-context-chars"), &errs)
+		c.CORSOrigins = splitList(get("cors-origins"))
 		c.AdminKey = get("admin-key")
-		for _, k := range strings.Split(get("read-keys"), ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				c.ReadKeys = append(c.ReadKeys, k)
-			}
-		}
+		c.ReadKeys = splitList(get("read-keys"))
 		c.AskPerMinute = float64(parseInt("ask-per-minute", get("ask-per-minute"), &errs))
 		c.SearchPerMinute = float64(parseInt("search-per-minute", get("search-per-minute"), &errs))
 		c.MaxConcurrentAsk = parseInt("max-concurrent-ask", get("max-concurrent-ask"), &errs)
@@ -157,6 +156,17 @@ func (c config) validate(serve bool) error {
 		errs = append(errs, errors.New("-max-upload must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+// splitList splits a comma-separated setting, dropping empty entries.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func parseInt(name, v string, errs *[]error) int {

@@ -78,6 +78,7 @@ func serve(ctx context.Context, args []string, e env) error {
 			SearchPerMinute:  cfg.SearchPerMinute,
 			SearchBurst:      searchBurst,
 			MaxConcurrentAsk: cfg.MaxConcurrentAsk,
+			CORSOrigins:      cfg.CORSOrigins,
 			Asker:            asker,
 			ModelName:        "veille",
 			Observer:         m,
