@@ -123,6 +123,7 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
 
 	r.GET("/healthz", s.healthz)
+	r.GET("/openapi.json", s.openapi)
 	r.GET("/readyz", s.readyz)
 	admin := r.Group("/v1", s.requireAdmin)
 	admin.POST("/issues", s.postIssue)
