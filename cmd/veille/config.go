@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,11 +18,16 @@ type option struct {
 	flag, env, def, usage string
 	serveOnly             bool
 	secret                bool // never printed, never logged
+	repeatable            bool // the flag may be given several times; the variable is comma-separated
+	boolean               bool // the flag takes no value: -watch is -watch=true
 }
 
 var options = []option{
 	{flag: "addr", env: "VEILLE_ADDR", def: ":8080", usage: "address to listen on", serveOnly: true},
 	{flag: "archive", env: "VEILLE_ARCHIVE", usage: "folder of issues to ingest at start (idempotent)", serveOnly: true},
+	{flag: "watch", env: "VEILLE_WATCH", def: "false", usage: "keep following the archive folder: new, changed and deleted files are applied within 2 s", serveOnly: true, boolean: true},
+	{flag: "feed", env: "VEILLE_FEEDS", usage: "RSS or Atom feed URL to poll (repeatable; the variable is comma-separated)", serveOnly: true, repeatable: true},
+	{flag: "feed-interval", env: "VEILLE_FEED_INTERVAL", def: "15m", usage: "time between two polls of a feed (errors back off up to 6h)", serveOnly: true},
 	{flag: "data", env: "VEILLE_DATA_DIR", def: "data", usage: "data directory: Badger store and index snapshot"},
 	{flag: "embed-provider", env: "VEILLE_EMBED_PROVIDER", def: "builtin", usage: "embedder: builtin (no model, no network) or openai (any OpenAI-compatible server)"},
 	{flag: "embed-base-url", env: "VEILLE_EMBED_BASE_URL", usage: "OpenAI-compatible API root, e.g. http://localhost:11434/v1"},
@@ -63,6 +69,9 @@ type config struct {
 	AskPerMinute, SearchPerMinute        float64
 	MaxConcurrentAsk                     int
 	CORSOrigins                          []string
+	Watch                                bool
+	Feeds                                []string
+	FeedInterval                         time.Duration
 	EmbedDims                            int
 	EmbedTimeout, RequestTimeout         time.Duration
 	MaxUpload                            int64
@@ -85,6 +94,19 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		usage := fmt.Sprintf("%s (env %s)", o.usage, o.env)
 		if o.secret {
 			usage = fmt.Sprintf("%s (env %s; never logged)", o.usage, o.env)
+		}
+		if o.boolean {
+			b := &boolValue{s: def}
+			fs.Var(b, o.flag, usage)
+			vals[o.flag] = &b.s
+			continue
+		}
+		if o.repeatable {
+			l := &listValue{list: splitList(def)}
+			l.joined = l.String()
+			fs.Var(l, o.flag, usage)
+			vals[o.flag] = &l.joined
+			continue
 		}
 		vals[o.flag] = fs.String(o.flag, def, usage)
 	}
@@ -109,6 +131,12 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		c.ChatTimeout = parseDuration("chat-timeout", get("chat-timeout"), &errs)
 		c.ChatContextChars = parseInt("chat-context-chars", get("chat-context-chars"), &errs)
 		c.CORSOrigins = splitList(get("cors-origins"))
+		c.Watch = get("watch") == "true"
+		if w := get("watch"); w != "" && w != "true" && w != "false" {
+			errs = append(errs, fmt.Errorf("-watch %q: want true or false", w))
+		}
+		c.Feeds = splitList(get("feed"))
+		c.FeedInterval = parseDuration("feed-interval", get("feed-interval"), &errs)
 		c.AdminKey = get("admin-key")
 		c.ReadKeys = splitList(get("read-keys"))
 		c.AskPerMinute = float64(parseInt("ask-per-minute", get("ask-per-minute"), &errs))
@@ -152,10 +180,47 @@ func (c config) validate(serve bool) error {
 	if c.AskPerMinute < 0 || c.SearchPerMinute < 0 || c.MaxConcurrentAsk < 0 {
 		errs = append(errs, errors.New("rate limits and -max-concurrent-ask must not be negative"))
 	}
+	if serve && c.Watch && c.Archive == "" {
+		errs = append(errs, errors.New("-watch needs -archive, the folder to follow"))
+	}
+	for _, f := range c.Feeds {
+		if u, err := url.Parse(f); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("-feed %q: want an http or https URL", f))
+		}
+	}
+	if serve && c.FeedInterval <= 0 {
+		errs = append(errs, errors.New("-feed-interval must be positive"))
+	}
 	if serve && c.MaxUpload <= 0 {
 		errs = append(errs, errors.New("-max-upload must be positive"))
 	}
 	return errors.Join(errs...)
+}
+
+// boolValue is a flag that may be given without a value.
+type boolValue struct{ s string }
+
+func (b *boolValue) String() string     { return b.s }
+func (b *boolValue) Set(v string) error { b.s = v; return nil }
+func (b *boolValue) IsBoolFlag() bool   { return true }
+
+// listValue is a repeatable flag: the first value given replaces the
+// default from the environment, later ones add to it.
+type listValue struct {
+	list   []string
+	set    bool
+	joined string
+}
+
+func (l *listValue) String() string { return strings.Join(l.list, ",") }
+
+func (l *listValue) Set(v string) error {
+	if !l.set {
+		l.list, l.set = nil, true
+	}
+	l.list = append(l.list, splitList(v)...)
+	l.joined = l.String()
+	return nil
 }
 
 // splitList splits a comma-separated setting, dropping empty entries.

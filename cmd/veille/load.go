@@ -17,14 +17,14 @@ import (
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/sources"
 )
 
-// issueExts are the file extensions taken from folders; files named
-// explicitly are taken whatever their extension.
-var issueExts = []string{".txt", ".md", ".markdown", ".jsonl", ".ndjson"}
-
 // listFiles expands paths (files and folders, recursively) into the issue
-// files they hold, sorted, skipping hidden files and folders.
+// files they hold, sorted, skipping hidden files and folders. Folders give
+// the files with the extensions a watched folder takes
+// ([sources.WatchExts]); files named explicitly are taken whatever their
+// extension.
 func listFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -46,7 +46,7 @@ func listFiles(paths []string) ([]string, error) {
 				return filepath.SkipDir
 			case d.IsDir(), hidden:
 				return nil
-			case slices.Contains(issueExts, strings.ToLower(filepath.Ext(path))):
+			case slices.Contains(sources.WatchExts, strings.ToLower(filepath.Ext(path))):
 				out = append(out, path)
 			}
 			return nil

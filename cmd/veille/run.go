@@ -16,6 +16,7 @@ import (
 	"github.com/veille/veille/chat"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/qa"
+	"github.com/veille/veille/sources"
 	"github.com/veille/veille/store"
 )
 
@@ -207,3 +208,5 @@ func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, 
 func (o *opened) close() error {
 	return errors.Join(o.arch.Close(), o.db.Close())
 }
+
+var _ sources.Sink = (*archive.Archive)(nil)

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/veille/veille/api"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/metrics"
+	"github.com/veille/veille/sources"
 	"github.com/veille/veille/web"
 )
 
@@ -47,7 +49,25 @@ func serve(ctx context.Context, args []string, e env) error {
 			log.Error("close", "err", err)
 		}
 	}()
-	if cfg.Archive != "" {
+	// Background sources stop before the index is saved and the store
+	// closed: deferred calls run last in, first out.
+	var bg sync.WaitGroup
+	bgCtx, stopBg := context.WithCancel(ctx)
+	defer func() { stopBg(); bg.Wait() }()
+	switch {
+	case cfg.Archive != "" && cfg.Watch:
+		w := sources.NewWatcher(cfg.Archive, o.arch, sources.WatchOptions{Logger: log.With("component", "watch")})
+		watchErr := make(chan error, 1)
+		bg.Go(func() { watchErr <- w.Run(bgCtx) })
+		select {
+		case <-w.Ready():
+			log.Info("archive ingested, following it", "folder", cfg.Archive)
+		case err := <-watchErr:
+			return fmt.Errorf("watch %s: %w", cfg.Archive, err)
+		case <-ctx.Done():
+			return nil
+		}
+	case cfg.Archive != "":
 		files, err := listFiles([]string{cfg.Archive})
 		if err != nil {
 			return fmt.Errorf("archive: %w", err)
@@ -57,6 +77,10 @@ func serve(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		log.Info("archive ingested", "folder", cfg.Archive, "summary", sum.String())
+	}
+	for _, u := range cfg.Feeds {
+		p := sources.NewFeedPoller(u, o.arch, sources.FeedOptions{Interval: cfg.FeedInterval, Logger: log.With("component", "feed")})
+		bg.Go(func() { _ = p.Run(bgCtx) })
 	}
 
 	asker, err := newAsker(cfg, o.arch, log, m.ObserveChat)

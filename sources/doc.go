@@ -1,0 +1,42 @@
+// Package sources keeps the archive in step with where issues come from,
+// while the server runs: a watched folder ([Watcher]) and feeds polled on an
+// interval ([FeedPoller]). Both write through a [Sink], which
+// *archive.Archive satisfies; the archive's per-paragraph idempotency is what
+// makes re-ingesting a file or a feed entry cheap.
+//
+// # Watched folder
+//
+// A [Watcher] ingests every issue file under its folder at start, then
+// follows changes through filesystem notifications (fsnotify), debounced
+// per file, with a periodic full rescan as a safety net for missed events.
+// It remembers, per file, the content hash and the issue ids the file
+// produced, so that:
+//
+//   - a new or changed file is parsed and ingested (the archive embeds only
+//     the paragraphs that changed), and the issues the file no longer
+//     produces are deleted;
+//   - a deleted, or renamed-away, file deletes its issues;
+//   - a file that fails to parse is logged with its name, and its previous
+//     issues are kept as they were.
+//
+// Files are taken as cmd/veille takes them from folders (.txt, .md,
+// .markdown, .jsonl, .ndjson) plus .html, .htm, .eml, .rss, .atom and .xml;
+// hidden files and folders are ignored, which also skips the temporary
+// files of most editors.
+//
+// Issue ids come from content, not file names, so two files can produce the
+// same issue id (a copy of an issue, or two corpora with the same base name
+// in different folders). The last file ingested wins: the archive holds its
+// version. Deleting one of the two files keeps the issue and re-ingests it
+// from the other.
+//
+// # Feeds
+//
+// A [FeedPoller] fetches a feed with a conditional GET (If-None-Match,
+// If-Modified-Since) and ingests its entries through [ingest.ParseFeed],
+// skipping, without calling the sink, the entries whose key (guid, else
+// link) and content hash it has already ingested. It backs off
+// exponentially on errors. What it has seen lives in memory only: after a
+// restart the first poll ingests every entry again, which the archive turns
+// into no-ops. Entries that fall off the feed stay in the archive.
+package sources

@@ -1,0 +1,245 @@
+package sources
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/veille/veille/ingest"
+)
+
+// MaxFeedBytes is the largest feed body a [FeedPoller] reads.
+const MaxFeedBytes = 32 << 20
+
+// FeedOptions configures [NewFeedPoller]. Zero values take the defaults.
+type FeedOptions struct {
+	// Interval is the time between polls (default 15m).
+	Interval time.Duration
+	// MaxBackoff caps the wait after failed polls (default 6h, and never
+	// less than Interval).
+	MaxBackoff time.Duration
+	// Client makes the requests (default: a client with a 60s timeout).
+	Client *http.Client
+	Logger *slog.Logger
+}
+
+// PollResult says what one poll did.
+type PollResult struct {
+	Status  int // HTTP status; 304 when the feed had not changed
+	New     int // entries ingested for the first time
+	Updated int // entries seen before whose content changed, ingested again
+	Skipped int // entries already ingested as they are, the sink not called
+}
+
+// FeedPoller polls one feed and ingests its new and changed entries; see the
+// package documentation. Its methods are safe for concurrent use; polls are
+// serialised.
+type FeedPoller struct {
+	url  string
+	sink Sink
+	opts FeedOptions
+	log  *slog.Logger
+
+	mu           sync.Mutex
+	etag         string
+	lastModified string
+	seen         map[string]string // entry key → Issue.Hash last ingested
+	retryAfter   time.Duration     // asked for by the last failed response
+}
+
+// NewFeedPoller returns a poller of the feed at url writing to sink. It does
+// nothing until [FeedPoller.Run] or [FeedPoller.Poll].
+func NewFeedPoller(url string, sink Sink, opts FeedOptions) *FeedPoller {
+	opts.Interval = cmp.Or(opts.Interval, 15*time.Minute)
+	opts.MaxBackoff = max(cmp.Or(opts.MaxBackoff, 6*time.Hour), opts.Interval)
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 60 * time.Second}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &FeedPoller{url: url, sink: sink, opts: opts, log: log.With("feed", url), seen: map[string]string{}}
+}
+
+// Run polls the feed at once, then every Interval, until ctx is done, when
+// it returns nil. After n failed polls in a row (network error, status other
+// than 2xx or 304, unreadable feed, failed ingest) it waits Interval·2ⁿ,
+// at most MaxBackoff, or longer when the server asks for it with
+// Retry-After; a successful poll resets the wait to Interval.
+func (p *FeedPoller) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		res, err := p.Poll(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := p.opts.Interval
+		if err != nil {
+			failures++
+			wait = p.backoff(failures)
+			p.mu.Lock()
+			wait = min(max(wait, p.retryAfter), p.opts.MaxBackoff)
+			p.mu.Unlock()
+			p.log.WarnContext(ctx, "poll feed", "err", err, "failures", failures, "retry_in", wait)
+		} else {
+			failures = 0
+			if res.New+res.Updated > 0 {
+				p.log.InfoContext(ctx, "polled feed", "new", res.New, "updated", res.Updated, "skipped", res.Skipped)
+			} else {
+				p.log.DebugContext(ctx, "polled feed", "status", res.Status, "skipped", res.Skipped)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// backoff returns the wait after n failed polls in a row.
+func (p *FeedPoller) backoff(n int) time.Duration {
+	d := p.opts.Interval
+	for range n {
+		if d >= p.opts.MaxBackoff/2 {
+			return p.opts.MaxBackoff
+		}
+		d *= 2
+	}
+	return d
+}
+
+// Poll fetches the feed once, conditionally, and ingests the entries not
+// yet ingested as they are. A 304 ingests nothing. The validators (ETag,
+// Last-Modified) are kept only once every entry of a response is ingested,
+// so that an entry that failed is fetched again at the next poll.
+//
+// Errors wrap [ErrStatus], [ErrTooLarge], the client's error, the errors of
+// [ingest.ParseFeed] or those of the sink; res.Status is set whenever the
+// server answered. A feed without entries is not an error.
+func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.retryAfter = 0
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
+	if err != nil {
+		return PollResult{}, fmt.Errorf("poll %s: %w", p.url, err)
+	}
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+	req.Header.Set("User-Agent", "veille feed poller")
+	if p.etag != "" {
+		req.Header.Set("If-None-Match", p.etag)
+	}
+	if p.lastModified != "" {
+		req.Header.Set("If-Modified-Since", p.lastModified)
+	}
+	resp, err := p.opts.Client.Do(req)
+	if err != nil {
+		return PollResult{}, fmt.Errorf("poll %s: %w", p.url, err)
+	}
+	defer resp.Body.Close()
+	res := PollResult{Status: resp.StatusCode}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		return res, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		p.retryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return res, fmt.Errorf("poll %s: status %d: %w", p.url, resp.StatusCode, ErrStatus)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxFeedBytes+1))
+	if err != nil {
+		return res, fmt.Errorf("poll %s: read body: %w", p.url, err)
+	}
+	if len(data) > MaxFeedBytes {
+		return res, fmt.Errorf("poll %s: over %d bytes: %w", p.url, MaxFeedBytes, ErrTooLarge)
+	}
+	if err := p.ingest(ctx, data, &res); err != nil {
+		return res, err
+	}
+	p.etag = resp.Header.Get("ETag")
+	p.lastModified = resp.Header.Get("Last-Modified")
+	return res, nil
+}
+
+// ingest parses a feed body and ingests its new and changed entries,
+// counting them in res.
+func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) error {
+	docs, err := ingest.ParseFeed(p.url, data)
+	if errors.Is(err, ingest.ErrEmpty) {
+		clear(p.seen)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	entries, err := ingest.FeedEntries(p.url, data)
+	if err != nil {
+		return err
+	}
+	if len(entries) != len(docs) {
+		// Impossible, as both read the same entries; not worth a panic in a
+		// background loop.
+		return fmt.Errorf("poll %s: %d documents for %d entries", p.url, len(docs), len(entries))
+	}
+	current := make(map[string]bool, len(entries))
+	var errs []error
+	for i, e := range entries {
+		doc := docs[i]
+		current[e.Key] = true
+		hash, seen := p.seen[e.Key]
+		if seen && hash == doc.Issue.Hash {
+			res.Skipped++
+			continue
+		}
+		if _, err := p.sink.Ingest(ctx, doc); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, fmt.Errorf("ingest entry %q: %w", e.Key, err))
+			continue
+		}
+		p.seen[e.Key] = doc.Issue.Hash
+		if seen {
+			res.Updated++
+		} else {
+			res.New++
+		}
+	}
+	// Only the entries still in the feed are remembered, which bounds the
+	// map; one that comes back is ingested again, as a no-op.
+	for key := range p.seen {
+		if !current[key] {
+			delete(p.seen, key)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("poll %s: %w", p.url, err)
+	}
+	return nil
+}
+
+// retryAfter reads a Retry-After header, in seconds or as an HTTP date, and
+// returns 0 when there is none or it cannot be read.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

@@ -1,0 +1,282 @@
+package sources_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/sources"
+)
+
+// entry is an item of the test feed.
+type entry struct {
+	guid, title, text string
+}
+
+// feedServer serves an RSS feed of its entries, with the validators its
+// mode asks for, answering 304 to a matching conditional GET.
+type feedServer struct {
+	*httptest.Server
+	validators string // "etag", "last-modified" or "none"
+
+	mu       sync.Mutex
+	entries  []entry
+	modified time.Time
+
+	requests, notModified atomic.Int64
+}
+
+func newFeedServer(t *testing.T, validators string, entries ...entry) *feedServer {
+	t.Helper()
+	fs := &feedServer{validators: validators, entries: entries, modified: time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)}
+	fs.Server = httptest.NewServer(http.HandlerFunc(fs.serve))
+	t.Cleanup(fs.Close)
+	return fs
+}
+
+// add adds an entry at the top of the feed.
+func (fs *feedServer) add(e entry) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.entries = append([]entry{e}, fs.entries...)
+	fs.modified = fs.modified.Add(time.Hour)
+}
+
+func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
+	fs.requests.Add(1)
+	fs.mu.Lock()
+	body := rss(fs.entries)
+	modified := fs.modified
+	fs.mu.Unlock()
+	sum := sha256.Sum256([]byte(body))
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	switch fs.validators {
+	case "etag":
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			fs.notModified.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	case "last-modified":
+		w.Header().Set("Last-Modified", modified.Format(http.TimeFormat))
+		if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.After(since) {
+			fs.notModified.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+	fmt.Fprint(w, body)
+}
+
+func rss(entries []entry) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Veille test</title><link>https://example.test/</link><description>Test feed</description>
+`)
+	for _, e := range entries {
+		fmt.Fprintf(&b, "<item><title>%s</title><link>https://example.test/%s</link><guid>https://example.test/%s</guid>"+
+			"<pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate><description>%s</description></item>\n", e.title, e.guid, e.guid, e.text)
+	}
+	b.WriteString("</channel></rss>\n")
+	return b.String()
+}
+
+func TestFeedPoll(t *testing.T) {
+	for _, validators := range []string{"etag", "last-modified", "none"} {
+		t.Run(validators, func(t *testing.T) {
+			t.Parallel()
+			arch := openArchive(t)
+			rec := &recorder{Sink: arch}
+			fs := newFeedServer(t, validators,
+				entry{"2", "Le retour du zeppelin", "Le zeppelin reprend ses vols au-dessus du lac."},
+				entry{"1", "Un phonographe aux enchères", "Un phonographe de Edison vendu aux enchères."})
+			p := sources.NewFeedPoller(fs.URL, rec, sources.FeedOptions{Client: fs.Client(), Logger: testLogger(t)})
+			ctx := t.Context()
+
+			res, err := p.Poll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (sources.PollResult{Status: 200, New: 2}); res != want {
+				t.Fatalf("first poll: %+v, want %+v", res, want)
+			}
+			if len(find(t, arch, "zeppelin")) != 1 || len(find(t, arch, "phonographe")) != 1 {
+				t.Fatal("the entries are not searchable after the first poll")
+			}
+
+			res, err = p.Poll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := sources.PollResult{Status: 304}
+			if validators == "none" {
+				want = sources.PollResult{Status: 200, Skipped: 2}
+			}
+			if res != want {
+				t.Fatalf("unchanged poll: %+v, want %+v", res, want)
+			}
+			if got := len(rec.ingested()); got != 2 {
+				t.Fatalf("unchanged poll: %d ingests in all, want the first 2 only", got)
+			}
+			if validators != "none" && fs.notModified.Load() != 1 {
+				t.Fatalf("server answered 304 %d times, want 1", fs.notModified.Load())
+			}
+
+			fs.add(entry{"3", "Le sextant retrouvé", "Un sextant du XVIIIe siècle retrouvé dans une épave."})
+			res, err = p.Poll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (sources.PollResult{Status: 200, New: 1, Skipped: 2}); res != want {
+				t.Fatalf("poll after a new entry: %+v, want %+v", res, want)
+			}
+			docs := rec.ingested()
+			if len(docs) != 3 || docs[2].Issue.Headlines[0] != "Le sextant retrouvé" {
+				t.Fatalf("ingested %d documents, the last %+v; want only the new entry once more", len(docs), docs[len(docs)-1].Issue)
+			}
+			if len(find(t, arch, "sextant")) != 1 {
+				t.Fatal("the new entry is not searchable")
+			}
+			if fs.requests.Load() != 3 {
+				t.Fatalf("%d requests, want 3", fs.requests.Load())
+			}
+		})
+	}
+}
+
+func TestFeedPollUpdatedEntry(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	rec := &recorder{Sink: arch}
+	fs := newFeedServer(t, "etag", entry{"1", "Le retour du zeppelin", "Le zeppelin reprend ses vols au-dessus du lac."})
+	p := sources.NewFeedPoller(fs.URL, rec, sources.FeedOptions{Client: fs.Client()})
+	if _, err := p.Poll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	fs.mu.Lock()
+	fs.entries[0].text = "Le dirigeable reprend ses vols au-dessus du lac."
+	fs.mu.Unlock()
+	res, err := p.Poll(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (sources.PollResult{Status: 200, Updated: 1}); res != want {
+		t.Fatalf("poll after an edit: %+v, want %+v", res, want)
+	}
+	if len(find(t, arch, "dirigeable")) != 1 || len(find(t, arch, "zeppelin")) != 0 {
+		t.Fatal("the edited entry did not replace the old text")
+	}
+}
+
+func TestFeedPollErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   error
+	}{
+		{"server error", http.StatusServiceUnavailable, "", sources.ErrStatus},
+		{"not found", http.StatusNotFound, "", sources.ErrStatus},
+		{"not a feed", http.StatusOK, "<html><body>hello</body></html>", ingest.ErrFeed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				fmt.Fprint(w, tt.body)
+			}))
+			defer srv.Close()
+			p := sources.NewFeedPoller(srv.URL, &recorder{}, sources.FeedOptions{Client: srv.Client()})
+			res, err := p.Poll(t.Context())
+			if err == nil {
+				t.Fatalf("no error, result %+v", res)
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d", res.Status, tt.status)
+			}
+		})
+	}
+}
+
+func TestFeedRunBacksOffAndRecovers(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		healthy bool
+		times   []time.Time
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		times = append(times, time.Now())
+		if !healthy {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, rss([]entry{{"1", "Le retour du zeppelin", "Le zeppelin reprend ses vols."}}))
+	}))
+	defer srv.Close()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(times) }
+
+	const interval, maxBackoff = 10 * time.Millisecond, 80 * time.Millisecond
+	rec := &recorder{Sink: openArchive(t)}
+	p := sources.NewFeedPoller(srv.URL, rec, sources.FeedOptions{
+		Interval: interval, MaxBackoff: maxBackoff, Client: srv.Client(), Logger: testLogger(t),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+
+	// Waits of 20, 40, 80, 80... ms: about 8 requests in 600ms, where
+	// polling every interval would make about 60.
+	time.Sleep(600 * time.Millisecond)
+	mu.Lock()
+	failing := append([]time.Time(nil), times...)
+	healthy = true
+	mu.Unlock()
+	if n := len(failing); n < 4 || n > 15 {
+		t.Fatalf("%d requests in 600ms against a failing server, want about 8", n)
+	}
+	for i := 2; i < len(failing); i++ {
+		if gap := failing[i].Sub(failing[i-1]); gap < 2*interval {
+			t.Errorf("gap %d after failures: %v, want at least %v", i, gap, 2*interval)
+		}
+	}
+	if last := failing[len(failing)-1].Sub(failing[len(failing)-2]); last < maxBackoff*3/4 {
+		t.Errorf("last gap %v, want about the max backoff %v", last, maxBackoff)
+	}
+
+	// Healthy again: the next poll succeeds and the wait drops to interval.
+	start := count()
+	deadline := time.Now().Add(2 * time.Second)
+	for count() < start+6 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests in 2s after recovery, want polling every %v", count()-start, interval)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := len(rec.ingested()); got != 1 {
+		t.Fatalf("%d ingests after recovery, want the one entry once", got)
+	}
+}

@@ -1,0 +1,524 @@
+package sources
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+)
+
+// WatchExts are the extensions, in lower case, of the files a [Watcher]
+// ingests: those cmd/veille takes from folders, plus HTML, e-mail and feed
+// files.
+var WatchExts = []string{".txt", ".md", ".markdown", ".jsonl", ".ndjson", ".html", ".htm", ".eml", ".rss", ".atom", ".xml"}
+
+// WatchOptions configures [NewWatcher]. Zero values take the defaults.
+type WatchOptions struct {
+	// Rescan is the interval of the full rescan that catches what
+	// notifications missed (default 30s; negative disables it).
+	Rescan time.Duration
+	// Debounce is how long a file must stay quiet after an event before it
+	// is read (default 200ms). A file written to without pause is read
+	// after 4×Debounce at most.
+	Debounce time.Duration
+	Logger   *slog.Logger
+}
+
+// fileState is what a file last gave the archive.
+type fileState struct {
+	hash   [sha256.Size]byte // of the content last parsed; zero to force a re-read
+	size   int64
+	mod    time.Time
+	issues []string // issue ids the archive holds from this file
+}
+
+// pending is a debounced file event.
+type pending struct {
+	first, due time.Time
+}
+
+// Watcher keeps the archive in step with the issue files under a folder; see
+// the package documentation. Its state belongs to the goroutine running
+// [Watcher.Run].
+type Watcher struct {
+	dir  string
+	sink Sink
+	opts WatchOptions
+	log  *slog.Logger
+
+	fsw     *fsnotify.Watcher
+	files   map[string]*fileState // by path, as walked from dir
+	pending map[string]pending
+	ready   chan struct{}
+}
+
+// NewWatcher returns a watcher of dir writing to sink. It does nothing until
+// [Watcher.Run].
+func NewWatcher(dir string, sink Sink, opts WatchOptions) *Watcher {
+	opts.Rescan = cmp.Or(opts.Rescan, 30*time.Second)
+	opts.Debounce = cmp.Or(opts.Debounce, 200*time.Millisecond)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Watcher{
+		dir:     filepath.Clean(dir),
+		sink:    sink,
+		opts:    opts,
+		log:     log.With("dir", dir),
+		files:   map[string]*fileState{},
+		pending: map[string]pending{},
+		ready:   make(chan struct{}),
+	}
+}
+
+// Ready is closed once the initial scan of [Watcher.Run] is over: every file
+// present at start has been ingested (or has failed and been logged). It is
+// never closed when Run fails to start or ctx ends during the scan.
+func (w *Watcher) Ready() <-chan struct{} { return w.ready }
+
+// Run ingests every issue file under the folder, then applies changes until
+// ctx is done, when it returns nil. It returns an error only when the watch
+// cannot start: the folder is not a readable directory, or notifications
+// are unavailable. Errors on single files are logged and do not stop it.
+// Call Run once.
+func (w *Watcher) Run(ctx context.Context) error {
+	info, err := os.Stat(w.dir)
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	if !info.IsDir() {
+		return fmt.Errorf("watch %s: not a directory", w.dir)
+	}
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", w.dir, err)
+	}
+	defer fsw.Close()
+	w.fsw = fsw
+
+	// The watches are added as the scan walks, before each folder's files
+	// are read, so that no change falls between the scan and the watch.
+	start := time.Now()
+	w.rescan(ctx)
+	if ctx.Err() != nil {
+		return nil
+	}
+	issues := 0
+	for _, st := range w.files {
+		issues += len(st.issues)
+	}
+	w.log.InfoContext(ctx, "watching folder", "files", len(w.files), "issues", issues, "took", time.Since(start).Round(time.Millisecond))
+	close(w.ready)
+
+	var tick <-chan time.Time
+	if w.opts.Rescan > 0 {
+		t := time.NewTicker(w.opts.Rescan)
+		defer t.Stop()
+		tick = t.C
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if due, ok := w.nextDue(); ok {
+			timer.Reset(time.Until(due))
+		} else {
+			timer.Stop()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-fsw.Events:
+			if !ok {
+				return nil
+			}
+			w.event(ev)
+		case err, ok := <-fsw.Errors:
+			if !ok {
+				return nil
+			}
+			w.log.WarnContext(ctx, "watch error", "err", err)
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				w.rescan(ctx)
+			}
+		case now := <-timer.C:
+			w.flush(ctx, now)
+		case <-tick:
+			w.rescan(ctx)
+		}
+	}
+}
+
+// event schedules what a notification may have changed.
+func (w *Watcher) event(ev fsnotify.Event) {
+	path := filepath.Clean(ev.Name)
+	if w.hidden(path) {
+		return
+	}
+	switch {
+	case ev.Has(fsnotify.Create):
+		// A new folder is walked at once, so that the files created in it
+		// before its watch was added are not missed.
+		if info, err := os.Lstat(path); err == nil && info.IsDir() {
+			w.walk(path, func(p string) { w.schedule(p) })
+			return
+		}
+		if wanted(path) {
+			w.schedule(path)
+		}
+	case ev.Has(fsnotify.Write):
+		if wanted(path) {
+			w.schedule(path)
+		}
+	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
+		// A folder gone has no extension: look for files tracked under it.
+		if wanted(path) || w.tracksUnder(path) {
+			w.schedule(path)
+		}
+	}
+}
+
+// schedule debounces a sync of path.
+func (w *Watcher) schedule(path string) {
+	now := time.Now()
+	p, ok := w.pending[path]
+	if !ok {
+		p.first = now
+	}
+	p.due = now.Add(w.opts.Debounce)
+	if last := p.first.Add(4 * w.opts.Debounce); last.Before(p.due) {
+		p.due = last
+	}
+	w.pending[path] = p
+}
+
+// nextDue returns the earliest due time of the pending syncs.
+func (w *Watcher) nextDue() (time.Time, bool) {
+	var due time.Time
+	for _, p := range w.pending {
+		if due.IsZero() || p.due.Before(due) {
+			due = p.due
+		}
+	}
+	return due, !due.IsZero()
+}
+
+// flush syncs the pending paths that are due, in path order.
+func (w *Watcher) flush(ctx context.Context, now time.Time) {
+	var due []string
+	for path, p := range w.pending {
+		if !p.due.After(now) {
+			due = append(due, path)
+		}
+	}
+	// Paths that are gone go first, so that a file renamed within the
+	// folder has its issues released before its new name claims them.
+	gone := func(path string) bool { _, err := os.Lstat(path); return errors.Is(err, fs.ErrNotExist) }
+	slices.SortFunc(due, func(a, b string) int {
+		if ga, gb := gone(a), gone(b); ga != gb {
+			if ga {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	for _, path := range due {
+		delete(w.pending, path)
+		if ctx.Err() != nil {
+			return
+		}
+		w.sync(ctx, path)
+	}
+}
+
+// rescan walks the folder, adding watches, syncing the files whose size or
+// modification time changed, and forgetting the files that are gone.
+func (w *Watcher) rescan(ctx context.Context) {
+	if _, err := os.Stat(w.dir); err != nil {
+		// A folder that vanished (an unmounted disk) is not taken as the
+		// deletion of every issue.
+		w.log.WarnContext(ctx, "rescan skipped", "err", err)
+		return
+	}
+	seen := map[string]bool{}
+	w.walk(w.dir, func(path string) {
+		seen[path] = true
+		if ctx.Err() != nil {
+			return
+		}
+		if st := w.files[path]; st != nil && st.hash != ([sha256.Size]byte{}) {
+			if info, err := os.Stat(path); err == nil && info.Size() == st.size && info.ModTime().Equal(st.mod) {
+				return
+			}
+		}
+		w.sync(ctx, path)
+	})
+	for _, path := range w.tracked() {
+		if !seen[path] && ctx.Err() == nil {
+			w.sync(ctx, path)
+		}
+	}
+}
+
+// walk adds a watch on every folder under root that is not hidden and calls
+// fn with each issue file. Errors are logged; the walk goes on.
+func (w *Watcher) walk(root string, fn func(path string)) {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root {
+				return err
+			}
+			w.log.Warn("watch walk", "path", path, "err", err)
+			return nil
+		}
+		if path != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if err := w.fsw.Add(path); err != nil {
+				// Past the system's limit of watches, the rescan still
+				// catches what happens in this folder.
+				w.log.Warn("watch folder", "path", path, "err", err)
+			}
+			return nil
+		}
+		if wanted(path) {
+			fn(path)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		w.log.Warn("watch walk", "path", root, "err", err)
+	}
+}
+
+// sync brings the archive in line with path: a file is (re)ingested when
+// its content changed, a path that is gone has its files' issues deleted.
+func (w *Watcher) sync(ctx context.Context, path string) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		w.forget(ctx, path)
+		return
+	case err != nil:
+		w.log.WarnContext(ctx, "stat file", "file", path, "err", err)
+		return
+	case info.IsDir():
+		w.walk(path, func(p string) { w.sync(ctx, p) })
+		return
+	case !info.Mode().IsRegular() || !wanted(path) || w.hidden(path):
+		return
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		w.forget(ctx, path)
+		return
+	}
+	if err != nil {
+		w.log.WarnContext(ctx, "read file", "file", path, "err", err)
+		return
+	}
+	st := w.files[path]
+	if st == nil {
+		st = &fileState{}
+		w.files[path] = st
+	}
+	hash := sha256.Sum256(data)
+	st.size, st.mod = info.Size(), info.ModTime()
+	if hash == st.hash {
+		return
+	}
+	st.hash = hash
+	docs, err := ingest.Parse(path, data, ingest.FormatDetect)
+	if err != nil {
+		// The hash is kept so that the error is logged once per version
+		// of the file; the issues are kept as they were.
+		w.log.ErrorContext(ctx, "parse file", "file", path, "err", err, "kept_issues", len(st.issues))
+		return
+	}
+	w.apply(ctx, path, st, docs)
+}
+
+// apply ingests the documents of a file, then deletes the issues the file
+// no longer produces.
+func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []ingest.Document) {
+	var (
+		now       = map[string]bool{} // issue ids the file produces now
+		held      []string            // those the archive holds from it
+		conflicts []ingest.Document
+		failed    bool
+		sum       struct{ added, changed, removed int }
+	)
+	for _, doc := range docs {
+		now[doc.Issue.ID] = true
+	}
+	ingestDoc := func(doc ingest.Document) error {
+		res, err := w.sink.Ingest(ctx, doc)
+		if err != nil {
+			return err
+		}
+		held = append(held, doc.Issue.ID)
+		sum.added += res.Added
+		sum.changed += res.Changed
+		sum.removed += res.Removed
+		if other := w.claimant(doc.Issue.ID, path); other != "" {
+			w.log.WarnContext(ctx, "issue produced by two files, the last one ingested wins",
+				"issue", doc.Issue.ID, "file", path, "other", other)
+		}
+		return nil
+	}
+	fail := func(doc ingest.Document, err error) {
+		failed = true
+		if ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "ingest file", "file", path, "issue", doc.Issue.ID, "err", err)
+		}
+	}
+	for _, doc := range docs {
+		err := ingestDoc(doc)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			// A paragraph moved from an issue the file no longer produces
+			// (a corpus line whose date changed): retried once the stale
+			// issues are deleted.
+			conflicts = append(conflicts, doc)
+		case err != nil:
+			fail(doc, err)
+		}
+	}
+	for _, id := range st.issues {
+		if !now[id] {
+			sum.removed += w.drop(ctx, path, id)
+		}
+	}
+	for _, doc := range conflicts {
+		if err := ingestDoc(doc); err != nil {
+			fail(doc, err)
+		}
+	}
+	if failed {
+		// The archive still holds the old version of an issue that failed
+		// to update, and the next rescan retries the whole file.
+		for _, id := range st.issues {
+			if now[id] && !slices.Contains(held, id) {
+				held = append(held, id)
+			}
+		}
+		st.hash = [sha256.Size]byte{}
+	}
+	st.issues = held
+	level := slog.LevelInfo
+	if sum.added+sum.changed+sum.removed == 0 {
+		level = slog.LevelDebug // unchanged: the common case of the initial scan
+	}
+	w.log.Log(ctx, level, "ingested file", "file", path, "issues", len(held),
+		"added", sum.added, "changed", sum.changed, "removed", sum.removed)
+}
+
+// forget deletes the issues of path, or of the files tracked under it when
+// it was a folder, and stops tracking them.
+func (w *Watcher) forget(ctx context.Context, path string) {
+	if _, err := os.Stat(w.dir); err != nil {
+		w.log.WarnContext(ctx, "watched folder unavailable, issues kept", "file", path, "err", err)
+		return
+	}
+	for _, p := range w.tracked() {
+		if p != path && !strings.HasPrefix(p, path+string(filepath.Separator)) {
+			continue
+		}
+		st := w.files[p]
+		delete(w.files, p)
+		removed := 0
+		for _, id := range st.issues {
+			removed += w.drop(ctx, p, id)
+		}
+		w.log.InfoContext(ctx, "file removed", "file", p, "issues", len(st.issues), "removed", removed)
+	}
+}
+
+// drop deletes issue id, which path produced, and returns the number of
+// items removed. When another file also produces the issue, it is kept and
+// that file is scheduled for re-ingestion, so that the archive holds its
+// version.
+func (w *Watcher) drop(ctx context.Context, path, id string) int {
+	if other := w.claimant(id, path); other != "" {
+		w.files[other].hash = [sha256.Size]byte{}
+		w.schedule(other)
+		return 0
+	}
+	res, err := w.sink.DeleteIssue(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if ctx.Err() == nil {
+			w.log.ErrorContext(ctx, "delete issue", "file", path, "issue", id, "err", err)
+		}
+		return 0
+	}
+	return res.Removed
+}
+
+// claimant returns another tracked file holding issue id, or "".
+func (w *Watcher) claimant(id, except string) string {
+	for _, p := range w.tracked() {
+		if p != except && slices.Contains(w.files[p].issues, id) {
+			return p
+		}
+	}
+	return ""
+}
+
+// tracked returns the tracked paths, sorted.
+func (w *Watcher) tracked() []string {
+	paths := make([]string, 0, len(w.files))
+	for p := range w.files {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// tracksUnder reports whether a file is tracked under folder dir.
+func (w *Watcher) tracksUnder(dir string) bool {
+	prefix := dir + string(filepath.Separator)
+	for p := range w.files {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// hidden reports whether path, below the watched folder, has a component
+// starting with ".".
+func (w *Watcher) hidden(path string) bool {
+	rel, err := filepath.Rel(w.dir, path)
+	if err != nil || rel == "." {
+		return false
+	}
+	for part := range strings.SplitSeq(rel, string(filepath.Separator)) {
+		if strings.HasPrefix(part, ".") && part != ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// wanted reports whether path has one of [WatchExts].
+func wanted(path string) bool {
+	return slices.Contains(WatchExts, strings.ToLower(filepath.Ext(path)))
+}

@@ -1,0 +1,203 @@
+package sources_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/sources"
+)
+
+// startWatcher runs a watcher of dir over arch until the end of the test
+// and waits for its initial scan. The rescan is an hour away, so that what
+// the tests see comes from notifications.
+func startWatcher(t *testing.T, dir string, arch *archive.Archive) *recorder {
+	t.Helper()
+	rec := &recorder{Sink: arch}
+	w := sources.NewWatcher(dir, rec, sources.WatchOptions{
+		Rescan:   time.Hour,
+		Debounce: 50 * time.Millisecond,
+		Logger:   testLogger(t),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	select {
+	case <-w.Ready():
+	case err := <-done:
+		t.Fatalf("Run returned before its initial scan: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no initial scan within 10s")
+	}
+	return rec
+}
+
+// write writes a file, creating its folder.
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// editorSave replaces a file the way editors do: a hidden temporary file
+// renamed over it.
+func editorSave(t *testing.T, path, text string) {
+	t.Helper()
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".swp")
+	write(t, tmp, text)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rawIssue(headline string, paragraphs ...string) string {
+	return "date 2025-03 " + headline + "\n\n" + strings.Join(paragraphs, "\n\n") + "\n"
+}
+
+const (
+	zeppelin = "Le zeppelin de Friedrichshafen reprend ses vols commerciaux au-dessus du lac de Constance."
+	second   = "Les billets se vendent en quelques minutes, selon l'exploitant."
+	edited   = "Le dirigeable de Friedrichshafen reprend ses vols commerciaux au-dessus du lac de Constance."
+)
+
+func TestWatchFollowsFiles(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	startWatcher(t, dir, arch)
+	path := filepath.Join(dir, "2025", "mars.txt") // in a folder created after the start
+
+	write(t, path, rawIssue("Les dirigeables reviennent", zeppelin, second))
+	eventually(t, "new file searchable", func() bool { return len(find(t, arch, "zeppelin")) == 1 })
+
+	editorSave(t, path, rawIssue("Les dirigeables reviennent", edited, second))
+	eventually(t, "edit searchable", func() bool {
+		return len(find(t, arch, "dirigeable")) == 1 && len(find(t, arch, "zeppelin")) == 0
+	})
+	if got := find(t, arch, "billets"); len(got) != 1 {
+		t.Fatalf("the unchanged paragraph: found %d times, want once", len(got))
+	}
+
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "deleted file gone", func() bool {
+		return len(find(t, arch, "dirigeable")) == 0 && len(find(t, arch, "billets")) == 0
+	})
+}
+
+func TestWatchInitialScanAndIgnoredFiles(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "old.md"), "---\ndate: 2024-11-02\n---\n# Archives\n\nLe phonographe de Edison enregistre sa voix.\n")
+	write(t, filepath.Join(dir, ".hidden.txt"), rawIssue("Caché", "Le scaphandre reste caché."))
+	write(t, filepath.Join(dir, ".git", "x.txt"), rawIssue("Caché", "Le scaphandre reste caché."))
+	write(t, filepath.Join(dir, "notes.pdf"), rawIssue("Autre", "Le scaphandre est ailleurs."))
+	rec := startWatcher(t, dir, arch)
+
+	if got := find(t, arch, "phonographe"); len(got) != 1 {
+		t.Fatalf("after the initial scan, the existing file is found %d times, want once", len(got))
+	}
+	write(t, filepath.Join(dir, "notes2.pdf"), rawIssue("Autre", "Le scaphandre est ailleurs."))
+	write(t, filepath.Join(dir, ".draft.txt"), rawIssue("Autre", "Le scaphandre est ailleurs."))
+	write(t, filepath.Join(dir, "marker.txt"), rawIssue("Marqueur", "Le sextant marque la fin."))
+	eventually(t, "marker searchable", func() bool { return len(find(t, arch, "sextant")) == 1 })
+	if got := find(t, arch, "scaphandre"); len(got) != 0 {
+		t.Fatalf("hidden or unknown files were ingested: %q", got)
+	}
+	for _, doc := range rec.ingested() {
+		if base := filepath.Base(doc.Issue.Source); base != "old.md" && base != "marker.txt" {
+			t.Errorf("ingested %s", doc.Issue.Source)
+		}
+	}
+}
+
+func TestWatchParseErrorKeepsIssues(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "issue.txt")
+	write(t, path, rawIssue("Les dirigeables reviennent", zeppelin, second))
+	startWatcher(t, dir, arch)
+	if len(find(t, arch, "zeppelin")) != 1 {
+		t.Fatal("the issue is not found after the initial scan")
+	}
+
+	// No date line: a parse error. The marker, written after it, tells
+	// when the broken file has been seen.
+	editorSave(t, path, "Le dirigeable sans date.\n")
+	write(t, filepath.Join(dir, "marker.txt"), rawIssue("Marqueur", "Le sextant marque la fin."))
+	eventually(t, "marker searchable", func() bool { return len(find(t, arch, "sextant")) == 1 })
+	if len(find(t, arch, "zeppelin")) != 1 {
+		t.Fatal("a parse error deleted the file's previous issue")
+	}
+
+	editorSave(t, path, rawIssue("Les dirigeables reviennent", edited, second))
+	eventually(t, "fixed file searchable", func() bool {
+		return len(find(t, arch, "dirigeable")) == 1 && len(find(t, arch, "zeppelin")) == 0
+	})
+}
+
+func TestWatchFileNoLongerProducingAnIssue(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	startWatcher(t, dir, arch)
+	path := filepath.Join(dir, "issue.txt")
+
+	write(t, path, rawIssue("Les dirigeables reviennent", zeppelin))
+	eventually(t, "first version", func() bool { return len(find(t, arch, "zeppelin")) == 1 })
+	// Another headline line gives another issue id: the old issue must go.
+	editorSave(t, path, rawIssue("Le retour des ballons", edited))
+	eventually(t, "new issue replaces the old", func() bool {
+		return len(find(t, arch, "dirigeable")) == 1 && len(find(t, arch, "zeppelin")) == 0
+	})
+	issues, err := arch.Issues(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 1 {
+		t.Fatalf("%d issues stored, want 1", len(issues))
+	}
+}
+
+func TestWatchSameIssueInTwoFiles(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	text := rawIssue("Les dirigeables reviennent", zeppelin, second)
+	write(t, filepath.Join(dir, "a.txt"), text)
+	write(t, filepath.Join(dir, "copy", "a.txt"), text)
+	startWatcher(t, dir, arch)
+
+	if err := os.Remove(filepath.Join(dir, "a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "marker.txt"), rawIssue("Marqueur", "Le sextant marque la fin."))
+	eventually(t, "marker searchable", func() bool { return len(find(t, arch, "sextant")) == 1 })
+	time.Sleep(200 * time.Millisecond) // the re-ingestion from the copy
+	if len(find(t, arch, "zeppelin")) != 1 {
+		t.Fatal("deleting one of two files of an issue deleted the issue")
+	}
+
+	// Moving the folder out of the watched one is deleting its files.
+	if err := os.Rename(filepath.Join(dir, "copy"), filepath.Join(t.TempDir(), "copy")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "moved-away folder gone", func() bool { return len(find(t, arch, "zeppelin")) == 0 })
+}
