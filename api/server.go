@@ -6,6 +6,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -63,6 +64,10 @@ type Config struct {
 	// CORSOrigins are the origins allowed to call the API from a browser
 	// ("*" for any); none by default.
 	CORSOrigins []string
+
+	// Backup, when set, writes a consistent backup of the store to w
+	// (store.DB.Backup); GET /v1/admin/backup streams it.
+	Backup func(ctx context.Context, w io.Writer) error
 
 	// Asker answers /v1/ask and /v1/chat/completions; nil answers by
 	// extraction from the archive.
@@ -128,6 +133,7 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	admin := r.Group("/v1", s.requireAdmin)
 	admin.POST("/issues", s.postIssue)
 	admin.DELETE("/issues/:id", s.deleteIssue)
+	admin.GET("/admin/backup", s.backup(s.cfg.Backup))
 
 	if s.cfg.Metrics != nil {
 		r.GET("/metrics", s.requireRead, gin.WrapH(s.cfg.Metrics))

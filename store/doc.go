@@ -28,4 +28,6 @@
 // are not listed by their issue) are removed by [Open].
 //
 // Writes are synced before they are acknowledged (Badger's SyncWrites).
+// [DB.Backup] writes a consistent snapshot and [Restore] loads one into an
+// empty directory (format in backup.go).
 package store

@@ -48,6 +48,8 @@ Usage:
   veille ask    [flags] QUESTION         answer a question with cited paragraphs
   veille stats  [flags]                  count issues and items
   veille eval   [flags]                  measure retrieval (--corpus, --queries) and similarity (--pairs)
+  veille backup [flags] FILE             write a backup of the store (- for stdout; a running server: GET /v1/admin/backup)
+  veille restore [flags] FILE            restore a backup into an empty --data directory
   veille config                          print the configuration table (Markdown)
 
 Run "veille COMMAND -h" for a command's flags.
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string, e env) error {
 		return statsCmd(ctx, args, e)
 	case "eval":
 		return evalCmd(ctx, args, e)
+	case "backup":
+		return backupCmd(ctx, args, e)
+	case "restore":
+		return restoreCmd(ctx, args, e)
 	case "config":
 		writeConfigTable(e.stdout)
 		return nil

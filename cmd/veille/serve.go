@@ -104,6 +104,7 @@ func serve(ctx context.Context, args []string, e env) error {
 			MaxConcurrentAsk: cfg.MaxConcurrentAsk,
 			CORSOrigins:      cfg.CORSOrigins,
 			Asker:            asker,
+			Backup:           o.db.Backup,
 			ModelName:        "veille",
 			Observer:         m,
 			Metrics:          m.Handler(),
