@@ -23,13 +23,6 @@ import (
 // settings, so that a renamed variable or a moved folder fails here rather
 // than on `docker compose up`. They need no Docker engine and no network.
 
-// pendingSettings are VEILLE_* variables that docker-compose.yml sets ahead
-// of the feature that will read them. Drop a name once veille knows it.
-var pendingSettings = map[string]string{
-	"VEILLE_CHAT_BASE_URL": "chat feature",
-	"VEILLE_CHAT_MODEL":    "chat feature",
-}
-
 // loadCompose loads docker-compose.yml with env as the only source of
 // interpolation: no OS environment, no .env file.
 func loadCompose(t *testing.T, env ...string) *types.Project {
@@ -231,13 +224,6 @@ func TestComposeSettings(t *testing.T) {
 	for name, s := range p.Services {
 		for k := range s.Environment {
 			if !strings.HasPrefix(k, "VEILLE_") {
-				continue
-			}
-			if feature, ok := pendingSettings[k]; ok {
-				if known[k] {
-					t.Errorf("%s is now a veille setting: remove it from pendingSettings", k)
-				}
-				t.Logf("service %s: %s kept for the %s", name, k, feature)
 				continue
 			}
 			if !known[k] {
