@@ -53,6 +53,9 @@ var (
 	kindMediaType    = kind{"/problems/unsupported-media-type", "Unsupported content type", http.StatusUnsupportedMediaType}
 	kindUnavailable  = kind{"/problems/unavailable", "A dependency is unavailable, retry later", http.StatusServiceUnavailable}
 	kindTimeout      = kind{"/problems/timeout", "The request took too long", http.StatusGatewayTimeout}
+	// kindClientClosed is nginx's 499: the client went away before the
+	// answer; nobody reads it, and it is no server error.
+	kindClientClosed = kind{"/problems/client-closed", "The client closed the request", 499}
 	kindInternal     = kind{"/problems/internal", "Internal error", http.StatusInternalServerError}
 )
 
@@ -132,6 +135,8 @@ func classify(err error) *apiError {
 		return &apiError{kind: kindUnavailable, detail: "the embedding service is unavailable", err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &apiError{kind: kindTimeout, err: err}
+	case errors.Is(err, context.Canceled):
+		return &apiError{kind: kindClientClosed, err: err}
 	}
 	return &apiError{kind: kindInternal, detail: "see the server log for this request id", err: err}
 }

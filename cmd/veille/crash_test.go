@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -33,9 +34,12 @@ var crashSeed = flag.Uint64("crash.seed", 0, "seed of TestCrashRecovery (0: from
 const (
 	crashMinKills   = 20
 	crashMaxKills   = 30
-	crashKillBudget = 40 * time.Second
+	crashKillBudget = 25 * time.Second
 	crashDeadline   = 150 * time.Second // the whole test, build included: a hang fails instead of blocking CI
 	crashFeeders    = 2                 // POST /v1/issues clients running while the server is killed
+	crashCheckers   = 4                 // clients reading back and searching after a restart
+	crashCleanEvery = 7                 // kills between two clean stops checked offline
+	crashSnapHeader = 72                // bytes of the index snapshot's header, see vectorindex/snapshot.go
 )
 
 // TestCrashRecovery builds the real binary and runs it on one data directory
@@ -69,7 +73,7 @@ func TestCrashRecovery(t *testing.T) {
 	for kills < crashMinKills || (kills < crashMaxKills && time.Since(killStart) < crashKillBudget) {
 		p := crashStart(t, ctx, bin, data)
 		c.online(p)
-		if kills > 0 && kills%5 == 0 {
+		if kills > 0 && kills%crashCleanEvery == 0 {
 			// A clean stop writes the snapshot that later restarts
 			// reconcile with after their kills.
 			p.term(t)
@@ -93,13 +97,13 @@ func TestCrashRecovery(t *testing.T) {
 	}{
 		{"flipped bytes", func(b []byte) []byte {
 			for range 8 {
-				i := 72 + rng.IntN(len(b)-72) // past the header, so the checksum is what catches it
+				i := crashSnapHeader + rng.IntN(len(b)-crashSnapHeader) // the checksum must catch it
 				b[i] ^= 0xff
 			}
 			return b
 		}},
 		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }},
-		{"header only", func(b []byte) []byte { return b[:72] }},
+		{"header only", func(b []byte) []byte { return b[:crashSnapHeader] }},
 		{"empty", func([]byte) []byte { return nil }},
 		{"garbage", func(b []byte) []byte {
 			for i := range b {
@@ -124,24 +128,20 @@ func TestCrashRecovery(t *testing.T) {
 		c.online(p)
 		p.term(t)
 		c.offline()
-		c.checks++
 	}
 
-	acked := 0
-	for _, is := range c.sent {
-		if is.acked {
-			acked++
-		}
-	}
-	t.Logf("crash test: %d SIGKILLs at random moments (50-400 ms into a stream of issue uploads from %d clients) over %.1fs; "+
-		"%d issues sent, %d acknowledged (%d paragraphs), %d in flight at a kill of which %d survived whole and none in part; "+
-		"after every restart each acknowledged issue was read back whole (%d issue reads) and one of its paragraphs searched for two of its words "+
-		"(%d searches: %d found in the top 3, %d only by a wider search, none lost), and /v1/stats showed indexed == items == the paragraphs of the stored issues; "+
-		"%d clean stops checked the store offline (every item has its vector and every vector its item) and the index snapshot (exactly the stored items); "+
-		"%d damaged snapshots (flipped bytes, truncated, header only, empty, garbage) were each reported and rebuilt; "+
-		"build %.1fs, total %.1fs.",
-		kills, crashFeeders, killPhase.Seconds(), len(c.sent), acked, c.ackedItems(), c.inFlight, c.survived,
-		c.reads, c.searches, c.searches-c.misses, c.misses, c.offlines, len(damages), built.Seconds(), time.Since(began).Seconds())
+	t.Logf("crash test: %d SIGKILLs at random moments (50-400 ms into a stream of issue uploads from %d clients), kill phase %.1fs; "+
+		"%d uploads began, %d were acknowledged, %d were cut by a kill (%d of those were found whole after the restart, the others absent, none in part); "+
+		"%d issues (%d paragraphs) in the end. After each of %d restarts every acknowledged issue was read back whole and one of its paragraphs "+
+		"searched for two of its words, found in the top 3 every time (%d reads, %d searches), and /v1/stats gave indexed == items == "+
+		"the paragraphs of the stored issues; %d clean stops checked the store offline (every item has its vector, every vector its item, "+
+		"every acknowledged paragraph is there) and the index snapshot (exactly the stored items); %d damaged snapshots "+
+		"(flipped bytes, truncated, header only, empty, garbage) were each reported (\"index snapshot unusable, rebuilding\"), rebuilt and "+
+		"searched correctly. Build %.1fs, whole test %.1fs.",
+		kills, crashFeeders, killPhase.Seconds(),
+		c.uploads, c.acks, c.inFlight, c.survived,
+		len(c.sent), c.ackedItems(), c.rounds, c.reads, c.searches,
+		c.offlines, len(damages), built.Seconds(), time.Since(began).Seconds())
 }
 
 // crashBuild builds veille into a temporary directory.
@@ -281,12 +281,13 @@ type crashCheck struct {
 	data string
 	gen  *crashGen
 
-	mu   sync.Mutex
-	sent map[string]*crashIssue // by issue id: every issue whose upload began
+	mu     sync.Mutex
+	sent   map[string]*crashIssue // by issue id: every issue whose upload began
+	killed bool                   // the server of the current stream is being killed
 
 	inFlight, survived                int // uploads not acknowledged; of those, found whole later
-	reads, searches, misses, offlines int
-	turn, checks                      int
+	uploads, acks                     int // uploads begun; answered 2xx
+	reads, searches, offlines, rounds int
 }
 
 func (c *crashCheck) ackedItems() int {
@@ -304,31 +305,32 @@ func (c *crashCheck) stream(p *crashProc, d time.Duration) {
 	t := c.t
 	t.Helper()
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
+	c.killed = false
 	for range crashFeeders {
 		wg.Go(func() {
 			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
 				is, err := c.next()
 				if err != nil {
 					t.Error(err)
 					return
 				}
+				if is == nil {
+					return // killed
+				}
 				if c.post(p, is) {
 					c.mu.Lock()
 					is.acked = true
+					c.acks++
 					c.mu.Unlock()
 				}
 			}
 		})
 	}
 	time.Sleep(d)
+	c.mu.Lock()
+	c.killed = true
+	c.mu.Unlock()
 	p.kill(t)
-	close(stop)
 	wg.Wait()
 	for _, is := range c.sent {
 		if !is.acked {
@@ -341,6 +343,9 @@ func (c *crashCheck) stream(p *crashProc, d time.Duration) {
 func (c *crashCheck) next() (*crashIssue, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.killed {
+		return nil, nil // no upload starts after the kill: every unanswered one was in flight
+	}
 	is, err := c.gen.issue()
 	if err != nil {
 		return nil, err
@@ -349,6 +354,7 @@ func (c *crashCheck) next() (*crashIssue, error) {
 		return nil, fmt.Errorf("generated issue id %s twice", is.doc.Issue.ID)
 	}
 	c.sent[is.doc.Issue.ID] = is
+	c.uploads++
 	return is, nil
 }
 
@@ -393,7 +399,6 @@ func (c *crashCheck) post(p *crashProc, is *crashIssue) bool {
 func (c *crashCheck) online(p *crashProc) {
 	t := c.t
 	t.Helper()
-	c.checks++
 	var list struct {
 		Issues []struct {
 			ID    string `json:"id"`
@@ -421,6 +426,7 @@ func (c *crashCheck) online(p *crashProc) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	var check []*crashIssue
 	for _, id := range ids {
 		is := c.sent[id]
 		if !present[id] {
@@ -435,8 +441,23 @@ func (c *crashCheck) online(p *crashProc) {
 			is.acked = true
 			c.survived++
 		}
-		c.checkIssue(p, is)
+		check = append(check, is)
 	}
+	// Each issue is read back and one of its paragraphs searched, the
+	// paragraph turning with the rounds so that all are searched in time.
+	c.rounds++
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range crashCheckers {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(check)); i = next.Add(1) - 1 {
+				c.checkIssue(p, check[i], (c.rounds+int(i))%len(check[i].doc.Items))
+			}
+		})
+	}
+	wg.Wait()
+	c.reads += len(check)
+	c.searches += len(check)
 	var st struct {
 		Issues, Items, Indexed int
 	}
@@ -460,7 +481,7 @@ func (c *crashCheck) online(p *crashProc) {
 }
 
 // checkIssue reads an issue back whole and searches one of its paragraphs.
-func (c *crashCheck) checkIssue(p *crashProc, is *crashIssue) {
+func (c *crashCheck) checkIssue(p *crashProc, is *crashIssue, k int) {
 	t := c.t
 	t.Helper()
 	var got struct {
@@ -471,7 +492,6 @@ func (c *crashCheck) checkIssue(p *crashProc, is *crashIssue) {
 		} `json:"items"`
 	}
 	id := is.doc.Issue.ID
-	c.reads++
 	if _, err := p.get(c.ctx, "/v1/issues/"+id, &got); err != nil {
 		t.Errorf("issue %s: %v", id, err)
 		return
@@ -485,43 +505,30 @@ func (c *crashCheck) checkIssue(p *crashProc, is *crashIssue) {
 			t.Errorf("issue %s item %d = %s %q, want %s %q", id, i, it.ID, it.Text, want.ID, want.Text)
 		}
 	}
-	// Rotate through the paragraphs so that every one is searched over
-	// the rounds.
-	c.turn++
-	k := c.turn % len(is.doc.Items)
 	w := is.words[k]
 	var res struct {
 		Hits []struct {
 			ID string `json:"id"`
 		} `json:"hits"`
 	}
-	c.searches++
 	q := url.Values{"q": {w[0] + " " + w[1]}, "k": {"3"}}
 	if _, err := p.get(c.ctx, "/v1/search?"+q.Encode(), &res); err != nil {
 		t.Errorf("search %s: %v", q.Get("q"), err)
 		return
 	}
-	if !slices.ContainsFunc(res.Hits, func(h struct {
-		ID string `json:"id"`
-	}) bool {
-		return h.ID == is.doc.Items[k].ID
-	}) {
-		// The HNSW beam (64 at k=3) can miss a paragraph that only a rare
-		// word ties to the query: such a query is near orthogonal to the
-		// rest, so the graph gives the greedy walk nothing to follow. That
-		// is approximate search, not lost data, as long as a wider search
-		// finds the paragraph; the test bounds how often it happens.
-		rank, why := c.explain(p, q.Get("q"), is.doc.Items[k].ID)
-		if rank == 0 {
-			t.Errorf("search %q: item %s not found at all, so not indexed: %s", q.Get("q"), is.doc.Items[k].ID, why)
+	for _, h := range res.Hits {
+		if h.ID == is.doc.Items[k].ID {
 			return
 		}
-		c.misses++
-		t.Logf("search %q: item %s not in the top 3 at k=3 but #%d at k=100: %s", q.Get("q"), is.doc.Items[k].ID, rank, why)
-		if c.misses > 5+c.searches/100 {
-			t.Errorf("%d of %d searches missed their paragraph in the top 3", c.misses, c.searches)
-		}
 	}
+	// Say whether the paragraph is ranked too low (retrieval) or not
+	// found at all (not indexed: lost by a crash).
+	rank, why := c.explain(p, q.Get("q"), is.doc.Items[k].ID)
+	if rank == 0 {
+		t.Errorf("search %q: item %s not in the top 100, so not indexed: %s", q.Get("q"), is.doc.Items[k].ID, why)
+		return
+	}
+	t.Errorf("search %q: item %s not in the top 3 but #%d at k=100: %s", q.Get("q"), is.doc.Items[k].ID, rank, why)
 }
 
 // explain searches q with k=100 and returns the rank of the item with the
@@ -667,7 +674,7 @@ var crashSentences = []string{
 	"À Paris, la start-up %s recrute des chercheurs venus de %s pour accélérer ses travaux.",
 }
 
-// issue makes the next issue: 3 to 8 paragraphs, a unique headline line.
+// issue makes the next issue: 3 to 6 paragraphs, a unique headline line.
 func (g *crashGen) issue() (*crashIssue, error) {
 	g.n++
 	n := g.n
@@ -675,7 +682,7 @@ func (g *crashGen) issue() (*crashIssue, error) {
 	head := g.word()
 	var b strings.Builder
 	fmt.Fprintf(&b, "date %s Chronique %s numéro %d / Les marchés et l’IA\n", date, head, n)
-	paras := 3 + n%6
+	paras := 3 + n%4
 	words := make([][2]string, paras)
 	for i := range paras {
 		w := [2]string{g.word(), g.word()}
