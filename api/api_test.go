@@ -49,13 +49,13 @@ func newServerWith(t *testing.T, cfg api.Config) string {
 
 // newHandler builds the handler over a real archive and serves it on
 // 127.0.0.1; it returns both.
-func newHandler(t *testing.T, cfg api.Config) (http.Handler, string) {
+func newHandler(t testing.TB, cfg api.Config) (http.Handler, string) {
 	t.Helper()
 	return newHandlerWith(t, cfg, nil)
 }
 
 // newHandlerWith is newHandler with a chat model answering questions.
-func newHandlerWith(t *testing.T, cfg api.Config, model qa.Model) (http.Handler, string) {
+func newHandlerWith(t testing.TB, cfg api.Config, model qa.Model) (http.Handler, string) {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
@@ -264,6 +264,20 @@ func TestBadRequests(t *testing.T) {
 		{"issue too large", "POST", "/v1/issues", "text/plain", "date 2025-01 T\n\n" + strings.Repeat("mot ", 20<<10), 413, "/problems/too-large"},
 		{"issue bad format param", "POST", "/v1/issues?format=pdf", "text/plain", "date 2025-01 T\n\nX.", 400, "/problems/validation"},
 		{"unknown route", "GET", "/v1/nothing", "", "", 404, "/problems/no-route"},
+		{"path traversal in item id", "GET", "/v1/items/..%2F..%2Fetc%2Fpasswd", "", "", 404, "/problems/no-route"},
+		{"NUL in issue id", "GET", "/v1/issues/a%00b", "", "", 400, "/problems/validation"},
+		{"overlong item id", "GET", "/v1/items/" + strings.Repeat("x", 300), "", "", 400, "/problems/validation"},
+		{"invalid utf8 in item id", "GET", "/v1/items/%FF%FE/similar", "", "", 400, "/problems/validation"},
+		{"thread of unknown item", "GET", "/v1/items/nope/thread", "", "", 404, "/problems/not-found"},
+		{"similar bad exclude flag", "GET", "/v1/items/nope/similar?exclude_same_issue=maybe", "", "", 400, "/problems/validation"},
+		{"search bad mode", "GET", "/v1/search?q=R1&mode=magic", "", "", 400, "/problems/validation"},
+		{"search bad collapse", "GET", "/v1/search?q=R1&collapse=yes", "", "", 400, "/problems/validation"},
+		{"ask bad mode", "POST", "/v1/ask", "application/json", `{"question":"R1","mode":"magic"}`, 400, "/problems/validation"},
+		{"ask history not a list", "POST", "/v1/ask", "application/json", `{"question":"R1","history":"hier"}`, 400, "/problems/validation"},
+		{"ask huge number", "POST", "/v1/ask", "application/json", `{"question":"R1","k":1e400}`, 400, "/problems/validation"},
+		{"chat no messages", "POST", "/v1/chat/completions", "application/json", `{"model":"veille"}`, 400, "/problems/validation"},
+		{"chat bad json", "POST", "/v1/chat/completions", "application/json", `{"messages":[`, 400, "/problems/malformed-body"},
+		{"similar wrong content type", "POST", "/v1/similar", "text/plain", `Mistral`, 415, "/problems/unsupported-media-type"},
 		{"wrong method", "PUT", "/v1/ask", "application/json", `{}`, 405, "/problems/method-not-allowed"},
 	}
 	for _, tt := range tests {
