@@ -55,7 +55,7 @@ type Config struct {
 	// Pairs is the weight, relative to a stem match, of a match on two
 	// adjacent content words (stopwords between them are skipped), which
 	// rewards passages that keep the query's phrases. It costs postings for
-	// every word pair. Zero or negative turns it off ([DefaultPairs]).
+	// every word pair. Negative turns it off. Default [DefaultPairs].
 	Pairs float64
 	// Names multiplies the weight of the query words capitalised inside a
 	// sentence, most often names ("Qui a fondé Mistral"). Values below 1
@@ -82,7 +82,10 @@ func (c Config) withDefaults() Config {
 		c.Names = DefaultNames
 	}
 	c.Names = max(c.Names, 1)
-	c.Pairs = max(c.Pairs, 0) // DefaultPairs is off
+	if c.Pairs == 0 {
+		c.Pairs = DefaultPairs
+	}
+	c.Pairs = max(c.Pairs, 0)
 	return c
 }
 
