@@ -200,6 +200,15 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 
+	// An issue stored with the same content hash is unchanged: nothing to
+	// read item by item, nothing to write.
+	if same, err := a.db.SameIssue(ctx, doc.Issue); err != nil || same {
+		res := Result{IssueID: doc.Issue.ID, Unchanged: len(doc.Items)}
+		if err == nil {
+			a.observe(res)
+		}
+		return res, err
+	}
 	plan, err := a.db.Plan(ctx, doc)
 	if err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
@@ -269,12 +278,15 @@ func (a *Archive) follow(ch store.Change) error {
 		a.ix.Delete(seq)
 		a.lex.Delete(seq)
 	}
-	for _, v := range ch.Added {
+	seqs := make([]uint32, len(ch.Added))
+	vecs := make([][]float32, len(ch.Added))
+	for i, v := range ch.Added {
 		a.lex.Add(v.Seq, v.Headline, v.Text)
-		if err := a.ix.Add(v.Seq, v.Vec); err != nil {
-			// The store has the item; the next start's reconcile adds it.
-			return fmt.Errorf("index item %s: %w", v.ItemID, err)
-		}
+		seqs[i], vecs[i] = v.Seq, v.Vec
+	}
+	if err := a.ix.AddBatch(seqs, vecs); err != nil {
+		// The store has the items; the next start's reconcile adds them.
+		return fmt.Errorf("index issue %s: %w", ch.IssueID, err)
 	}
 	return nil
 }

@@ -61,6 +61,9 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	bo := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
+		// Vectors (4 KiB at 1,024 dims) go to the value log rather than
+		// the LSM tree, which keeps compactions small.
+		WithValueThreshold(1 << 10).
 		WithLogger(badgerLogger{log.With("component", "badger")}).
 		WithCompactL0OnClose(true)
 	bdb, err := badger.Open(bo)

@@ -48,6 +48,25 @@ func (db *DB) Issue(ctx context.Context, id string) (ingest.Issue, []Item, error
 	return rec.Issue, items, err
 }
 
+// SameIssue reports whether an issue with iss's id is stored with the same
+// content hash, source and date, and so needs no write.
+func (db *DB) SameIssue(ctx context.Context, iss ingest.Issue) (bool, error) {
+	var rec issueRecord
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return getJSON(txn, issueKey(iss.ID), &rec)
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return rec.Issue.Hash == iss.Hash && rec.Issue.Source == iss.Source && rec.Issue.Date == iss.Date, nil
+}
+
 // Issues returns every issue, newest first (by date, then id).
 func (db *DB) Issues(ctx context.Context) ([]IssueSummary, error) {
 	var out []IssueSummary

@@ -244,16 +244,21 @@ func (db *DB) removeOrphans() error {
 		}); err != nil {
 			return err
 		}
-		return iterate(txn, prefixItem, func(_, v []byte) error {
-			var it Item
-			if err := unmarshal(v, &it); err != nil {
+		// Keys only: decoding every item would make each start slow.
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixItem})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			id := string(it.Item().Key()[len(prefixItem):])
+			if listed[id] {
+				continue
+			}
+			orphan, err := getItem(txn, id)
+			if err != nil {
 				return err
 			}
-			if !listed[it.ID] {
-				orphans = append(orphans, it)
-			}
-			return nil
-		})
+			orphans = append(orphans, orphan)
+		}
+		return nil
 	})
 	if err != nil || len(orphans) == 0 {
 		return err

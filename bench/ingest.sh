@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# bench/ingest.sh: veille's ingest benchmark, offline and bounded in time.
+#
+# Builds veille and bench/ingest, writes a synthetic French-like archive of
+# $N paragraphs with bench/gen (one issue a week, 50 paragraphs each; reused
+# when already there), then runs bench/ingest: "veille ingest" end to end
+# into a fresh data directory with the built-in embedder, the same again on
+# the unchanged archive, the embedder alone and the raw vectorindex insert
+# rate for the same vectors. Prints a Markdown table, the ratios and a JSON
+# line.
+#
+#   bench/ingest.sh                 # 100,000 paragraphs
+#   N=20000 bench/ingest.sh         # a quicker run
+#   PROFILE=1 bench/ingest.sh       # instead: in-process archive.Ingest with CPU profiles
+#
+# Settings (environment): N (100000), SEED (1), GEN (archive folder, default
+# /tmp/veille-ingest/n$N-s$SEED), OUT (binaries, logs and profiles, default
+# /tmp/veille-ingest/run-<time>), TIMEOUT (bound of each veille run, 1h),
+# PROFILE=1 (the harness run described above; profiles in $OUT).
+set -euo pipefail
+
+main() {
+	N=${N:-100000}
+	SEED=${SEED:-1}
+	GEN=${GEN:-/tmp/veille-ingest/n$N-s$SEED}
+	OUT=${OUT:-/tmp/veille-ingest/run-$(date +%Y%m%d-%H%M%S)}
+	TIMEOUT=${TIMEOUT:-1h}
+	ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+	mkdir -p "$OUT"
+	cd "$ROOT"
+	echo "building into $OUT" >&2
+	if [[ ${PROFILE:-} != 1 ]]; then
+		go build -o "$OUT/veille" ./cmd/veille
+	fi
+	go build -o "$OUT/bench-ingest" ./bench/ingest
+	go build -o "$OUT/bench-gen" ./bench/gen
+	"$OUT/bench-gen" -out "$GEN" -n "$N" -seed "$SEED"
+
+	{
+		echo "date: $(date -u +%FT%TZ)"
+		echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+		echo "go: $(go version)"
+		echo "archive: $GEN ($N paragraphs)"
+	} | tee "$OUT/env.txt" >&2
+
+	if [[ ${PROFILE:-} == 1 ]]; then
+		"$OUT/bench-ingest" -harness -archive "$GEN" -work "$OUT/harness" -cpuprofile "$OUT/ingest.pprof" | tee "$OUT/harness.txt"
+		rm -rf "$OUT/harness"
+		echo
+		echo "profiles: $OUT/ingest.pprof $OUT/ingest.pprof.reingest"
+		echo "  go tool pprof -top $OUT/bench-ingest $OUT/ingest.pprof"
+		return
+	fi
+	# The data directories go to $OUT/work (removed at the end); the logs of
+	# the veille runs stay in $OUT.
+	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" | tee "$OUT/result.md"
+	mv "$OUT"/work/*.log "$OUT"/ 2>/dev/null || true
+	rm -rf "$OUT/work"
+	echo
+	echo "results: $OUT/result.md"
+}
+
+main "$@"

@@ -1,0 +1,535 @@
+// Command ingest is veille's ingest benchmark (bench/ingest.sh). On a folder
+// of raw issues (bench/gen) it measures, in this order:
+//
+//  1. "veille ingest --data FRESH --json FOLDER" run as a child process, end
+//     to end with the built-in embedder: wall time, CPU time and peak
+//     resident memory (the child's ru_maxrss);
+//  2. the same command again on the unchanged folder (the re-ingest);
+//  3. the built-in embedder alone on the same passages (headline and text,
+//     as the archive embeds them), on -workers goroutines;
+//  4. the raw vectorindex insert rate for those vectors into a fresh index
+//     with the archive's settings (defaults, 1024 dims): Add from one
+//     goroutine, as the archive adds them, then AddBatch on every core.
+//
+// It prints a Markdown table, the ratios the ingest target is stated in, the
+// load average at start and end, and one JSON line.
+//
+//	go build -o /tmp/veille ./cmd/veille
+//	go run ./bench/ingest -veille /tmp/veille -archive /tmp/veille-ingest/n100000
+//
+// With -harness it instead ingests the folder in this process, calling
+// archive.Ingest file by file as "veille ingest" does, with a CPU profile
+// (-cpuprofile) and the time spent in the embedder, then re-ingests it:
+//
+//	go run ./bench/ingest -harness -archive DIR -cpuprofile /tmp/ingest.pprof
+//	go tool pprof -top /tmp/ingest.pprof
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+	"github.com/veille/veille/vectorindex"
+)
+
+type options struct {
+	archive, veille, work string
+	workers               int
+	timeout               time.Duration
+	harness               bool
+	cpuprofile            string
+	skipBatch             bool
+	reingestOnly          bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.archive, "archive", "", "folder of raw issues to ingest (required)")
+	flag.StringVar(&o.veille, "veille", "", "veille binary for the end-to-end runs (required unless -harness)")
+	flag.StringVar(&o.work, "work", "", "folder for the data directories (default: a new temporary folder, removed at the end)")
+	flag.IntVar(&o.workers, "workers", 2, "goroutines of the embedder-alone run")
+	flag.DurationVar(&o.timeout, "timeout", time.Hour, "bound of each veille run")
+	flag.BoolVar(&o.harness, "harness", false, "ingest in this process (archive.Ingest) instead, for profiling")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -harness: write the first ingest's CPU profile here (the re-ingest's to FILE.reingest)")
+	flag.BoolVar(&o.skipBatch, "skip-batch", false, "skip the AddBatch run")
+	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
+	flag.Parse()
+	if o.archive == "" || (!o.harness && o.veille == "") {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	if o.harness {
+		err = runHarness(ctx, o)
+	} else {
+		err = runBench(ctx, o)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ingest bench:", err)
+		os.Exit(1)
+	}
+}
+
+// phase is one measured step.
+type phase struct {
+	Name    string  `json:"name"`
+	Items   int     `json:"items"`
+	WallS   float64 `json:"wall_s"`
+	CPUS    float64 `json:"cpu_s"`
+	PerSec  float64 `json:"per_s"`
+	PeakMiB float64 `json:"peak_rss_mib,omitempty"` // 0: not measured for this step alone
+}
+
+func newPhase(name string, items int, wall, cpu time.Duration, peakKiB int64) phase {
+	return phase{Name: name, Items: items, WallS: wall.Seconds(), CPUS: cpu.Seconds(),
+		PerSec: float64(items) / wall.Seconds(), PeakMiB: float64(peakKiB) / 1024}
+}
+
+// report is the JSON line.
+type report struct {
+	Date         string  `json:"date"`
+	Archive      string  `json:"archive"`
+	Files        int     `json:"files"`
+	Paragraphs   int     `json:"paragraphs"`
+	MeanChars    float64 `json:"mean_chars"`
+	Cores        int     `json:"cores"`
+	LoadStart    string  `json:"load_start"`
+	LoadEnd      string  `json:"load_end"`
+	Phases       []phase `json:"phases"`
+	DataMiB      float64 `json:"data_dir_mib"`
+	IngestVsAdd  float64 `json:"ingest_over_index_add"`
+	IngestVsBat  float64 `json:"ingest_over_index_addbatch,omitempty"`
+	CPUVsAdd     float64 `json:"ingest_cpu_over_index_add_cpu"`
+	FirstVsAgain float64 `json:"first_over_reingest"`
+	BenchPeakMiB float64 `json:"bench_process_peak_rss_mib"`
+}
+
+func runBench(ctx context.Context, o options) error {
+	work, cleanup, err := workDir(o.work)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rep := report{Date: time.Now().UTC().Format(time.RFC3339), Archive: o.archive, Cores: runtime.GOMAXPROCS(0), LoadStart: loadavg()}
+	fmt.Fprintf(os.Stderr, "load average at start: %s\n", rep.LoadStart)
+
+	files, err := issueFiles(o.archive)
+	if err != nil {
+		return err
+	}
+	texts, err := passages(files)
+	if err != nil {
+		return err
+	}
+	rep.Files, rep.Paragraphs = len(files), len(texts)
+	chars := 0
+	for _, t := range texts {
+		chars += len([]rune(t))
+	}
+	rep.MeanChars = float64(chars) / float64(len(texts))
+	fmt.Fprintf(os.Stderr, "%d files, %d paragraphs, %.0f characters a passage on average\n", len(files), len(texts), rep.MeanChars)
+
+	data := filepath.Join(work, "data")
+	first, sum, err := runVeille(ctx, o, data, "veille ingest (first)", work)
+	if err != nil {
+		return err
+	}
+	if sum.Added != len(texts) {
+		fmt.Fprintf(os.Stderr, "warning: veille added %d items, the parser found %d\n", sum.Added, len(texts))
+	}
+	first.Items = sum.Added
+	first.PerSec = float64(sum.Added) / first.WallS
+	again, sum2, err := runVeille(ctx, o, data, "veille ingest (unchanged, re-ingest)", work)
+	if err != nil {
+		return err
+	}
+	if sum2.Unchanged != sum.Added || sum2.Added != 0 {
+		fmt.Fprintf(os.Stderr, "warning: re-ingest summary %+v\n", sum2)
+	}
+	again.Items = sum2.Unchanged
+	again.PerSec = float64(sum2.Unchanged) / again.WallS
+	rep.DataMiB = float64(dirSize(data)) / (1 << 20)
+
+	vecs, emb := embedAll(ctx, texts, o.workers)
+	add, err := indexAdd(vecs)
+	if err != nil {
+		return err
+	}
+	rep.Phases = []phase{first, again, emb, add}
+	if !o.skipBatch {
+		bat, err := indexAddBatch(vecs)
+		if err != nil {
+			return err
+		}
+		rep.Phases = append(rep.Phases, bat)
+		rep.IngestVsBat = first.WallS / bat.WallS
+	}
+	rep.IngestVsAdd = first.WallS / add.WallS
+	rep.CPUVsAdd = first.CPUS / add.CPUS
+	rep.FirstVsAgain = first.WallS / again.WallS
+	rep.LoadEnd = loadavg()
+	rep.BenchPeakMiB = float64(selfMaxRSS()) / 1024
+	printReport(rep)
+	return nil
+}
+
+// workDir returns dir, created, or a new temporary folder removed by cleanup.
+func workDir(dir string) (string, func(), error) {
+	if dir != "" {
+		return dir, func() {}, os.MkdirAll(dir, 0o755)
+	}
+	d, err := os.MkdirTemp("", "veille-ingest-bench-")
+	return d, func() { os.RemoveAll(d) }, err
+}
+
+// issueFiles lists the .txt files of dir, sorted, as veille would take them.
+func issueFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".txt") && !strings.HasPrefix(d.Name(), ".") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("no .txt issue in %s", dir)
+	}
+	return out, err
+}
+
+// passages parses files and returns what the archive embeds for each item.
+func passages(files []string) ([]string, error) {
+	var texts []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		docs, err := ingest.Parse(f, data, ingest.FormatDetect)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			for _, it := range d.Items {
+				texts = append(texts, archive.PassageText(it))
+			}
+		}
+	}
+	return texts, nil
+}
+
+// summary is the part of "veille ingest --json" output used here.
+type summary struct {
+	Files, Issues, Added, Changed, Unchanged, Removed, Failed, Embedded int
+}
+
+// runVeille runs "veille ingest" on o.archive into data and measures it.
+func runVeille(ctx context.Context, o options, data, name, work string) (phase, summary, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	logName := filepath.Join(work, strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(name)+".log")
+	logf, err := os.Create(logName)
+	if err != nil {
+		return phase{}, summary{}, err
+	}
+	defer logf.Close()
+	cmd := exec.CommandContext(ctx, o.veille, "ingest", "--data", data, "--json", "--log-level", "warn", o.archive)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, logf
+	cmd.Env = append(os.Environ(), "VEILLE_EMBED_PROVIDER=builtin")
+	fmt.Fprintf(os.Stderr, "%s: %s\n", name, strings.Join(cmd.Args, " "))
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return phase{}, summary{}, fmt.Errorf("%s: %w (log: %s)", name, err, logName)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	var sum summary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		return phase{}, summary{}, fmt.Errorf("%s: summary %q: %w", name, out.String(), err)
+	}
+	fmt.Fprintf(os.Stderr, "  %.1f s wall, %.1f s CPU, peak RSS %d MiB: %+v\n", wall.Seconds(), cpu.Seconds(), ru.Maxrss/1024, sum)
+	return newPhase(name, 0, wall, cpu, ru.Maxrss), sum, nil
+}
+
+// embedAll embeds texts with the built-in embedder on workers goroutines,
+// in batches of 64 as the archive does.
+func embedAll(ctx context.Context, texts []string, workers int) ([][]float32, phase) {
+	emb := embed.NewBuiltin(0)
+	vecs := make([][]float32, len(texts))
+	const batch = 64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	c0, start := cpuTime(), time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(batch)) - batch
+				if lo >= len(texts) {
+					return
+				}
+				hi := min(lo+batch, len(texts))
+				out, err := emb.Embed(ctx, texts[lo:hi], embed.Passage)
+				if err != nil {
+					panic(err) // only on cancellation
+				}
+				copy(vecs[lo:hi], out)
+			}
+		})
+	}
+	wg.Wait()
+	p := newPhase(fmt.Sprintf("built-in embedder alone, %d goroutines", workers), len(texts), time.Since(start), cpuTime()-c0, 0)
+	fmt.Fprintf(os.Stderr, "embedder: %.1f s, %.0f paragraphs/s\n", p.WallS, p.PerSec)
+	return vecs, p
+}
+
+// indexAdd inserts vecs into a fresh index one by one, from one goroutine.
+func indexAdd(vecs [][]float32) (phase, error) {
+	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims})
+	if err != nil {
+		return phase{}, err
+	}
+	runtime.GC()
+	c0, start := cpuTime(), time.Now()
+	for i, v := range vecs {
+		if err := ix.Add(uint32(i+1), v); err != nil {
+			return phase{}, err
+		}
+	}
+	p := newPhase("vectorindex Add, 1 goroutine (index alone)", ix.Len(), time.Since(start), cpuTime()-c0, 0)
+	fmt.Fprintf(os.Stderr, "index Add: %.1f s, %.0f vectors/s\n", p.WallS, p.PerSec)
+	runtime.KeepAlive(ix)
+	return p, nil
+}
+
+// indexAddBatch inserts vecs into a fresh index in one AddBatch call.
+func indexAddBatch(vecs [][]float32) (phase, error) {
+	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims})
+	if err != nil {
+		return phase{}, err
+	}
+	runtime.GC()
+	ids := make([]uint32, len(vecs))
+	for i := range ids {
+		ids[i] = uint32(i + 1)
+	}
+	c0, start := cpuTime(), time.Now()
+	if err := ix.AddBatch(ids, vecs); err != nil {
+		return phase{}, err
+	}
+	p := newPhase(fmt.Sprintf("vectorindex AddBatch, %d cores", runtime.GOMAXPROCS(0)), ix.Len(), time.Since(start), cpuTime()-c0, 0)
+	fmt.Fprintf(os.Stderr, "index AddBatch: %.1f s, %.0f vectors/s\n", p.WallS, p.PerSec)
+	runtime.KeepAlive(ix)
+	return p, nil
+}
+
+func printReport(r report) {
+	fmt.Printf("Archive: %s: %d files, %d paragraphs (%.0f characters a passage on average); %d cores; load average %s at start, %s at end.\n\n",
+		r.Archive, r.Files, r.Paragraphs, r.MeanChars, r.Cores, r.LoadStart, r.LoadEnd)
+	fmt.Println("| Step | Items | Wall (s) | CPU (s) | Items/s | Peak RSS |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	for _, p := range r.Phases {
+		peak := "–"
+		if p.PeakMiB > 0 {
+			peak = fmt.Sprintf("%.0f MiB", p.PeakMiB)
+		}
+		fmt.Printf("| %s | %d | %.1f | %.1f | %.0f | %s |\n", p.Name, p.Items, p.WallS, p.CPUS, p.PerSec, peak)
+	}
+	fmt.Println()
+	first := r.Phases[0]
+	fmt.Printf("- first ingest: **%.0f paragraphs/s** (target ≥ 2,000)\n", first.PerSec)
+	fmt.Printf("- ingest time / index-alone time (Add, 1 goroutine): **%.2f** (target ≤ 1.25); in CPU time: %.2f\n", r.IngestVsAdd, r.CPUVsAdd)
+	if r.IngestVsBat > 0 {
+		fmt.Printf("- ingest time / index-alone time (AddBatch, %d cores): %.2f\n", r.Cores, r.IngestVsBat)
+	}
+	fmt.Printf("- first ingest / re-ingest of the unchanged archive: **%.1f×** (target ≥ 20)\n", r.FirstVsAgain)
+	fmt.Printf("- peak RSS of veille ingest: %.0f MiB (first), %.0f MiB (re-ingest); data directory %.0f MiB; this bench process %.0f MiB\n",
+		first.PeakMiB, r.Phases[1].PeakMiB, r.DataMiB, r.BenchPeakMiB)
+	fmt.Println()
+	b, _ := json.Marshal(r)
+	fmt.Println(string(b))
+}
+
+// runHarness ingests o.archive with archive.Ingest in this process, file by
+// file as loadFiles in cmd/veille does, profiling and timing the embedder,
+// then re-ingests it into the same data directory.
+func runHarness(ctx context.Context, o options) error {
+	if o.reingestOnly && o.work == "" {
+		return errors.New("-reingest-only needs -work")
+	}
+	work, cleanup, err := workDir(o.work)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	files, err := issueFiles(o.archive)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("load average at start: %s\n", loadavg())
+	for round, name := range []string{"first", "re-ingest"} {
+		if o.reingestOnly && round == 0 {
+			continue
+		}
+		prof := o.cpuprofile
+		if prof != "" && round == 1 {
+			prof += ".reingest"
+		}
+		if err := harnessRound(ctx, work, files, name, prof); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("load average at end: %s; peak RSS %d MiB\n", loadavg(), selfMaxRSS()/1024)
+	return nil
+}
+
+func harnessRound(ctx context.Context, work string, files []string, name, prof string) error {
+	if prof != "" {
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	c0, start := cpuTime(), time.Now()
+	db, err := store.Open(filepath.Join(work, "badger"), store.Options{})
+	if err != nil {
+		return err
+	}
+	emb := &timedEmbedder{Builtin: embed.NewBuiltin(0)}
+	arch, err := archive.Open(ctx, db, emb, archive.Config{SnapshotPath: filepath.Join(work, "index.hnsw"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		db.Close()
+		return err
+	}
+	opened := time.Since(start)
+	var res archive.Result
+	var parse time.Duration
+	added, unchanged := 0, 0
+	for _, f := range files {
+		t := time.Now()
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		docs, err := ingest.Parse(f, data, ingest.FormatDetect)
+		if err != nil {
+			return err
+		}
+		parse += time.Since(t)
+		for _, d := range docs {
+			if res, err = arch.Ingest(ctx, d); err != nil {
+				return err
+			}
+			added += res.Added
+			unchanged += res.Unchanged
+		}
+	}
+	ingested := time.Since(start)
+	t := time.Now()
+	err = errors.Join(arch.Close(), db.Close())
+	closed := time.Since(t)
+	wall := time.Since(start)
+	if err != nil {
+		return err
+	}
+	items := added + unchanged
+	fmt.Printf("%s: %d added, %d unchanged in %.1f s wall (%.0f paragraphs/s), %.1f s CPU\n",
+		name, added, unchanged, wall.Seconds(), float64(items)/wall.Seconds(), (cpuTime() - c0).Seconds())
+	fmt.Printf("  open %.2f s; parse %.2f s; embedder %.2f s (%d calls, %d texts); other ingest (plan, cache, store, index) %.2f s; close (snapshot, store) %.2f s\n",
+		opened.Seconds(), parse.Seconds(), emb.busy().Seconds(), emb.calls.Load(), emb.texts.Load(),
+		(ingested - opened - parse - emb.busy()).Seconds(), closed.Seconds())
+	return nil
+}
+
+// timedEmbedder adds up the time spent in Embed calls (wall time, so
+// overlapping calls count each).
+type timedEmbedder struct {
+	*embed.Builtin
+	ns, calls, texts atomic.Int64
+}
+
+func (t *timedEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	start := time.Now()
+	v, err := t.Builtin.Embed(ctx, texts, mode)
+	t.ns.Add(int64(time.Since(start)))
+	t.calls.Add(1)
+	t.texts.Add(int64(len(texts)))
+	return v, err
+}
+
+func (t *timedEmbedder) busy() time.Duration { return time.Duration(t.ns.Load()) }
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// cpuTime is this process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// selfMaxRSS is this process's peak resident memory in KiB.
+func selfMaxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
