@@ -11,7 +11,7 @@ import (
 // inserts at once; callers hold mu for writing, which keeps searches out.
 func (ix *Index) insert(s *searcher, in uint32) {
 	lvl := int(ix.level[in])
-	q := ix.vec(in)
+	q := query{f: ix.vec(in)}
 
 	ix.epMu.Lock()
 	entry, top := ix.entry, ix.top
@@ -28,7 +28,7 @@ func (ix *Index) insert(s *searcher, in uint32) {
 		ix.epMu.Unlock()
 	}
 
-	ep := pair{dot(q, ix.vec(entry)), entry}
+	ep := pair{dot(q.f, ix.vec(entry)), entry}
 	for lc := top; lc > lvl; lc-- {
 		ep = ix.greedy(s, q, ep, lc, true)
 	}
@@ -42,14 +42,13 @@ func (ix *Index) insert(s *searcher, in uint32) {
 		ep = s.sorted[0]
 		s.picked = ix.selectNeighbours(s.sorted, ix.cfg.M, s.picked)
 
-		mu := &ix.locks[in%lockCount]
-		mu.Lock()
+		ix.lock(in)
 		sl := ix.slab(in, lc)
 		sl[0] = uint32(len(s.picked))
 		for i, p := range s.picked {
 			sl[1+i] = p.id
 		}
-		mu.Unlock()
+		ix.unlock(in)
 
 		for _, p := range s.picked {
 			ix.connect(s, p.id, in, p.s, lc)
@@ -92,9 +91,8 @@ func (ix *Index) selectNeighbours(cands []pair, m int, out []pair) []pair {
 // connect adds the link nb -> in on layer lc, where sim is their similarity.
 // A full list is re-pruned with the heuristic over its links plus in.
 func (ix *Index) connect(s *searcher, nb, in uint32, sim float32, lc int) {
-	mu := &ix.locks[nb%lockCount]
-	mu.Lock()
-	defer mu.Unlock()
+	ix.lock(nb)
+	defer ix.unlock(nb)
 	sl := ix.slab(nb, lc)
 	n := int(sl[0])
 	if n < len(sl)-1 {
@@ -104,7 +102,8 @@ func (ix *Index) connect(s *searcher, nb, in uint32, sim float32, lc int) {
 	}
 	old := sl[1 : 1+n]
 	sims := s.sims[:n]
-	dotBatch(ix.vec(nb), ix.vecs, old, sims)
+	base, stride := ix.floatRows()
+	dotBatch(ix.vec(nb), base, stride, old, sims)
 	cands := append(s.sorted[:0], pair{sim, in})
 	for i, id := range old {
 		cands = append(cands, pair{sims[i], id})
@@ -116,5 +115,19 @@ func (ix *Index) connect(s *searcher, nb, in uint32, sim float32, lc int) {
 	sl[0] = uint32(len(kept))
 	for i, p := range kept {
 		sl[1+i] = p.id
+	}
+}
+
+// lock and unlock guard node in's link lists while AddBatch inserts on
+// several goroutines; a single inserter needs no locks.
+func (ix *Index) lock(in uint32) {
+	if ix.parallel {
+		ix.locks[in%lockCount].Lock()
+	}
+}
+
+func (ix *Index) unlock(in uint32) {
+	if ix.parallel {
+		ix.locks[in%lockCount].Unlock()
 	}
 }

@@ -6,23 +6,39 @@
 // # Design
 //
 // Nodes get dense internal ids (uint32, insertion order) that index flat
-// arrays; a map translates the caller's sparse ids. Vectors sit in one
-// contiguous []float32, Dims per node. Links use fixed-size slabs in flat
-// []uint32 arrays: 2*M slots per node on layer 0 and M per node and layer
-// above it, each slab led by its count. Nothing in the hot path chases
-// pointers or allocates except the returned hits.
+// arrays; a map translates the caller's sparse ids. Each node owns one block
+// of a flat []uint32, a whole number of cache lines long: its layer-0 link
+// count and 2*M links, padding to a cache line, then the vector the search
+// scores, so that scoring a node and later expanding it touch neighbouring
+// lines, as in hnswlib's level-0 memory. Upper layers use fixed-size slabs in
+// a second flat array, M+1 slots per node and layer. On Linux a large block
+// array lives in its own anonymous mapping with transparent huge pages
+// advised, which removes most TLB misses of the random walk and most page
+// faults of a build or Load. Nothing in the hot path chases pointers or
+// allocates except the returned hits.
 //
 // A search descends the upper layers greedily, then runs the beam search on
 // layer 0 with two hand-written heaps of (similarity, id) pairs and a visited
 // set kept as a generation-stamped []uint16, so clearing it is one increment.
-// The scratch state lives in a sync.Pool. Neighbours of an expanded node are
-// scored in one call to an assembly kernel (AVX-512 FMA on amd64, with a
-// pure-Go eight-way unrolled fallback and the purego build tag) that
-// prefetches each next row while scoring the current one.
+// The scratch state lives in a sync.Pool. The unvisited neighbours of an
+// expanded node are prefetched (one line each) and then scored in one call to
+// an assembly kernel (AVX-512 on amd64, AVX2 with FMA as the fallback, and
+// pure Go elsewhere or with the purego build tag) that fetches each next row
+// while it scores the current one.
+//
+// With Config.Quantization "int8" the block holds one unsigned byte per
+// dimension instead of the float32 vector (a 4x smaller working set: 384
+// bytes rather than 1,536 at 384 dimensions), encoded with a per-dimension
+// range; quant.go explains why the ranking needs only the integer dot product
+// of the codes with a per-query signed-byte query, which AVX-512 VNNI
+// (VPDPBUSD) computes 64 dimensions per instruction. The float32 vectors stay
+// in a separate array that only inserts and the final rescoring touch: the
+// beam's ef results are rescored exactly before the top k are returned.
 //
 // Inserts pick links with the paper's heuristic (algorithm 4) and levels from
 // a seeded splitmix64, so a build with [Index.Add] is deterministic;
-// [Index.AddBatch] inserts on all cores, with striped locks on link lists.
+// [Index.AddBatch] inserts on all cores, with striped locks on link lists
+// (a single inserter takes none).
 //
 // Deletes are tombstones. Deleted nodes stay in the graph as waypoints, so
 // recall holds, but never enter results; the beam keeps going until it holds
@@ -34,6 +50,7 @@
 // Concurrency: one sync.RWMutex. Searches share it; Add, AddBatch and Delete
 // take it exclusively.
 //
-// Snapshots ([Index.Save], [Load]) hold the arrays verbatim behind a header
-// and a CRC-32C trailer; snapshot.go documents the format.
+// Snapshots ([Index.Save], [Load]) hold the arrays behind a header and a
+// CRC-32C trailer; snapshot.go documents the format. int8 codes are not
+// stored but recomputed from the vectors and the saved ranges.
 package vectorindex

@@ -26,13 +26,45 @@ func dotGeneric(a, b []float32) float32 {
 	return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 }
 
-// dotBatchGeneric sets out[i] to the inner product of q with row ids[i] of
-// base, rows being len(q) elements long.
-func dotBatchGeneric(q, base []float32, ids []uint32, out []float32) {
+// dotBatchGeneric sets out[i] to the inner product of q with the row that
+// starts at base[ids[i]*stride], rows being len(q) elements long.
+func dotBatchGeneric(q, base []float32, stride int, ids []uint32, out []float32) {
 	d := len(q)
 	out = out[:len(ids)]
 	for i, id := range ids {
-		o := int(id) * d
+		o := int(id) * stride
 		out[i] = dotGeneric(q, base[o:o+d])
+	}
+}
+
+// dotI8Generic returns the integer inner product of the signed query codes q
+// and the unsigned row codes c[:len(q)], as VPDPBUSD computes it.
+func dotI8Generic(q []int8, c []byte) int32 {
+	n := len(q)
+	c = c[:n]
+	var s0, s1, s2, s3 int32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		x := q[i : i+4 : i+4]
+		y := c[i : i+4 : i+4]
+		s0 += int32(x[0]) * int32(y[0])
+		s1 += int32(x[1]) * int32(y[1])
+		s2 += int32(x[2]) * int32(y[2])
+		s3 += int32(x[3]) * int32(y[3])
+	}
+	for ; i < n; i++ {
+		s0 += int32(q[i]) * int32(c[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotBatchI8Generic sets out[i] to the integer inner product of q with the
+// code row that starts at base[ids[i]*stride], converted to float32.
+func dotBatchI8Generic(q []int8, base []byte, stride int, ids []uint32, out []float32) {
+	d := len(q)
+	out = out[:len(ids)]
+	for i, id := range ids {
+		o := int(id) * stride
+		out[i] = float32(dotI8Generic(q, base[o:o+d]))
 	}
 }

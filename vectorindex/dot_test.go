@@ -6,6 +6,18 @@ import (
 	"testing"
 )
 
+// batchKernel and batchKernelI8 name a batch kernel so that the test can
+// check every one the CPU supports, not only the one dispatch picks.
+type batchKernel struct {
+	name string
+	fn   func(q, base []float32, stride int, ids []uint32, out []float32)
+}
+
+type batchKernelI8 struct {
+	name string
+	fn   func(q []int8, base []byte, stride int, ids []uint32, out []float32)
+}
+
 func TestDotKernelsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	randVec := func(n int) []float32 {
@@ -24,24 +36,89 @@ func TestDotKernelsAgree(t *testing.T) {
 		if got := dot(a, b); !close(got, want, n) {
 			t.Fatalf("n=%d: dot = %v, generic = %v", n, got, want)
 		}
-	}
-	for _, d := range []int{1, 7, 16, 33, 64, 100, 384, 385, 1536} {
-		rows := 50
-		base, q := randVec(rows*d), randVec(d)
-		ids := make([]uint32, 40)
-		for i := range ids {
-			ids[i] = uint32(rng.IntN(rows))
-		}
-		got := make([]float32, len(ids)+1)
-		dotBatch(q, base, ids, got)
-		for i, id := range ids {
-			want := dotGeneric(q, base[int(id)*d:int(id+1)*d])
-			if !close(got[i], want, d) {
-				t.Fatalf("d=%d row %d: batch = %v, generic = %v", d, i, got[i], want)
+		for _, k := range singleKernels() {
+			if got := k.fn(a, b[:n]); !close(got, want, n) {
+				t.Fatalf("n=%d: %s = %v, generic = %v", n, k.name, got, want)
 			}
 		}
-		if got[len(ids)] != 0 {
-			t.Fatalf("d=%d: batch wrote past len(ids)", d)
+	}
+	kernels := append([]batchKernel{{"dispatch", dotBatch}}, batchKernels()...)
+	for _, d := range []int{1, 7, 16, 33, 64, 100, 383, 384, 385, 1536} {
+		const rows = 50
+		for _, pad := range []int{0, 5, 48} {
+			stride := d + pad
+			base, q := randVec(rows*stride), randVec(d)
+			ids := make([]uint32, 40)
+			for i := range ids {
+				ids[i] = uint32(rng.IntN(rows))
+			}
+			for _, k := range kernels {
+				got := make([]float32, len(ids)+1)
+				k.fn(q, base, stride, ids, got)
+				for i, id := range ids {
+					o := int(id) * stride
+					want := dotGeneric(q, base[o:o+d])
+					if !close(got[i], want, d) {
+						t.Fatalf("%s d=%d stride=%d row %d: %v, generic %v", k.name, d, stride, i, got[i], want)
+					}
+				}
+				if got[len(ids)] != 0 {
+					t.Fatalf("%s d=%d: wrote past len(ids)", k.name, d)
+				}
+			}
+		}
+	}
+}
+
+func TestDotI8KernelsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	kernels := append([]batchKernelI8{{"dispatch", dotBatchI8}}, batchKernelsI8()...)
+	for _, d := range []int{64, 128, 192, 384, 448, 1536} {
+		const rows = 30
+		for _, pad := range []int{0, 1, 64} {
+			stride := d + pad
+			base := make([]byte, rows*stride)
+			for i := range base {
+				base[i] = byte(rng.IntN(256))
+			}
+			q := make([]int8, d)
+			for i := range q {
+				q[i] = int8(rng.IntN(256) - 128)
+			}
+			// Extremes too: the widest products must not saturate.
+			q[0], base[0] = -128, 255
+			ids := make([]uint32, 33)
+			for i := range ids {
+				ids[i] = uint32(rng.IntN(rows))
+			}
+			ids[0] = 0
+			for _, k := range kernels {
+				got := make([]float32, len(ids)+1)
+				k.fn(q, base, stride, ids, got)
+				for i, id := range ids {
+					o := int(id) * stride
+					want := float32(dotI8Generic(q, base[o:o+d]))
+					if got[i] != want {
+						t.Fatalf("%s d=%d stride=%d row %d: %v, generic %v", k.name, d, stride, i, got[i], want)
+					}
+				}
+				if got[len(ids)] != 0 {
+					t.Fatalf("%s d=%d: wrote past len(ids)", k.name, d)
+				}
+			}
+		}
+	}
+	// Odd lengths go through the generic kernel only; check it against a
+	// plain loop.
+	for n := range 70 {
+		q, c := make([]int8, n), make([]byte, n)
+		var want int32
+		for i := range n {
+			q[i], c[i] = int8(rng.IntN(256)-128), byte(rng.IntN(256))
+			want += int32(q[i]) * int32(c[i])
+		}
+		if got := dotI8Generic(q, c); got != want {
+			t.Fatalf("n=%d: generic %d, want %d", n, got, want)
 		}
 	}
 }

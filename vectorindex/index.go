@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 const (
@@ -23,7 +24,21 @@ type Config struct {
 	EfConstruction int    // beam width while inserting; default 200
 	EfSearch       int    // beam width of Search, which uses max(EfSearch, k); default 64
 	Seed           uint64 // seed of the level generator; default 1, so that builds with Add are deterministic
+
+	// Quantization selects the vectors the graph search scores: "" or
+	// "float32" (the default) searches the float32 vectors; "int8" searches
+	// one byte per dimension (scalar quantization with a per-dimension range)
+	// with integer dot products and rescores the beam's results with the
+	// float32 vectors, which are kept outside the search's working set.
+	// Inserts always use the float32 vectors. It is saved in snapshots.
+	Quantization string
 }
+
+// Quantization values.
+const (
+	quantFloat32 = "float32"
+	quantInt8    = "int8"
+)
 
 // withDefaults fills zero fields and validates the rest.
 func (c Config) withDefaults() (Config, error) {
@@ -39,6 +54,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
+	if c.Quantization == "" {
+		c.Quantization = quantFloat32
+	}
 	switch {
 	case c.Dims < 1 || c.Dims > maxDims:
 		return c, fmt.Errorf("%w: Dims %d not in [1, %d]", ErrConfig, c.Dims, maxDims)
@@ -48,6 +66,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: EfConstruction %d not positive", ErrConfig, c.EfConstruction)
 	case c.EfSearch < 1 || c.EfSearch > math.MaxInt32:
 		return c, fmt.Errorf("%w: EfSearch %d not positive", ErrConfig, c.EfSearch)
+	case c.Quantization != quantFloat32 && c.Quantization != quantInt8:
+		return c, fmt.Errorf("%w: Quantization %q is neither %q nor %q", ErrConfig, c.Quantization, quantFloat32, quantInt8)
 	}
 	return c, nil
 }
@@ -70,23 +90,36 @@ type Index struct {
 	rng   uint64       // splitmix64 state of the level generator
 	byExt map[uint32]uint32
 
-	// Per-node storage indexed by internal id (insertion order).
-	vecs     []float32 // d floats per node
-	ext      []uint32  // caller's id
-	level    []uint8   // top layer of the node
-	deleted  []bool    // tombstones: still routed through, never returned
-	links0   []uint32  // m0+1 slots per node: count, then neighbours
-	upperOff []uint32  // start in upper of the node's layer-1 slab
-	upper    []uint32  // M+1 slots per node and layer above 0: count, then neighbours
+	// Per-node storage indexed by internal id (insertion order). A node's
+	// layer-0 links and searched vector share one block of nodes, so that
+	// expanding a node and scoring it touch neighbouring cache lines.
+	nodes    []uint32  // stride words per node: link count, m0 links, padding, vector
+	arena    *arena    // owns the memory of nodes when it is not on the Go heap
+	stride   int       // words per block, a whole number of cache lines
+	vecOff   int       // word offset of the searched vector in a block, cache-line aligned
+	fv       []float32 // float vectors: a view of nodes (float32) or an array of their own (int8)
+	fvOff    int       // node in's float vector is fv[in*fvStride+fvOff:][:d]
+	fvStride int
+	codes    []byte     // int8: nodes as bytes; node in's codes are codes[4*(in*stride+vecOff):][:codeLen]
+	codeLen  int        // int8: code bytes per node, d rounded up to 64; 0 in float32 mode
+	quant    *quantizer // int8: the code ranges; nil in float32 mode
+
+	ext      []uint32 // caller's id
+	level    []uint8  // top layer of the node
+	deleted  []bool   // tombstones: still routed through, never returned
+	upperOff []uint32 // start in upper of the node's layer-1 slab
+	upper    []uint32 // M+1 slots per node and layer above 0: count, then neighbours
 
 	live  int
 	entry uint32 // entry node, on layer top
 	top   int    // highest layer, -1 when empty
 
 	// epMu guards entry and top, and locks the link lists, while AddBatch
-	// inserts from several goroutines. Readers hold mu, which excludes them.
-	epMu  sync.Mutex
-	locks []sync.Mutex
+	// inserts from several goroutines (parallel is then true). Readers hold
+	// mu, which excludes them.
+	epMu     sync.Mutex
+	locks    []sync.Mutex
+	parallel bool
 
 	pool sync.Pool // *searcher
 }
@@ -102,7 +135,7 @@ func New(cfg Config) (*Index, error) {
 }
 
 func newIndex(cfg Config) *Index {
-	return &Index{
+	ix := &Index{
 		cfg:   cfg,
 		d:     cfg.Dims,
 		m0:    2 * cfg.M,
@@ -111,6 +144,50 @@ func newIndex(cfg Config) *Index {
 		byExt: make(map[uint32]uint32),
 		top:   -1,
 		locks: make([]sync.Mutex, lockCount),
+		arena: &arena{},
+	}
+	runtime.AddCleanup(ix, (*arena).free, ix.arena)
+	const line = 16 // words in a 64-byte cache line
+	ix.vecOff = roundUp(ix.m0+1, line)
+	if cfg.Quantization == quantInt8 {
+		ix.codeLen = roundUp(ix.d, 64)
+		ix.stride = ix.vecOff + ix.codeLen/4
+		ix.fvStride = ix.d
+		ix.quant = &quantizer{}
+	} else {
+		ix.stride = ix.vecOff + roundUp(ix.d, line)
+		ix.fvOff, ix.fvStride = ix.vecOff, ix.stride
+	}
+	return ix
+}
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// grow makes room for n more nodes, so that appending them does not
+// reallocate, and refreshes the views of nodes.
+func (ix *Index) grow(n int) {
+	if need := len(ix.nodes) + n*ix.stride; need > cap(ix.nodes) {
+		nodes, mem := ix.arena.alloc(need)
+		ix.nodes = append(nodes, ix.nodes...)
+		ix.arena.replace(mem)
+	}
+	if ix.quant != nil {
+		ix.fv = slices.Grow(ix.fv, n*ix.d)
+	}
+	ix.views()
+}
+
+// views points fv (float32 mode) or codes (int8 mode) at the memory of nodes.
+func (ix *Index) views() {
+	if len(ix.nodes) == 0 && cap(ix.nodes) == 0 {
+		return
+	}
+	all := ix.nodes[:cap(ix.nodes)]
+	p := unsafe.Pointer(unsafe.SliceData(all))
+	if ix.quant == nil {
+		ix.fv = unsafe.Slice((*float32)(p), len(ix.nodes))
+	} else {
+		ix.codes = unsafe.Slice((*byte)(p), 4*len(ix.nodes))
 	}
 }
 
@@ -166,7 +243,13 @@ func (ix *Index) Add(id uint32, vec []float32) error {
 	if len(ix.ext) == math.MaxUint32 {
 		return fmt.Errorf("add %d: index full", id)
 	}
+	if cap(ix.nodes)-len(ix.nodes) < ix.stride {
+		// Room for half as many again: reserved but untouched memory of a
+		// mapped arena costs no RAM, and fewer moves cost less copying.
+		ix.grow(1 + len(ix.ext)/2)
+	}
 	in := ix.appendNode(id, vec)
+	ix.encodeFrom(int(in))
 	s := ix.getSearcher()
 	ix.insert(s, in)
 	ix.pool.Put(s)
@@ -203,13 +286,17 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 		return fmt.Errorf("add batch: index full")
 	}
 	first := uint32(len(ix.ext))
-	ix.vecs = slices.Grow(ix.vecs, len(vecs)*ix.d)
+	ix.grow(len(ids))
 	for i, id := range ids {
 		ix.appendNode(id, vecs[i])
 	}
+	ix.encodeFrom(int(first))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(ids)) {
+	workers := min(runtime.GOMAXPROCS(0), len(ids))
+	ix.parallel = workers > 1
+	defer func() { ix.parallel = false }()
+	for range workers {
 		wg.Go(func() {
 			s := ix.getSearcher()
 			defer ix.pool.Put(s)
@@ -226,16 +313,24 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 	return nil
 }
 
-// appendNode stores a node without linking it and returns its internal id.
+// appendNode stores a node without linking it or, in int8 mode, encoding it,
+// and returns its internal id. The caller has made room with grow.
 func (ix *Index) appendNode(id uint32, vec []float32) uint32 {
 	in := uint32(len(ix.ext))
 	lvl := ix.randomLevel()
 	ix.byExt[id] = in
 	ix.ext = append(ix.ext, id)
-	ix.vecs = append(ix.vecs, vec...)
+	o := len(ix.nodes)
+	ix.nodes = ix.nodes[:o+ix.stride]
+	clear(ix.nodes[o:])
+	ix.views()
+	if ix.quant == nil {
+		copy(ix.fv[o+ix.vecOff:], vec)
+	} else {
+		ix.fv = append(ix.fv, vec...)
+	}
 	ix.level = append(ix.level, uint8(lvl))
 	ix.deleted = append(ix.deleted, false)
-	ix.links0 = append(ix.links0, make([]uint32, ix.m0+1)...)
 	ix.upperOff = append(ix.upperOff, uint32(len(ix.upper)))
 	ix.upper = append(ix.upper, make([]uint32, lvl*(ix.cfg.M+1))...)
 	ix.live++
@@ -269,18 +364,35 @@ func (ix *Index) Delete(id uint32) bool {
 	return true
 }
 
-// vec returns the stored vector of internal node in.
+// vec returns the stored float32 vector of internal node in.
 func (ix *Index) vec(in uint32) []float32 {
-	o := int(in) * ix.d
-	return ix.vecs[o : o+ix.d : o+ix.d]
+	o := int(in)*ix.fvStride + ix.fvOff
+	return ix.fv[o : o+ix.d : o+ix.d]
+}
+
+// floatRows returns the float vectors as rows for [dotBatch]: row in starts
+// at element in*stride of base.
+func (ix *Index) floatRows() (base []float32, stride int) {
+	if len(ix.fv) <= ix.fvOff {
+		return nil, ix.fvStride // no nodes yet
+	}
+	return ix.fv[ix.fvOff:], ix.fvStride
+}
+
+// codeRows returns the int8 codes as rows for [dotBatchI8].
+func (ix *Index) codeRows() (base []byte, stride int) {
+	if len(ix.nodes) == 0 {
+		return nil, 4 * ix.stride
+	}
+	return ix.codes[4*ix.vecOff : 4*len(ix.nodes)], 4 * ix.stride
 }
 
 // slab returns node in's link slab on layer lc: a count followed by room for
 // the layer's maximum degree.
 func (ix *Index) slab(in uint32, lc int) []uint32 {
 	if lc == 0 {
-		o := int(in) * (ix.m0 + 1)
-		return ix.links0[o : o+ix.m0+1 : o+ix.m0+1]
+		o := int(in) * ix.stride
+		return ix.nodes[o : o+ix.m0+1 : o+ix.m0+1]
 	}
 	o := int(ix.upperOff[in]) + (lc-1)*(ix.cfg.M+1)
 	return ix.upper[o : o+ix.cfg.M+1 : o+ix.cfg.M+1]

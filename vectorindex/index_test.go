@@ -282,6 +282,9 @@ func TestBasics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if hits, err := empty.ExactSearch(vecs[0], 5, nil); err != nil || len(hits) != 0 {
+		t.Errorf("empty index, exact: %v, %v", hits, err)
+	}
 	if hits, err := empty.Search(vecs[0], 5, nil); err != nil || len(hits) != 0 {
 		t.Errorf("empty index: %v, %v", hits, err)
 	}
@@ -309,6 +312,7 @@ func TestErrors(t *testing.T) {
 		{name: "huge M", err: second(New(Config{Dims: 4, M: 1000})), want: ErrConfig},
 		{name: "negative ef", err: second(New(Config{Dims: 4, EfSearch: -3})), want: ErrConfig},
 		{name: "negative efC", err: second(New(Config{Dims: 4, EfConstruction: -3})), want: ErrConfig},
+		{name: "unknown quantization", err: second(New(Config{Dims: 4, Quantization: "int4"})), want: ErrConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,7 +329,7 @@ func TestErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ix2.Config(), (Config{Dims: 4, M: 16, EfConstruction: 200, EfSearch: 64, Seed: 1}); got != want {
+	if got, want := ix2.Config(), (Config{Dims: 4, M: 16, EfConstruction: 200, EfSearch: 64, Seed: 1, Quantization: "float32"}); got != want {
 		t.Errorf("defaults: %+v, want %+v", got, want)
 	}
 }

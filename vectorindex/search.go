@@ -3,6 +3,10 @@ package vectorindex
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"unsafe"
 )
 
 // searcher is the scratch state of one beam search, pooled so that searching
@@ -17,6 +21,7 @@ type searcher struct {
 	sorted  []pair    // results, most similar first
 	picked  []pair    // neighbours chosen for a new node
 	kept    []pair    // neighbours kept when a full list is pruned
+	qcodes  []int8    // int8 mode: the quantized query
 }
 
 func (ix *Index) getSearcher() *searcher {
@@ -44,12 +49,38 @@ func (s *searcher) reset(n int) {
 	}
 }
 
+// query is what a beam search scores nodes against: the float32 query, or in
+// int8 mode with codes set, its quantized weights, scored against the node
+// codes. Scores of the two kinds are not comparable, but every search uses one.
+type query struct {
+	f     []float32
+	codes []int8
+}
+
+// score sets sims[i] to the similarity of q and node ids[i].
+func (ix *Index) score(q query, ids []uint32, sims []float32) {
+	if q.codes != nil {
+		base, stride := ix.codeRows()
+		dotBatchI8(q.codes, base, stride, ids, sims)
+		return
+	}
+	base, stride := ix.floatRows()
+	dotBatch(q.f, base, stride, ids, sims)
+}
+
+// score1 returns the similarity of q and node in.
+func (ix *Index) score1(s *searcher, q query, in uint32) float32 {
+	ids := append(s.ids[:0], in)
+	ix.score(q, ids, s.sims[:1])
+	return s.sims[0]
+}
+
 // greedy walks layer lc from ep to a local maximum of similarity to q.
-func (ix *Index) greedy(s *searcher, q []float32, ep pair, lc int, build bool) pair {
+func (ix *Index) greedy(s *searcher, q query, ep pair, lc int, build bool) pair {
 	for {
 		ids := ix.copyNeighbours(s.ids[:0], ep.id, lc, build)
 		sims := s.sims[:len(ids)]
-		dotBatch(q, ix.vecs, ids, sims)
+		ix.score(q, ids, sims)
 		best := ep
 		for i, sim := range sims {
 			if sim > best.s {
@@ -66,7 +97,7 @@ func (ix *Index) greedy(s *searcher, q []float32, ep pair, lc int, build bool) p
 // copyNeighbours appends node in's links on layer lc to dst. While building,
 // the list is read under its stripe lock since other inserts may rewrite it.
 func (ix *Index) copyNeighbours(dst []uint32, in uint32, lc int, build bool) []uint32 {
-	if !build {
+	if !build || !ix.parallel {
 		return append(dst, ix.neighbours(in, lc)...)
 	}
 	mu := &ix.locks[in%lockCount]
@@ -82,7 +113,7 @@ func (ix *Index) copyNeighbours(dst []uint32, in uint32, lc int, build bool) []u
 // does not allow are traversed but not returned; the search then keeps going
 // until it holds ef acceptable results or runs out of graph, so a selective
 // filter widens the beam rather than returning fewer than k hits.
-func (ix *Index) searchLayer(s *searcher, q []float32, ep pair, ef, lc int, build bool, f *Filter) {
+func (ix *Index) searchLayer(s *searcher, q query, ep pair, ef, lc int, build bool, f *Filter) {
 	s.reset(len(ix.ext))
 	vis, gen := s.visited, s.gen
 	cand := append(s.cand[:0], ep)
@@ -101,10 +132,10 @@ func (ix *Index) searchLayer(s *searcher, q []float32, ep pair, ef, lc int, buil
 		if lc == 0 && len(cand) > 0 {
 			// The next node to expand is likely the current runner-up: fetch
 			// its links while this node's neighbours are scored.
-			prefetch(&ix.links0[int(cand[0].id)*(ix.m0+1)])
+			prefetch(unsafe.Pointer(&ix.nodes[int(cand[0].id)*ix.stride]))
 		}
 		ids := s.ids[:0]
-		if build {
+		if build && ix.parallel {
 			mu := &ix.locks[c.id%lockCount]
 			mu.Lock()
 			for _, nb := range ix.neighbours(c.id, lc) {
@@ -122,8 +153,15 @@ func (ix *Index) searchLayer(s *searcher, q []float32, ep pair, ef, lc int, buil
 				}
 			}
 		}
+		if len(ids) == 0 {
+			continue
+		}
+		// Ask for the first line of every row before scoring any: the loads
+		// then overlap, and the kernel fetches the rest of each next row as
+		// it goes. More lines than one measured no better.
+		ix.prefetchRows(q, ids, 1)
 		sims := s.sims[:len(ids)]
-		dotBatch(q, ix.vecs, ids, sims)
+		ix.score(q, ids, sims)
 		for i, sim := range sims {
 			if len(res) >= ef && sim <= lower {
 				continue
@@ -187,11 +225,20 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 	}
 	s := ix.getSearcher()
 	defer ix.pool.Put(s)
-	ep := pair{dot(q, ix.vec(ix.entry)), ix.entry}
-	for lc := ix.top; lc > 0; lc-- {
-		ep = ix.greedy(s, q, ep, lc, false)
+	qv := query{f: q}
+	if ix.quant != nil {
+		s.qcodes = slices.Grow(s.qcodes[:0], ix.codeLen)[:ix.codeLen]
+		ix.quant.query(q, s.qcodes)
+		qv.codes = s.qcodes
 	}
-	ix.searchLayer(s, q, ep, ef, 0, false, f)
+	ep := pair{ix.score1(s, qv, ix.entry), ix.entry}
+	for lc := ix.top; lc > 0; lc-- {
+		ep = ix.greedy(s, qv, ep, lc, false)
+	}
+	ix.searchLayer(s, qv, ep, ef, 0, false, f)
+	if ix.quant != nil {
+		ix.rescore(s, q)
+	}
 	for len(s.res) > k {
 		s.res.pop()
 	}
@@ -201,6 +248,30 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 		hits[i] = Hit{ID: ix.ext[p.id], Score: p.s}
 	}
 	return hits, nil
+}
+
+// rescore replaces the quantized similarities of the results in s.res by
+// exact ones from the float32 vectors and restores the heap order.
+func (ix *Index) rescore(s *searcher, q []float32) {
+	res := s.res
+	ids := s.ids[:0]
+	for _, p := range res {
+		ids = append(ids, p.id)
+	}
+	s.ids = ids
+	if cap(s.sims) < len(ids) {
+		s.sims = make([]float32, len(ids))
+	}
+	sims := s.sims[:len(ids)]
+	base, stride := ix.floatRows()
+	// The float vectors are cold: start fetching all of them at once.
+	prefetchRows(unsafe.Pointer(unsafe.SliceData(base)), 4*stride, ids, (4*ix.d+63)/64)
+	dotBatch(q, base, stride, ids, sims)
+	res = res[:0]
+	for i, id := range ids {
+		res.push(pair{sims[i], id})
+	}
+	s.res = res
 }
 
 // ExactSearch returns the exact top k live hits for q (allowed by f if f is
@@ -219,31 +290,43 @@ func (ix *Index) ExactSearch(q []float32, k int, f *Filter) ([]Hit, error) {
 	return ix.exact(q, k, f), nil
 }
 
-// exact is the brute-force top k. The caller holds mu.
+// exact is the brute-force top k. The caller holds mu. Candidates are scored
+// in batches so that the kernel can prefetch each next row, and a large scan
+// is split across GOMAXPROCS goroutines: it is bound by memory bandwidth,
+// which one core does not saturate.
 func (ix *Index) exact(q []float32, k int, f *Filter) []Hit {
-	res := make(minHeap, 0, k+1)
-	consider := func(in uint32) {
-		if ix.deleted[in] {
-			return
-		}
-		sim := dot(q, ix.vec(in))
-		switch {
-		case len(res) < k:
-			res.push(pair{sim, in})
-		case sim > res[0].s:
-			res.replaceTop(pair{sim, in})
-		}
-	}
-	if f != nil && f.Len() < len(ix.ext) {
+	var res minHeap
+	n := len(ix.ext)
+	switch {
+	case f != nil && f.Len() < n:
+		sc := ix.newScan(q, k)
 		for _, id := range f.ids {
 			if in, ok := ix.byExt[id]; ok {
-				consider(in)
+				sc.add(in)
 			}
 		}
-	} else {
-		for in := range uint32(len(ix.ext)) {
-			if f == nil || f.Allows(ix.ext[in]) {
-				consider(in)
+		res = sc.finish()
+	case n < exactSplit || runtime.GOMAXPROCS(0) == 1:
+		res = ix.scanRange(q, k, f, 0, n)
+	default:
+		parts := min(runtime.GOMAXPROCS(0), n/(exactSplit/2))
+		heaps := make([]minHeap, parts)
+		var wg sync.WaitGroup
+		for p := range parts {
+			wg.Go(func() {
+				heaps[p] = ix.scanRange(q, k, f, n*p/parts, n*(p+1)/parts)
+			})
+		}
+		wg.Wait()
+		res = heaps[0]
+		for _, h := range heaps[1:] {
+			for _, p := range h {
+				switch {
+				case len(res) < k:
+					res.push(p)
+				case p.s > res[0].s:
+					res.replaceTop(p)
+				}
 			}
 		}
 	}
@@ -253,4 +336,82 @@ func (ix *Index) exact(q []float32, k int, f *Filter) []Hit {
 		hits[i] = Hit{ID: ix.ext[p.id], Score: p.s}
 	}
 	return hits
+}
+
+// exactSplit is the index size from which an exact scan runs on several
+// goroutines; below it the scan is too short to pay for them.
+const exactSplit = 1 << 14
+
+// scanRange returns the top k of the live nodes in [lo, hi) allowed by f.
+func (ix *Index) scanRange(q []float32, k int, f *Filter, lo, hi int) minHeap {
+	sc := ix.newScan(q, k)
+	for in := uint32(lo); in < uint32(hi); in++ {
+		if f == nil || f.Allows(ix.ext[in]) {
+			sc.add(in)
+		}
+	}
+	return sc.finish()
+}
+
+// scan is the state of one brute-force top-k scan: the best k so far and a
+// batch of nodes waiting to be scored.
+type scan struct {
+	ix     *Index
+	q      []float32
+	k      int
+	res    minHeap
+	ids    []uint32
+	sims   []float32
+	base   []float32
+	stride int
+}
+
+const scanBatch = 256
+
+func (ix *Index) newScan(q []float32, k int) *scan {
+	base, stride := ix.floatRows()
+	return &scan{ix: ix, q: q, k: k, res: make(minHeap, 0, k+1),
+		ids: make([]uint32, 0, scanBatch), sims: make([]float32, scanBatch), base: base, stride: stride}
+}
+
+// add queues node in unless it is deleted.
+func (sc *scan) add(in uint32) {
+	if sc.ix.deleted[in] {
+		return
+	}
+	sc.ids = append(sc.ids, in)
+	if len(sc.ids) == scanBatch {
+		sc.flush()
+	}
+}
+
+func (sc *scan) flush() {
+	dotBatch(sc.q, sc.base, sc.stride, sc.ids, sc.sims)
+	for i, sim := range sc.sims[:len(sc.ids)] {
+		switch {
+		case len(sc.res) < sc.k:
+			sc.res.push(pair{sim, sc.ids[i]})
+		case sim > sc.res[0].s:
+			sc.res.replaceTop(pair{sim, sc.ids[i]})
+		}
+	}
+	sc.ids = sc.ids[:0]
+}
+
+// finish scores what is queued and returns the top k as a min-heap.
+func (sc *scan) finish() minHeap {
+	sc.flush()
+	return sc.res
+}
+
+// prefetchRows starts loading the first lines cache lines of the rows that
+// scoring ids against q will read.
+func (ix *Index) prefetchRows(q query, ids []uint32, lines int) {
+	if q.codes != nil {
+		base, stride := ix.codeRows()
+		prefetchRows(unsafe.Pointer(unsafe.SliceData(base)), stride, ids, lines)
+		return
+	}
+	base, stride := ix.floatRows()
+	prefetchRows(unsafe.Pointer(unsafe.SliceData(base)), 4*stride, ids, lines)
 }

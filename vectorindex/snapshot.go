@@ -13,8 +13,9 @@ import (
 	"unsafe"
 )
 
-// Snapshot format, version 1. All integers and floats are little-endian; n is
+// Snapshot format, version 2. All integers and floats are little-endian; n is
 // the number of stored nodes, deleted ones included, in internal-id order.
+// Version 1 is version 2 with quantization 0 and is still read.
 //
 //	offset  size            field
 //	0       8               magic "VEIHNSW\x00"
@@ -23,7 +24,7 @@ import (
 //	16      4               M
 //	20      4               EfConstruction
 //	24      4               EfSearch
-//	28      4               reserved, zero
+//	28      4               quantization: 0 float32, 1 int8
 //	32      8               Seed
 //	40      8               level generator state
 //	48      8               n
@@ -37,7 +38,14 @@ import (
 //	        4n*(2M+1)       layer-0 link slabs (uint32 count, then 2M ids)
 //	        4u              upper link slabs: for each node in order, for each
 //	                        layer 1..level, a uint32 count then M ids
+//	        8               int8 only: number of vectors the ranges were fitted on
+//	        4*Dims          int8 only: per-dimension range minimum (float32)
+//	        4*Dims          int8 only: per-dimension code step (float32)
 //	        4               CRC-32C (Castagnoli) of all preceding bytes
+//
+// Memory keeps each node's layer-0 links next to its vector, so vectors and
+// links are gathered on the way out and scattered on the way in. The int8
+// codes are not stored: Load recomputes them from the vectors and ranges.
 //
 // [Load] checks the size against the header before allocating, then the
 // checksum, then the structure (counts, id ranges and layers of every link,
@@ -45,7 +53,7 @@ import (
 // and never a panic or an oversized allocation.
 const (
 	magic         = "VEIHNSW\x00"
-	formatVersion = 1
+	formatVersion = 2
 	headerSize    = 72
 )
 
@@ -174,7 +182,7 @@ func (ix *Index) encode(w io.Writer) error {
 	h = binary.LittleEndian.AppendUint32(h, uint32(ix.cfg.M))
 	h = binary.LittleEndian.AppendUint32(h, uint32(ix.cfg.EfConstruction))
 	h = binary.LittleEndian.AppendUint32(h, uint32(ix.cfg.EfSearch))
-	h = binary.LittleEndian.AppendUint32(h, 0)
+	h = binary.LittleEndian.AppendUint32(h, quantCode(ix.cfg.Quantization))
 	h = binary.LittleEndian.AppendUint64(h, ix.cfg.Seed)
 	h = binary.LittleEndian.AppendUint64(h, ix.rng)
 	h = binary.LittleEndian.AppendUint64(h, uint64(n))
@@ -199,14 +207,35 @@ func (ix *Index) encode(w io.Writer) error {
 	if err := cw.write(tomb); err != nil {
 		return err
 	}
-	if err := cw.f32s(ix.vecs); err != nil {
-		return err
+	if ix.quant != nil {
+		if err := cw.f32s(ix.fv[:n*ix.d]); err != nil {
+			return err
+		}
+	} else {
+		for in := range uint32(n) {
+			if err := cw.f32s(ix.vec(in)); err != nil {
+				return err
+			}
+		}
 	}
-	if err := cw.u32s(ix.links0); err != nil {
-		return err
+	for in := range uint32(n) {
+		if err := cw.u32s(ix.slab(in, 0)); err != nil {
+			return err
+		}
 	}
 	if err := cw.u32s(ix.upper); err != nil {
 		return err
+	}
+	if qz := ix.quant; qz != nil {
+		if err := cw.write(binary.LittleEndian.AppendUint64(nil, uint64(qz.fitted))); err != nil {
+			return err
+		}
+		if err := cw.f32s(qz.lo); err != nil {
+			return err
+		}
+		if err := cw.f32s(qz.step); err != nil {
+			return err
+		}
 	}
 	if _, err := cw.w.Write(binary.LittleEndian.AppendUint32(nil, cw.crc)); err != nil {
 		return err
@@ -305,8 +334,8 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	if size < headerSize+4 {
 		return nil, corrupt("%d bytes is shorter than a header", size)
 	}
-	// Sections are read whole or in chunks, so r needs no buffering.
-	cr := &crcReader{r: r, buf: make([]byte, min(chunk, size))}
+	// Vectors and links are read a node at a time, so r needs buffering.
+	cr := &crcReader{r: bufio.NewReaderSize(r, chunk), buf: make([]byte, min(chunk, size))}
 	h := make([]byte, headerSize)
 	if err := cr.read(h); err != nil {
 		return nil, err
@@ -315,8 +344,13 @@ func decode(r io.Reader, size int64) (*Index, error) {
 		return nil, corrupt("bad magic %q", h[:8])
 	}
 	le := binary.LittleEndian
-	if v := le.Uint32(h[8:]); v != formatVersion {
-		return nil, corrupt("unsupported version %d", v)
+	version := le.Uint32(h[8:])
+	if version != 1 && version != formatVersion {
+		return nil, corrupt("unsupported version %d", version)
+	}
+	qc := le.Uint32(h[28:])
+	if qc > 1 || (version == 1 && qc != 0) {
+		return nil, corrupt("unknown quantization %d", qc)
 	}
 	cfg := Config{
 		Dims:           int(le.Uint32(h[12:])),
@@ -324,6 +358,7 @@ func decode(r io.Reader, size int64) (*Index, error) {
 		EfConstruction: int(le.Uint32(h[20:])),
 		EfSearch:       int(le.Uint32(h[24:])),
 		Seed:           le.Uint64(h[32:]),
+		Quantization:   []string{quantFloat32, quantInt8}[qc],
 	}
 	if cfg.Dims == 0 || cfg.M == 0 || cfg.EfConstruction == 0 || cfg.EfSearch == 0 || cfg.Seed == 0 {
 		return nil, corrupt("zero config field in %+v", cfg)
@@ -337,6 +372,9 @@ func decode(r io.Reader, size int64) (*Index, error) {
 		return nil, corrupt("implausible counts n=%d u=%d", n64, u64)
 	}
 	want := headerSize + n64*(4+1+1+4*uint64(cfg.Dims)+4*uint64(2*cfg.M+1)) + 4*u64 + 4
+	if qc == 1 {
+		want += 8 + 8*uint64(cfg.Dims)
+	}
 	if uint64(size) != want {
 		return nil, corrupt("size %d, header implies %d", size, want)
 	}
@@ -347,8 +385,12 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	ix.ext = make([]uint32, n)
 	ix.level = make([]uint8, n)
 	tomb := make([]byte, n)
-	ix.vecs = make([]float32, n*cfg.Dims)
-	ix.links0 = make([]uint32, n*(ix.m0+1))
+	ix.grow(n)
+	ix.nodes = ix.nodes[:n*ix.stride]
+	ix.views()
+	if ix.quant != nil {
+		ix.fv = ix.fv[:n*cfg.Dims]
+	}
 	ix.upper = make([]uint32, u64)
 	if err := cr.u32s(ix.ext); err != nil {
 		return nil, err
@@ -359,14 +401,38 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	if err := cr.read(tomb); err != nil {
 		return nil, err
 	}
-	if err := cr.f32s(ix.vecs); err != nil {
-		return nil, err
+	if ix.quant != nil {
+		if err := cr.f32s(ix.fv); err != nil {
+			return nil, err
+		}
+	} else {
+		for in := range uint32(n) {
+			if err := cr.f32s(ix.vec(in)); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err := cr.u32s(ix.links0); err != nil {
-		return nil, err
+	for in := range uint32(n) {
+		if err := cr.u32s(ix.slab(in, 0)); err != nil {
+			return nil, err
+		}
 	}
 	if err := cr.u32s(ix.upper); err != nil {
 		return nil, err
+	}
+	if qz := ix.quant; qz != nil {
+		b := make([]byte, 8)
+		if err := cr.read(b); err != nil {
+			return nil, err
+		}
+		qz.fitted = int(min(le.Uint64(b), n64))
+		qz.lo, qz.step = make([]float32, cfg.Dims), make([]float32, cfg.Dims)
+		if err := cr.f32s(qz.lo); err != nil {
+			return nil, err
+		}
+		if err := cr.f32s(qz.step); err != nil {
+			return nil, err
+		}
 	}
 	sum := make([]byte, 4)
 	if _, err := io.ReadFull(cr.r, sum); err != nil {
@@ -379,7 +445,26 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	if err := ix.rebuild(tomb); err != nil {
 		return nil, err
 	}
+	if qz := ix.quant; qz != nil && n > 0 {
+		for i := range qz.step {
+			if !(qz.step[i] >= 0) || math.IsInf(float64(qz.step[i]), 0) || math.IsNaN(float64(qz.lo[i])) {
+				return nil, corrupt("int8 range %d: lo %v step %v", i, qz.lo[i], qz.step[i])
+			}
+		}
+		qz.setInverse()
+		for in := range uint32(n) {
+			ix.encodeNode(in)
+		}
+	}
 	return ix, nil
+}
+
+// quantCode is the snapshot's number for a Config.Quantization.
+func quantCode(q string) uint32 {
+	if q == quantInt8 {
+		return 1
+	}
+	return 0
 }
 
 // rebuild derives the in-memory indexes from freshly decoded arrays and

@@ -135,7 +135,8 @@ func TestLoadCorrupt(t *testing.T) {
 	}{
 		{name: "empty file", data: nil},
 		{name: "wrong magic", data: flip(0)},
-		{name: "wrong version", data: setU32(8, 2)},
+		{name: "wrong version", data: setU32(8, 3)},
+		{name: "unknown quantization", data: setU32(28, 2)},
 		{name: "flipped header byte", data: flip(20)},
 		{name: "flipped vector byte", data: flip(headerSize + n*6 + 100)},
 		{name: "flipped checksum", data: flip(len(good) - 1)},
@@ -198,4 +199,22 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestLoadVersion1 loads a float32 snapshot relabelled as format version 1,
+// whose layout version 2 keeps.
+func TestLoadVersion1(t *testing.T) {
+	b := slices.Clone(snapshotBytes(t))
+	binary.LittleEndian.PutUint32(b[8:], 1)
+	path := filepath.Join(t.TempDir(), "v1")
+	if err := os.WriteFile(path, withCRC(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Len() != 59 || ix.Config().Quantization != "float32" {
+		t.Errorf("Len %d, Quantization %q; want 59, float32", ix.Len(), ix.Config().Quantization)
+	}
 }

@@ -1,0 +1,115 @@
+package vectorindex
+
+import "math"
+
+// quantizer is the int8 mode's scalar quantizer. It maps a float32 vector to
+// one unsigned byte per dimension, code = round((x - lo) / step) clamped to
+// [0, 255], so that x ≈ lo + step*code. The inner product with a query q is
+// then
+//
+//	sum q_i*lo_i + sum (q_i*step_i) * code_i,
+//
+// whose first term is the same for every node and so does not change the
+// ranking. A search therefore quantizes w_i = q_i*step_i to signed bytes with
+// one scale per query and ranks nodes by the integer sum(w8_i * code_i), which
+// VPDPBUSD computes 64 dimensions per instruction. The beam's results are
+// rescored with the float32 vectors, so returned scores are exact.
+type quantizer struct {
+	lo     []float32 // per-dimension minimum of the fitted vectors
+	step   []float32 // per-dimension (max - min) / 255; 0 for a constant dimension
+	inv    []float32 // 1/step, or 0 where step is 0
+	fitted int       // number of vectors the ranges were fitted on; 0 before the first fit
+}
+
+// refitLimit is the index size after which the ranges are frozen. Until then
+// they are refitted whenever the index has doubled since the last fit, so that
+// an index grown one Add at a time does not keep the ranges of its first few
+// vectors; each refit re-encodes every node, which costs O(n*d) and sums to
+// at most twice the work of encoding refitLimit vectors.
+const refitLimit = 1 << 16
+
+// fit sets the ranges from the first n float vectors of ix.
+func (qz *quantizer) fit(ix *Index, n int) {
+	d := ix.d
+	lo := make([]float32, d)
+	hi := make([]float32, d)
+	copy(lo, ix.vec(0))
+	copy(hi, lo)
+	for in := 1; in < n; in++ {
+		v := ix.vec(uint32(in))
+		for i, x := range v {
+			lo[i] = min(lo[i], x)
+			hi[i] = max(hi[i], x)
+		}
+	}
+	step := hi // reuse
+	for i := range step {
+		step[i] = (hi[i] - lo[i]) / 255
+	}
+	qz.lo, qz.step, qz.fitted = lo, step, n
+	qz.setInverse()
+}
+
+// encode writes the codes of v to dst[:len(v)].
+func (qz *quantizer) encode(v []float32, dst []byte) {
+	dst = dst[:len(v)]
+	lo, inv := qz.lo[:len(v)], qz.inv[:len(v)]
+	for i, x := range v {
+		// Adding 0.5 and truncating rounds, since the value is clamped
+		// non-negative first.
+		c := max((x-lo[i])*inv[i], 0) + 0.5
+		dst[i] = byte(min(c, 255))
+	}
+}
+
+// setInverse derives inv from step.
+func (qz *quantizer) setInverse() {
+	qz.inv = make([]float32, len(qz.step))
+	for i, s := range qz.step {
+		if s > 0 {
+			qz.inv[i] = 1 / s
+		}
+	}
+}
+
+// query writes the signed-byte query weights round(q_i*step_i*scale) to dst,
+// with scale mapping the largest weight to ±127, and zeroes the rest of dst.
+func (qz *quantizer) query(q []float32, dst []int8) {
+	step := qz.step[:len(q)]
+	var m float32
+	for i, x := range q {
+		m = max(m, float32(math.Abs(float64(x*step[i]))))
+	}
+	clear(dst)
+	if m == 0 {
+		return
+	}
+	scale := 127 / m
+	for i, x := range q {
+		dst[i] = int8(math.Round(float64(x * step[i] * scale)))
+	}
+}
+
+// encodeFrom encodes the nodes from internal id first on, after a refit of
+// the ranges (and then all nodes) if the index has doubled since the last
+// one. It does nothing in float32 mode. The caller holds mu for writing.
+func (ix *Index) encodeFrom(first int) {
+	qz := ix.quant
+	n := len(ix.ext)
+	if qz == nil || n == 0 {
+		return
+	}
+	if qz.fitted < refitLimit && n >= 2*qz.fitted {
+		qz.fit(ix, n)
+		first = 0
+	}
+	for in := first; in < n; in++ {
+		ix.encodeNode(uint32(in))
+	}
+}
+
+// encodeNode writes node in's codes into its block.
+func (ix *Index) encodeNode(in uint32) {
+	o := 4 * (int(in)*ix.stride + ix.vecOff)
+	ix.quant.encode(ix.vec(in), ix.codes[o:o+ix.codeLen])
+}

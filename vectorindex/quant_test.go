@@ -1,0 +1,169 @@
+package vectorindex
+
+import (
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// int8Fixture is the shared 20k index re-encoded in int8 mode. The graph is
+// built from float32 vectors in both modes, so copying it is equivalent to a
+// rebuild and much cheaper under -race.
+var int8Fixture struct {
+	once sync.Once
+	ix   *Index
+}
+
+func sharedInt8Index(t *testing.T) (*Index, [][]float32) {
+	t.Helper()
+	src, queries := sharedIndex(t)
+	int8Fixture.once.Do(func() {
+		int8Fixture.ix = requantize(t, src, quantInt8)
+	})
+	return int8Fixture.ix, queries
+}
+
+// requantize returns a copy of src with the same graph in the given mode.
+func requantize(t *testing.T, src *Index, quant string) *Index {
+	t.Helper()
+	cfg := src.Config()
+	cfg.Quantization = quant
+	ix, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.mu.RLock()
+	defer src.mu.RUnlock()
+	n := len(src.ext)
+	ix.grow(n)
+	for in := range uint32(n) {
+		ix.appendNode(src.ext[in], src.vec(in))
+		copy(ix.slab(in, 0), src.slab(in, 0))
+	}
+	ix.encodeFrom(0)
+	ix.level = slices.Clone(src.level)
+	ix.deleted = slices.Clone(src.deleted)
+	ix.upperOff = slices.Clone(src.upperOff)
+	ix.upper = slices.Clone(src.upper)
+	ix.entry, ix.top, ix.live, ix.rng = src.entry, src.top, src.live, src.rng
+	return ix
+}
+
+func TestInt8Recall(t *testing.T) {
+	ix, queries := sharedInt8Index(t)
+	if ix.Config().Quantization != "int8" {
+		t.Fatalf("Quantization = %q", ix.Config().Quantization)
+	}
+	for _, ef := range []int{16, 32} {
+		r := recall(t, ix, queries, 10, nil, func(q []float32) ([]Hit, error) {
+			return ix.SearchEf(q, 10, ef, nil)
+		})
+		t.Logf("int8 ef=%d recall@10=%.4f", ef, r)
+	}
+	r := recall(t, ix, queries, 10, nil, func(q []float32) ([]Hit, error) {
+		hits, err := ix.Search(q, 10, nil)
+		// Scores are rescored with the float vectors, so they are exact.
+		for _, h := range hits {
+			in := ix.byExt[h.ID]
+			if want := dot(q, ix.vec(in)); h.Score != want {
+				t.Fatalf("hit %d: score %v, exact %v", h.ID, h.Score, want)
+			}
+		}
+		return hits, err
+	})
+	t.Logf("int8 default ef recall@10=%.4f", r)
+	if r < 0.95 {
+		t.Errorf("int8 recall@10 = %.4f, want >= 0.95", r)
+	}
+}
+
+func TestInt8FilterAndDelete(t *testing.T) {
+	shared, queries := sharedInt8Index(t)
+	var allowed []uint32
+	for i := 7; i < len(fixture.ids); i += 10 {
+		allowed = append(allowed, fixture.ids[i])
+	}
+	f := NewFilter(allowed)
+	if f.Len() <= shared.exactLimit() {
+		t.Fatalf("filter of %d ids takes the exact path", f.Len())
+	}
+	r := recall(t, shared, queries, 10, f, func(q []float32) ([]Hit, error) {
+		return shared.Search(q, 10, f)
+	})
+	t.Logf("int8, %d allowed: recall@10 = %.4f", f.Len(), r)
+	if r < 0.95 {
+		t.Errorf("int8 filtered recall@10 = %.4f, want >= 0.95", r)
+	}
+
+	ix := cloneIndex(t, shared)
+	for i, id := range fixture.ids {
+		if i%10 == 3 {
+			ix.Delete(id)
+		}
+	}
+	r = recall(t, ix, queries, 10, nil, func(q []float32) ([]Hit, error) {
+		return ix.Search(q, 10, nil)
+	})
+	t.Logf("int8 recall@10 after deleting 10%%: %.4f", r)
+	if r < 0.95 {
+		t.Errorf("int8 recall@10 after deletes = %.4f, want >= 0.95", r)
+	}
+}
+
+func TestInt8SaveLoad(t *testing.T) {
+	ix, queries := sharedInt8Index(t)
+	path := filepath.Join(t.TempDir(), "int8.hnsw")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Config() != ix.Config() || got.Len() != ix.Len() {
+		t.Fatalf("loaded %+v (%d), want %+v (%d)", got.Config(), got.Len(), ix.Config(), ix.Len())
+	}
+	if !slices.Equal(got.quant.lo, ix.quant.lo) || !slices.Equal(got.quant.step, ix.quant.step) ||
+		got.quant.fitted != ix.quant.fitted {
+		t.Fatalf("quantizer ranges differ after Load")
+	}
+	for _, q := range queries {
+		want, _ := ix.SearchEf(q, 10, 16, nil)
+		have, _ := got.SearchEf(q, 10, 16, nil)
+		if !slices.Equal(want, have) {
+			t.Fatalf("results differ after Load:\n%v\n%v", want, have)
+		}
+	}
+}
+
+// TestInt8Incremental grows an int8 index one Add at a time, which refits the
+// ranges as it doubles, then checks that searches still find the vectors.
+func TestInt8Incremental(t *testing.T) {
+	const n, dims = 1500, 48
+	ix, err := New(Config{Dims: dims, M: 8, EfConstruction: 64, Quantization: "int8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(13, dims, 15).draw(n)
+	for i, v := range vecs {
+		if err := ix.Add(uint32(i), v); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if hits, err := ix.Search(v, 1, nil); err != nil || len(hits) != 1 || hits[0].ID != 0 {
+				t.Fatalf("single-vector index: %v, %v", hits, err)
+			}
+		}
+	}
+	if ix.quant.fitted != 1024 {
+		t.Errorf("ranges fitted on %d vectors, want 1024", ix.quant.fitted)
+	}
+	r := recall(t, ix, vecs[:200], 10, nil, func(q []float32) ([]Hit, error) {
+		return ix.Search(q, 10, nil)
+	})
+	t.Logf("int8 incremental recall@10 = %.4f", r)
+	if r < 0.95 {
+		t.Errorf("int8 incremental recall@10 = %.4f, want >= 0.95", r)
+	}
+}
