@@ -2,17 +2,15 @@ package chat
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/veille/veille/upstream"
 )
 
 // complete asks for a whole answer, with retries.
@@ -110,8 +108,8 @@ func (e deltaError) Unwrap() error { return e.err }
 // vetoes retries (a stream whose deltas were passed on).
 func (c *Client) retry(ctx context.Context, call func(context.Context) error, canRetry func() bool) error {
 	for attempt := 0; ; attempt++ {
-		var retryAfter time.Duration
-		callCtx, cancel := context.WithTimeout(context.WithValue(ctx, retryAfterKey{}, &retryAfter), c.cfg.Timeout)
+		withWait, retryAfter := upstream.WithRetryAfter(ctx)
+		callCtx, cancel := context.WithTimeout(withWait, c.cfg.Timeout)
 		err := call(callCtx)
 		timedOut := errors.Is(callCtx.Err(), context.DeadlineExceeded)
 		cancel()
@@ -122,9 +120,7 @@ func (c *Client) retry(ctx context.Context, call func(context.Context) error, ca
 		if !again || attempt >= c.cfg.MaxRetries || canRetry != nil && !canRetry() {
 			return final
 		}
-		wait := c.backoff << attempt
-		wait = min(wait/2+rand.N(wait/2+1), maxBackoff)
-		wait = max(wait, min(retryAfter, maxBackoff))
+		wait := upstream.Backoff(c.backoff, attempt, *retryAfter, maxBackoff)
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < wait {
 			return final // the caller's deadline would pass while waiting
 		}
@@ -156,31 +152,18 @@ func (c *Client) classify(ctx context.Context, err error, timedOut bool) (final 
 	if errors.As(err, &sb) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err), false
 	}
-	status := 0
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		status = apiErr.HTTPStatusCode
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
+	if errors.Is(err, ErrBadResponse) {
+		return err, false
 	}
-	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, ErrBadResponse):
-		return err, false
-	case status == http.StatusTooManyRequests:
+	switch upstream.Classify(err) {
+	case upstream.RateLimited:
 		return fmt.Errorf("%w: %w", ErrRateLimited, err), true
-	case status >= 500 || status == http.StatusRequestTimeout:
+	case upstream.Unavailable:
 		return fmt.Errorf("%w: %w", ErrUnavailable, err), true
-	case status != 0:
-		return err, false
-	case errors.As(err, &syntaxErr) || errors.As(err, &typeErr):
+	case upstream.BadResponse:
 		return fmt.Errorf("%w: %w", ErrBadResponse, err), false
 	}
-	// No status: the connection failed or was cut.
-	return fmt.Errorf("%w: %w", ErrUnavailable, err), true
+	return err, false
 }
 
 // ctxError is the error for a call stopped by ctx, the caller's context:
@@ -190,39 +173,4 @@ func (c *Client) ctxError(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", ErrTimeout, context.Cause(ctx))
 	}
 	return context.Cause(ctx)
-}
-
-// retryAfterKey carries a *time.Duration through a call's context; the
-// transport stores the response's Retry-After there, because go-openai's
-// errors drop response headers.
-type retryAfterKey struct{}
-
-// retryAfterTransport records the Retry-After header of error responses.
-type retryAfterTransport struct{ base http.RoundTripper }
-
-func (t retryAfterTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	res, err := t.base.RoundTrip(req)
-	if err != nil || res.StatusCode < 400 {
-		return res, err
-	}
-	if p, ok := req.Context().Value(retryAfterKey{}).(*time.Duration); ok {
-		*p = retryAfter(res.Header.Get("Retry-After"), time.Now())
-	}
-	return res, nil
-}
-
-// retryAfter parses a Retry-After value, in seconds or as an HTTP date,
-// into a wait; it returns 0 when v is empty or invalid.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if when, err := http.ParseTime(v); err == nil {
-		return max(when.Sub(now), 0)
-	}
-	return 0
 }

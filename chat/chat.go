@@ -26,6 +26,7 @@ import (
 
 	"github.com/veille/veille/analysis"
 	"github.com/veille/veille/answer"
+	"github.com/veille/veille/upstream"
 )
 
 // Config configures a [Client].
@@ -117,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = cfg.BaseURL
-	oc.HTTPClient = &http.Client{Transport: retryAfterTransport{http.DefaultTransport}}
+	oc.HTTPClient = &http.Client{Transport: upstream.Transport{}}
 	return &Client{cfg: cfg, api: openai.NewClientWithConfig(oc), backoff: defaultBackoff}, nil
 }
 

@@ -3,17 +3,16 @@ package embed
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/veille/veille/upstream"
 )
 
 // Config configures a [Client] for an OpenAI-compatible embeddings server.
@@ -89,7 +88,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = cfg.BaseURL
-	oc.HTTPClient = retryAfterDoer{&http.Client{}}
+	oc.HTTPClient = &http.Client{Transport: upstream.Transport{}}
 	c := &Client{cfg: cfg, api: openai.NewClientWithConfig(oc), backoff: defaultBackoff}
 	c.dims.Store(int64(cfg.Dims))
 	return c, nil
@@ -155,10 +154,7 @@ func (c *Client) embedBatch(ctx context.Context, batch []string) ([][]float32, e
 		if !retry || attempt >= c.cfg.MaxRetries {
 			return nil, final
 		}
-		wait := c.backoff << attempt
-		wait = min(wait/2+rand.N(wait/2+1), maxBackoff)
-		wait = max(wait, min(retryAfter, maxBackoff))
-		t := time.NewTimer(wait)
+		t := time.NewTimer(upstream.Backoff(c.backoff, attempt, retryAfter, maxBackoff))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -172,15 +168,14 @@ func (c *Client) embedBatch(ctx context.Context, batch []string) ([][]float32, e
 func (c *Client) request(ctx context.Context, batch []string) ([][]float32, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	var retryAfter time.Duration
-	ctx = context.WithValue(ctx, retryAfterKey{}, &retryAfter)
+	ctx, retryAfter := upstream.WithRetryAfter(ctx)
 	res, err := c.api.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
 		Input:      batch,
 		Model:      openai.EmbeddingModel(c.cfg.Model),
 		Dimensions: c.cfg.Dims,
 	})
 	if err != nil {
-		return nil, retryAfter, err
+		return nil, *retryAfter, err
 	}
 	vecs, err := c.check(res, len(batch))
 	return vecs, 0, err
@@ -213,61 +208,16 @@ func (c *Client) check(res openai.EmbeddingResponse, n int) ([][]float32, error)
 // classify translates an error of one attempt into the error to return if it
 // is the last, and whether it is worth retrying.
 func classify(err error) (final error, retry bool) {
-	status := 0
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		status = apiErr.HTTPStatusCode
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
+	if errors.Is(err, ErrBadResponse) {
+		return err, false
 	}
-	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, ErrBadResponse):
-		return err, false
-	case status == http.StatusTooManyRequests:
+	switch upstream.Classify(err) {
+	case upstream.RateLimited:
 		return fmt.Errorf("%w: %w", ErrRateLimited, err), true
-	case status >= 500 || status == http.StatusRequestTimeout:
+	case upstream.Unavailable:
 		return fmt.Errorf("%w: %w", ErrUnavailable, err), true
-	case status != 0:
-		return err, false
-	case errors.As(err, &syntaxErr) || errors.As(err, &typeErr):
+	case upstream.BadResponse:
 		return fmt.Errorf("%w: %w", ErrBadResponse, err), false
 	}
-	// No HTTP status: the request timed out or the connection failed.
-	return fmt.Errorf("%w: %w", ErrUnavailable, err), true
-}
-
-// retryAfterKey carries a *time.Duration through a request's context, where
-// retryAfterDoer stores the response's Retry-After: go-openai's errors do
-// not keep response headers.
-type retryAfterKey struct{}
-
-type retryAfterDoer struct{ hc *http.Client }
-
-func (d retryAfterDoer) Do(req *http.Request) (*http.Response, error) {
-	res, err := d.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	if p, ok := req.Context().Value(retryAfterKey{}).(*time.Duration); ok {
-		*p = parseRetryAfter(res.Header.Get("Retry-After"), time.Now())
-	}
-	return res, nil
-}
-
-// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	return err, false
 }
