@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
@@ -148,10 +149,14 @@ func (p *progressEmbedder) Embed(ctx context.Context, texts []string, mode embed
 // minBar is the number of paragraphs from which ingest shows a progress bar.
 const minBar = 500
 
+// newBar returns a progress bar drawn on w when w is a terminal and the run
+// is long enough to need one; logs and scripts get the summary only.
 func newBar(total int64, w io.Writer) *progressbar.ProgressBar {
+	f, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetVisibility(total >= minBar),
+		progressbar.OptionSetVisibility(tty && total >= minBar),
 		progressbar.OptionSetDescription("embedding"),
 		progressbar.OptionSetItsString("paragraphs"),
 		progressbar.OptionShowCount(),
