@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/veille/veille/analysis"
+	"github.com/veille/veille/lexical"
 )
 
 // Passage is a retrieved paragraph offered to the answerer.
@@ -208,8 +209,8 @@ func (q query) score(rank int, p Passage) ([]candidate, float64) {
 	pc := q.coverage(passageTerms)
 	prior := 1 / float64(rank+1)
 	var out []candidate
-	for i, s := range sentences(p.Text) {
-		text := p.Text[s.Start:s.End]
+	for i, s := range lexical.Sentences(p.Text) {
+		text := p.Text[s[0]:s[1]]
 		terms := map[string]bool{}
 		var hasNumber, hasName, hasTime bool
 		for _, t := range analysis.Tokens(text) {
@@ -229,7 +230,7 @@ func (q query) score(rank int, p Passage) ([]candidate, float64) {
 		case q.want == quantity && hasNumber, q.want == moment && hasTime, q.want == person && hasName:
 			score += 0.15
 		}
-		out = append(out, candidate{passage: rank, sentence: i, text: text, start: s.Start, end: s.End, score: score})
+		out = append(out, candidate{passage: rank, sentence: i, text: text, start: s[0], end: s[1], score: score})
 	}
 	return out, pc
 }
