@@ -15,6 +15,7 @@ import (
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/qa"
 	"github.com/veille/veille/store"
 )
@@ -69,6 +70,12 @@ type Config struct {
 	// (store.DB.Backup); GET /v1/admin/backup streams it.
 	Backup func(ctx context.Context, w io.Writer) error
 
+	// Jobs runs and reports background jobs (GET /v1/jobs/{id}); nil makes
+	// a registry of the server's own. Reindex, when set, starts or finds the
+	// reindex job for POST /v1/reindex; nil answers 409 (no next embedder).
+	Jobs    *jobs.Registry
+	Reindex ReindexFunc
+
 	// Asker answers /v1/ask and /v1/chat/completions; nil answers by
 	// extraction from the archive.
 	Asker Asker
@@ -104,6 +111,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	keys  keyring
+	jobs  *jobs.Registry
 }
 
 // NewHandler returns the HTTP handler serving every route.
@@ -113,6 +121,10 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	}
 	s := &Server{arch: arch, cfg: cfg.withDefaults(), log: log}
 	s.keys = newKeyring(s.cfg.AdminKey, s.cfg.ReadKeys)
+	s.jobs = s.cfg.Jobs
+	if s.jobs == nil {
+		s.jobs = jobs.NewRegistry(0)
+	}
 	s.asker = s.cfg.Asker
 	if s.asker == nil {
 		s.asker = qa.New(arch, qa.Options{Logger: log})
@@ -134,6 +146,10 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	admin.POST("/issues", s.postIssue)
 	admin.DELETE("/issues/:id", s.deleteIssue)
 	admin.GET("/admin/backup", s.backup(s.cfg.Backup))
+	admin.POST("/reindex", s.reindex)
+	admin.GET("/jobs", s.listJobs)
+	admin.GET("/jobs/:id", s.getJob)
+	admin.DELETE("/jobs/:id", s.cancelJob)
 
 	if s.cfg.Metrics != nil {
 		r.GET("/metrics", s.requireRead, gin.WrapH(s.cfg.Metrics))
