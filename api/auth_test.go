@@ -66,8 +66,10 @@ func TestOpenReadsAndLoopbackWrites(t *testing.T) {
 	}
 }
 
+// Budgets refill at one a minute, so that a slow machine cannot refill them
+// between two requests.
 func TestRateLimits(t *testing.T) {
-	base := newServerWith(t, api.Config{AskPerMinute: 60, AskBurst: 2, SearchPerMinute: 600, SearchBurst: 5})
+	base := newServerWith(t, api.Config{AskPerMinute: 1, AskBurst: 2, SearchPerMinute: 1, SearchBurst: 5})
 	ask := `{"question":"R1 ?"}`
 	mustStatus(t, do(t, "POST", base+"/v1/ask", "application/json", ask), http.StatusOK)
 	mustStatus(t, do(t, "POST", base+"/v1/ask", "application/json", ask), http.StatusOK)
@@ -83,7 +85,7 @@ func TestRateLimits(t *testing.T) {
 		t.Fatalf("sixth search in a burst of 5: %d", r.status)
 	}
 	// Another key has its own bucket.
-	other := newServerWith(t, api.Config{ReadKeys: []string{"a", "b"}, AskPerMinute: 60, AskBurst: 1})
+	other := newServerWith(t, api.Config{ReadKeys: []string{"a", "b"}, AskPerMinute: 1, AskBurst: 1})
 	mustStatus(t, do(t, "POST", other+"/v1/ask", "application/json", ask, "Authorization", "Bearer a"), http.StatusOK)
 	mustStatus(t, do(t, "POST", other+"/v1/ask", "application/json", ask, "Authorization", "Bearer b"), http.StatusOK)
 	if r := do(t, "POST", other+"/v1/ask", "application/json", ask, "Authorization", "Bearer a"); r.status != http.StatusTooManyRequests {

@@ -125,7 +125,7 @@ func classify(err error) *apiError {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &apiError{kind: kindNotFound, detail: err.Error(), err: err}
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrEmbedderMismatch):
 		return &apiError{kind: kindConflict, detail: err.Error(), err: err}
 	case errors.Is(err, ingest.ErrNoDate), errors.Is(err, ingest.ErrBadDate), errors.Is(err, ingest.ErrEmpty),
 		errors.Is(err, ingest.ErrFormat), errors.Is(err, ingest.ErrSyntax), errors.Is(err, ingest.ErrEncoding),

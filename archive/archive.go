@@ -16,6 +16,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -48,19 +49,22 @@ type Config struct {
 	Logger                   *slog.Logger
 	// Observe, when set, is called after every successful ingest or delete.
 	Observe func(Result)
+	// Next, when set, is the embedder a reindex moves the archive to
+	// ([Archive.Reindex]). When the store's vectors already come from it
+	// (the reindex switched before a restart), Open serves with it.
+	Next Embedder
 }
 
 // Archive is the searchable archive. It is safe for concurrent use: searches
 // run in parallel with each other and with a write; writes are serialised.
 type Archive struct {
 	db  *store.DB
-	emb Embedder
-	ix  *vectorindex.Index
-	lex *lexical.Index // derived from the store at every start, so never stale
+	cur atomic.Pointer[generation] // the embedder and index serving queries; swapped by a reindex
+	lex *lexical.Index             // derived from the store at every start, so never stale
 	cfg Config
 	log *slog.Logger
 
-	writeMu sync.Mutex // one ingest or delete at a time, so the index follows the store in order
+	writeMu sync.Mutex // one ingest, delete or generation switch at a time, so the index follows the store in order
 
 	mu     sync.RWMutex
 	dates  map[uint32]string // seq → issue date, for date filters
@@ -75,15 +79,26 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Next != nil {
+		stored, ok, err := db.Embedder()
+		if err != nil {
+			return nil, err
+		}
+		if next := storeID(cfg.Next); ok && stored == next && stored != storeID(emb) {
+			cfg.Logger.Warn("a reindex moved the archive to the next embedder: serving with it; make it the configured embedder",
+				"embedder", next)
+			emb = cfg.Next
+		}
+	}
 	id := emb.Identity()
 	if id.Dims <= 0 {
 		return nil, fmt.Errorf("embedder %s: unknown dimensions", id)
 	}
-	if err := db.UseEmbedder(store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}); err != nil {
+	if err := db.UseEmbedder(storeID(emb)); err != nil {
 		return nil, err
 	}
 	cfg.Fusion = cfg.Fusion.withDefaults()
-	a := &Archive{db: db, emb: emb, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}, byDate: map[string]int{}, lex: lexical.New(cfg.Lexical)}
+	a := &Archive{db: db, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}, byDate: map[string]int{}, lex: lexical.New(cfg.Lexical)}
 	cfg.Index.Dims = id.Dims
 	if err := db.WalkItems(ctx, func(it store.Item) error {
 		a.dates[it.Seq] = it.Date
@@ -93,31 +108,38 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	}); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
-	ix, err := a.loadIndex(ctx, cfg.Index)
+	gen := db.Generation()
+	ix, err := a.loadIndex(ctx, cfg.Index, gen)
 	if err != nil {
 		return nil, err
 	}
-	a.ix = ix
+	a.cur.Store(&generation{gen: gen, emb: emb, ix: ix})
 	return a, nil
 }
 
-// loadIndex loads the snapshot and brings it up to date with the store, or
-// rebuilds the index when there is no usable snapshot.
-func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config) (*vectorindex.Index, error) {
+// storeID is the identity the store records for emb's vectors.
+func storeID(emb Embedder) store.Embedder {
+	id := emb.Identity()
+	return store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
+}
+
+// loadIndex loads generation gen's snapshot and brings it up to date with
+// the store, or rebuilds the index when there is no usable snapshot.
+func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config, gen uint32) (*vectorindex.Index, error) {
 	start := time.Now()
-	ix, err := vectorindex.Load(a.cfg.SnapshotPath)
+	ix, err := vectorindex.Load(snapshotPath(a.cfg.SnapshotPath, gen))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		a.log.Info("no index snapshot, building the index from the store", "items", len(a.dates))
-		return a.rebuild(ctx, icfg)
+		return a.rebuild(ctx, icfg, gen)
 	case err != nil:
 		a.log.Warn("index snapshot unusable, rebuilding the index from the store", "err", err, "items", len(a.dates))
-		return a.rebuild(ctx, icfg)
+		return a.rebuild(ctx, icfg, gen)
 	case ix.Dims() != icfg.Dims:
 		a.log.Warn("index snapshot has other dimensions, rebuilding", "snapshot_dims", ix.Dims(), "dims", icfg.Dims)
-		return a.rebuild(ctx, icfg)
+		return a.rebuild(ctx, icfg, gen)
 	}
-	added, removed, err := a.reconcile(ctx, ix)
+	added, removed, err := a.reconcile(ctx, ix, gen)
 	if err != nil {
 		return nil, err
 	}
@@ -125,13 +147,13 @@ func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config) (*vect
 	return ix, nil
 }
 
-func (a *Archive) rebuild(ctx context.Context, icfg vectorindex.Config) (*vectorindex.Index, error) {
+func (a *Archive) rebuild(ctx context.Context, icfg vectorindex.Config, gen uint32) (*vectorindex.Index, error) {
 	start := time.Now()
 	ix, err := vectorindex.New(icfg)
 	if err != nil {
 		return nil, fmt.Errorf("new index: %w", err)
 	}
-	if err := a.db.WalkVectors(ctx, func(seq uint32, vec []float32) error {
+	if err := a.db.WalkGeneration(ctx, gen, func(seq uint32, vec []float32) error {
 		return ix.Add(seq, vec)
 	}); err != nil {
 		return nil, fmt.Errorf("rebuild index: %w", err)
@@ -140,9 +162,10 @@ func (a *Archive) rebuild(ctx context.Context, icfg vectorindex.Config) (*vector
 	return ix, nil
 }
 
-// reconcile makes ix hold exactly the store's items: those written after the
-// snapshot are added, those deleted after it are removed.
-func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index) (added, removed int, err error) {
+// reconcile makes ix hold exactly the store's items, with their vectors of
+// generation gen: those written after the snapshot are added, those deleted
+// after it are removed.
+func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index, gen uint32) (added, removed int, err error) {
 	for _, seq := range ix.IDs() {
 		if _, ok := a.dates[seq]; !ok {
 			ix.Delete(seq)
@@ -153,7 +176,7 @@ func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index) (added, 
 		if ix.Contains(seq) {
 			continue
 		}
-		vec, err := a.db.Vector(ctx, seq)
+		vec, err := a.db.Vector(ctx, gen, seq)
 		if err != nil {
 			return added, removed, fmt.Errorf("reconcile index: %w", err)
 		}
@@ -169,7 +192,8 @@ func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index) (added, 
 func (a *Archive) Close() error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
-	if err := a.ix.Save(a.cfg.SnapshotPath); err != nil {
+	g := a.cur.Load()
+	if err := g.ix.Save(snapshotPath(a.cfg.SnapshotPath, g.gen)); err != nil {
 		return fmt.Errorf("save index snapshot: %w", err)
 	}
 	return nil
@@ -177,11 +201,13 @@ func (a *Archive) Close() error {
 
 // Embed embeds texts with the archive's embedder.
 func (a *Archive) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
-	return a.emb.Embed(ctx, texts, mode)
+	g := a.acquire()
+	defer g.release()
+	return g.emb.Embed(ctx, texts, mode)
 }
 
 // Identity returns the identity of the archive's embedder.
-func (a *Archive) Identity() embed.Identity { return a.emb.Identity() }
+func (a *Archive) Identity() embed.Identity { return a.cur.Load().emb.Identity() }
 
 // Result counts what an ingest or a delete did to an issue's items.
 type Result struct {
@@ -213,7 +239,7 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 	if err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
-	vecs, err := a.embedItems(ctx, plan.Embed)
+	vecs, err := a.embedItems(ctx, a.cur.Load().emb, plan.Embed)
 	if err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
@@ -259,8 +285,10 @@ func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
 	return res, nil
 }
 
-// follow applies a store change to the index and the date catalog.
+// follow applies a store change to the serving index and the date catalog.
+// a.writeMu is held, so the generation does not change meanwhile.
 func (a *Archive) follow(ch store.Change) error {
+	ix := a.cur.Load().ix
 	a.mu.Lock()
 	for _, seq := range ch.Removed {
 		d := a.dates[seq]
@@ -275,7 +303,7 @@ func (a *Archive) follow(ch store.Change) error {
 	}
 	a.mu.Unlock()
 	for _, seq := range ch.Removed {
-		a.ix.Delete(seq)
+		ix.Delete(seq)
 		a.lex.Delete(seq)
 	}
 	seqs := make([]uint32, len(ch.Added))
@@ -284,22 +312,37 @@ func (a *Archive) follow(ch store.Change) error {
 		a.lex.Add(v.Seq, v.Headline, v.Text)
 		seqs[i], vecs[i] = v.Seq, v.Vec
 	}
-	if err := a.ix.AddBatch(seqs, vecs); err != nil {
+	if err := ix.AddBatch(seqs, vecs); err != nil {
 		// The store has the items; the next start's reconcile adds them.
 		return fmt.Errorf("index issue %s: %w", ch.IssueID, err)
 	}
 	return nil
 }
 
-// embedItems returns the vectors of items' headlines and texts: from the
-// embedding cache, or embedded in batches, several in flight, and cached.
-func (a *Archive) embedItems(ctx context.Context, items []ingest.Item) (map[string][]float32, error) {
+// embedItems returns emb's vectors of items' headlines and texts, by item
+// id.
+func (a *Archive) embedItems(ctx context.Context, emb Embedder, items []ingest.Item) (map[string][]float32, error) {
 	texts := make([]string, len(items))
 	for i, it := range items {
 		texts[i] = PassageText(it)
 	}
-	id := a.emb.Identity()
-	sid := store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
+	vecs, err := a.embedPassages(ctx, emb, texts)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string][]float32, len(items))
+	for i, it := range items {
+		m[it.ID] = vecs[i]
+	}
+	return m, nil
+}
+
+// embedPassages returns emb's vectors of texts: from the embedding cache,
+// or embedded in batches, several in flight, each batch cached as soon as
+// it is embedded, so that a canceled call never pays twice for what it got.
+func (a *Archive) embedPassages(ctx context.Context, emb Embedder, texts []string) ([][]float32, error) {
+	sid := storeID(emb)
+	vecs := make([][]float32, len(texts))
 	cached, err := a.db.CachedVectors(ctx, sid, texts)
 	if err != nil {
 		return nil, err
@@ -307,44 +350,33 @@ func (a *Archive) embedItems(ctx context.Context, items []ingest.Item) (map[stri
 	var missing []string
 	var at []int
 	for i, t := range texts {
-		if _, ok := cached[i]; !ok {
-			missing = append(missing, t)
-			at = append(at, i)
+		if v, ok := cached[i]; ok {
+			vecs[i] = v
+			continue
 		}
+		missing = append(missing, t)
+		at = append(at, i)
 	}
-	fresh, err := a.embedTexts(ctx, missing)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.db.CacheVectors(ctx, sid, missing, fresh); err != nil {
-		return nil, err
-	}
-	for j, i := range at {
-		cached[i] = fresh[j]
-	}
-	m := make(map[string][]float32, len(items))
-	for i, it := range items {
-		m[it.ID] = cached[i]
-	}
-	return m, nil
-}
-
-// embedTexts embeds passages in batches, several in flight.
-func (a *Archive) embedTexts(ctx context.Context, texts []string) ([][]float32, error) {
-	vecs := make([][]float32, len(texts))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(a.cfg.EmbedWorkers)
-	for lo := 0; lo < len(texts); lo += a.cfg.EmbedBatch {
-		hi := min(lo+a.cfg.EmbedBatch, len(texts))
+	for lo := 0; lo < len(missing); lo += a.cfg.EmbedBatch {
+		hi := min(lo+a.cfg.EmbedBatch, len(missing))
 		g.Go(func() error {
-			out, err := a.emb.Embed(gctx, texts[lo:hi], embed.Passage)
+			out, err := emb.Embed(gctx, missing[lo:hi], embed.Passage)
 			if err != nil {
 				return fmt.Errorf("embed items %d-%d: %w", lo, hi, err)
 			}
 			if len(out) != hi-lo {
 				return fmt.Errorf("embed items %d-%d: %d vectors for %d texts", lo, hi, len(out), hi-lo)
 			}
-			copy(vecs[lo:hi], out)
+			// Kept even when another batch failed or the call was
+			// canceled meanwhile: these vectors are paid for.
+			if err := a.db.CacheVectors(context.WithoutCancel(gctx), sid, missing[lo:hi], out); err != nil {
+				return err
+			}
+			for j, v := range out {
+				vecs[at[lo+j]] = v
+			}
 			return nil
 		})
 	}
@@ -376,7 +408,8 @@ func (a *Archive) Stats(ctx context.Context) (Stats, error) {
 	a.mu.RLock()
 	items := len(a.dates)
 	a.mu.RUnlock()
-	return Stats{Issues: len(issues), Items: items, Indexed: a.ix.Len(), Embedder: a.emb.Identity()}, nil
+	g := a.cur.Load()
+	return Stats{Issues: len(issues), Items: items, Indexed: g.ix.Len(), Embedder: g.emb.Identity()}, nil
 }
 
 // Newest returns the date of the newest item's issue, "" when the archive is

@@ -140,25 +140,27 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if f != nil && f.Len() == 0 {
 		return []Hit{}, nil
 	}
+	g := a.acquire()
+	defer g.release()
 	var ranked []scored
 	switch mode {
 	case Lexical:
 		ranked = a.lexical(q.Text, q.K, f)
 	case Vector:
-		vec, err := a.embedQuery(ctx, q.Text)
+		vec, err := g.embedQuery(ctx, q.Text)
 		if err != nil {
 			return nil, err
 		}
-		if ranked, err = a.vector(vec, q.K, f, 0); err != nil {
+		if ranked, err = g.vector(vec, q.K, f, 0); err != nil {
 			return nil, err
 		}
 	case Hybrid:
-		vec, err := a.embedQuery(ctx, q.Text)
+		vec, err := g.embedQuery(ctx, q.Text)
 		if err != nil {
 			return nil, err
 		}
 		depth := max(q.K, a.cfg.Fusion.Depth)
-		vs, err := a.vector(vec, depth, f, 0)
+		vs, err := g.vector(vec, depth, f, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +171,7 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 		return nil, err
 	}
 	if q.Collapse {
-		if hits, err = a.collapse(ctx, hits, true); err != nil {
+		if hits, err = a.collapse(ctx, g, hits, true); err != nil {
 			return nil, err
 		}
 	}
@@ -194,11 +196,13 @@ type Similar struct {
 // SimilarText returns up to s.K items most similar to a passage of text,
 // near-duplicates folded into one hit.
 func (a *Archive) SimilarText(ctx context.Context, text string, s Similar) ([]Hit, error) {
-	vecs, err := a.emb.Embed(ctx, []string{text}, embed.Passage)
+	g := a.acquire()
+	defer g.release()
+	vecs, err := g.emb.Embed(ctx, []string{text}, embed.Passage)
 	if err != nil {
 		return nil, fmt.Errorf("embed text: %w", err)
 	}
-	return a.similar(ctx, vecs[0], s, store.Item{})
+	return a.similar(ctx, g, vecs[0], s, store.Item{})
 }
 
 // SimilarItem returns up to s.K items most similar to the item with the
@@ -210,23 +214,25 @@ func (a *Archive) SimilarItem(ctx context.Context, id string, s Similar) ([]Hit,
 	if err != nil {
 		return nil, err
 	}
-	vec, err := a.db.Vector(ctx, it.Seq)
+	g := a.acquire()
+	defer g.release()
+	vec, err := a.db.Vector(ctx, g.gen, it.Seq)
 	if err != nil {
 		return nil, err
 	}
-	return a.similar(ctx, vec, s, it)
+	return a.similar(ctx, g, vec, s, it)
 }
 
 // similarDepth is how many more neighbours than asked for are fetched, to
 // make up for the hits that exclusions and folding take away.
 const similarDepth = 3
 
-func (a *Archive) similar(ctx context.Context, vec []float32, s Similar, of store.Item) ([]Hit, error) {
+func (a *Archive) similar(ctx context.Context, g *generation, vec []float32, s Similar, of store.Item) ([]Hit, error) {
 	f := a.filter(s.Range)
 	if f != nil && f.Len() == 0 {
 		return []Hit{}, nil
 	}
-	ranked, err := a.vector(vec, s.K*similarDepth, f, of.Seq)
+	ranked, err := g.vector(vec, s.K*similarDepth, f, of.Seq)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +243,7 @@ func (a *Archive) similar(ctx context.Context, vec []float32, s Similar, of stor
 	if s.ExcludeSameIssue {
 		hits = slices.DeleteFunc(hits, func(h Hit) bool { return h.IssueID == of.IssueID })
 	}
-	if hits, err = a.collapse(ctx, hits, false); err != nil {
+	if hits, err = a.collapse(ctx, g, hits, false); err != nil {
 		return nil, err
 	}
 	return hits[:min(s.K, len(hits))], nil
@@ -249,40 +255,12 @@ type scored struct {
 	score float32
 }
 
-func (a *Archive) embedQuery(ctx context.Context, text string) ([]float32, error) {
-	vecs, err := a.emb.Embed(ctx, []string{text}, embed.Query)
-	if err != nil {
-		return nil, fmt.Errorf("embed query: %w", err)
-	}
-	return vecs[0], nil
-}
-
 // filter returns the allowed set for r, or nil when r keeps everything.
 func (a *Archive) filter(r Range) *vectorindex.Filter {
 	if r.IsZero() {
 		return nil
 	}
 	return vectorindex.NewFilter(a.sortedSeqs(r.contains))
-}
-
-// vector searches the HNSW index, leaving out the item with seq skip (0 is
-// no item).
-func (a *Archive) vector(vec []float32, k int, f *vectorindex.Filter, skip uint32) ([]scored, error) {
-	want := k
-	if skip != 0 {
-		want++
-	}
-	found, err := a.ix.Search(vec, want, f)
-	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
-	}
-	out := make([]scored, 0, len(found))
-	for _, h := range found {
-		if h.ID != skip {
-			out = append(out, scored{h.ID, h.Score})
-		}
-	}
-	return out, nil
 }
 
 func (a *Archive) lexical(text string, k int, f *vectorindex.Filter) []scored {

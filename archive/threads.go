@@ -43,8 +43,8 @@ type member struct {
 	score float32 // similarity to the item that brought it in
 }
 
-func (a *Archive) member(ctx context.Context, it store.Item, score float32) (member, error) {
-	vec, err := a.db.Vector(ctx, it.Seq)
+func (a *Archive) member(ctx context.Context, g *generation, it store.Item, score float32) (member, error) {
+	vec, err := a.db.Vector(ctx, g.gen, it.Seq)
 	if err != nil {
 		return member{}, err
 	}
@@ -90,7 +90,9 @@ func (a *Archive) Thread(ctx context.Context, id string) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	seed, err := a.member(ctx, it, 1)
+	g := a.acquire()
+	defer g.release()
+	seed, err := a.member(ctx, g, it, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func (a *Archive) Thread(ctx context.Context, id string) ([]Hit, error) {
 	for expanded := 0; len(queue) > 0 && expanded < threadExpand && len(byIssue) < threadMax; expanded++ {
 		m := queue[0]
 		queue = queue[1:]
-		found, err := a.ix.Search(m.vec, threadNeighbours, nil)
+		found, err := g.ix.Search(m.vec, threadNeighbours, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +121,7 @@ func (a *Archive) Thread(ctx context.Context, id string) ([]Hit, error) {
 			if cand.IssueID == seed.IssueID || cand.IssueID == m.IssueID {
 				continue
 			}
-			cm, err := a.member(ctx, cand, scores[cand.Seq])
+			cm, err := a.member(ctx, g, cand, scores[cand.Seq])
 			if err != nil {
 				return nil, err
 			}
@@ -150,10 +152,10 @@ func (a *Archive) Thread(ctx context.Context, id string) ([]Hit, error) {
 // collapse folds hits into the best-ranked hit of their group: with
 // stories set, hits telling the same story; otherwise near-duplicates. The
 // folded hits are listed in the keeper's AlsoIn.
-func (a *Archive) collapse(ctx context.Context, hits []Hit, stories bool) ([]Hit, error) {
+func (a *Archive) collapse(ctx context.Context, g *generation, hits []Hit, stories bool) ([]Hit, error) {
 	ms := make([]member, len(hits))
 	for i, h := range hits {
-		m, err := a.member(ctx, h.Item, h.Score)
+		m, err := a.member(ctx, g, h.Item, h.Score)
 		if err != nil {
 			return nil, err
 		}

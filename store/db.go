@@ -31,6 +31,11 @@ func (e Embedder) String() string {
 type schema struct {
 	Version  int       `json:"version"`
 	Embedder *Embedder `json:"embedder,omitempty"`
+	// Gen is the active generation (generations.go), Next the one a
+	// reindex is building, Drop those whose vectors remain to delete.
+	Gen  uint32      `json:"gen,omitempty"`
+	Next *Generation `json:"next,omitempty"`
+	Drop []uint32    `json:"drop,omitempty"`
 }
 
 // Options configures [Open].
@@ -45,7 +50,9 @@ type DB struct {
 	bdb *badger.DB
 	log *slog.Logger
 
-	writeMu sync.Mutex // serialises Apply and DeleteIssue, which read-modify-write m/seq
+	writeMu sync.Mutex // serialises Apply and DeleteIssue, which read-modify-write m/seq, and generation changes
+
+	gen, next atomic.Uint32 // the active generation, the one being built (0: none); changed under writeMu
 
 	stopGC context.CancelFunc
 	gcDone chan struct{}
@@ -76,6 +83,10 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if err := db.removeOrphans(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	if err := db.DropOld(); err != nil {
 		bdb.Close()
 		return nil, err
 	}
@@ -112,6 +123,10 @@ func (db *DB) initSchema() error {
 			return err
 		case s.Version != SchemaVersion:
 			return fmt.Errorf("%w: data has version %d, this build reads %d", ErrSchema, s.Version, SchemaVersion)
+		}
+		db.gen.Store(s.Gen)
+		if s.Next != nil {
+			db.next.Store(s.Next.Gen)
 		}
 		return nil
 	})

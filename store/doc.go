@@ -7,11 +7,15 @@
 //
 // Every key starts with a one-letter prefix and a slash:
 //
-//	m/schema          → JSON {"version", "embedder": {"provider", "model", "dims"}}
+//	m/schema          → JSON {"version", "embedder": {"provider", "model", "dims"},
+//	                    "gen", "next": {"gen", "embedder", "job", "started"}, "drop": [gen…]}
 //	m/seq             → uint32 big-endian: the next item sequence number
 //	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
 //	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
 //	v/<seq: 4 bytes BE> → the item's vector, float32 little-endian, dims × 4 bytes
+//	v<gen>/<seq: 4 bytes BE> → the same, in generation gen ≥ 1 (decimal): the
+//	                    vectors of another embedder, after or during a reindex
+//	                    (generations.go); "gen" in m/schema names the active one
 //	n/<seq: 4 bytes BE> → the item id owning that seq
 //	e/<embedder: 8 bytes><text: 16 bytes> → a cached vector (see cache.go)
 //
@@ -22,8 +26,9 @@
 // # Invariants
 //
 // p/<id>, v/<seq> and n/<seq> of one item are written and deleted in the same
-// transaction, so an item never exists without its vector nor a vector
-// without its item. An issue's record is written in the last transaction of
+// transaction, so an item never exists without its vector (in the active
+// generation) nor a vector without its item. A generation being built gets
+// its vectors after the items exist, and loses them with the items. An issue's record is written in the last transaction of
 // its ingest; items left behind by an ingest that stopped before that (they
 // are not listed by their issue) are removed by [Open].
 //

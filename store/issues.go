@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -139,15 +138,16 @@ func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
 	return out, err
 }
 
-// Vector returns the vector of the item with sequence number seq. It returns
-// an error wrapping [ErrNotFound] when there is none.
-func (db *DB) Vector(ctx context.Context, seq uint32) ([]float32, error) {
+// Vector returns the vector of the item with sequence number seq in
+// generation gen. It returns an error wrapping [ErrNotFound] when there is
+// none.
+func (db *DB) Vector(ctx context.Context, gen, seq uint32) ([]float32, error) {
 	var vec []float32
 	err := db.bdb.View(func(txn *badger.Txn) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		kv, err := txn.Get(seqKey(prefixVec, seq))
+		kv, err := txn.Get(seqKey(vecPrefix(gen), seq))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("vector %d: %w", seq, ErrNotFound)
 		}
@@ -179,17 +179,10 @@ func (db *DB) WalkItems(ctx context.Context, fn func(Item) error) error {
 	})
 }
 
-// WalkVectors calls fn for every stored vector, in seq order, and stops at the
-// first error fn returns. vec is fn's to keep.
+// WalkVectors calls fn for every vector of the active generation, in seq
+// order, and stops at the first error fn returns. vec is fn's to keep.
 func (db *DB) WalkVectors(ctx context.Context, fn func(seq uint32, vec []float32) error) error {
-	return db.bdb.View(func(txn *badger.Txn) error {
-		return iterate(txn, prefixVec, func(k, v []byte) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			return fn(binary.BigEndian.Uint32(k[len(prefixVec):]), decodeVector(v))
-		})
-	})
+	return db.WalkGeneration(ctx, db.gen.Load(), fn)
 }
 
 // iterate calls fn with each key and value under prefix; both are only valid

@@ -396,7 +396,7 @@ func (w *writer) putItem(it Item, vec []float32) error {
 	return w.apply(3, len(rec)+len(vb)+2*len(it.ID)+16, func(txn *badger.Txn) error {
 		for _, kv := range [][2][]byte{
 			{itemKey(it.ID), rec},
-			{seqKey(prefixVec, it.Seq), vb},
+			{seqKey(vecPrefix(w.db.gen.Load()), it.Seq), vb},
 			{seqKey(prefixSeq, it.Seq), []byte(it.ID)},
 		} {
 			if err := txn.Set(kv[0], kv[1]); err != nil {
@@ -407,9 +407,15 @@ func (w *writer) putItem(it Item, vec []float32) error {
 	})
 }
 
+// deleteItem deletes an item with its vectors, those of the generation a
+// reindex is building included.
 func (w *writer) deleteItem(it Item) error {
-	return w.apply(3, len(it.ID)+16, func(txn *badger.Txn) error {
-		for _, k := range [][]byte{itemKey(it.ID), seqKey(prefixVec, it.Seq), seqKey(prefixSeq, it.Seq)} {
+	keys := [][]byte{itemKey(it.ID), seqKey(vecPrefix(w.db.gen.Load()), it.Seq), seqKey(prefixSeq, it.Seq)}
+	if next := w.db.next.Load(); next != noGeneration {
+		keys = append(keys, seqKey(vecPrefix(next), it.Seq))
+	}
+	return w.apply(len(keys), len(it.ID)+24, func(txn *badger.Txn) error {
+		for _, k := range keys {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}

@@ -80,7 +80,7 @@ func TestApplyIsIncremental(t *testing.T) {
 	if len(got) != 2 || got[0].Text != "BETA" || got[1].Text != "alpha" {
 		t.Fatalf("ItemsBySeq skips the removed seq and keeps order: %+v", got)
 	}
-	if _, err := db.Vector(t.Context(), ch.Removed[0]); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Vector(t.Context(), 0, ch.Removed[0]); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("vector of a replaced item: %v, want ErrNotFound", err)
 	}
 }
@@ -223,7 +223,7 @@ func TestOpenRemovesOrphans(t *testing.T) {
 	if _, err := db.Item(context.Background(), "lost"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("orphan survived reopen: %v", err)
 	}
-	if _, err := db.Vector(context.Background(), seq); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Vector(context.Background(), 0, seq); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("orphan vector survived reopen: %v", err)
 	}
 }

@@ -37,6 +37,13 @@ var options = []option{
 	{flag: "embed-query-prefix", env: "VEILLE_EMBED_QUERY_PREFIX", usage: "text put before queries for models that need it, e.g. \"query: \" (E5) or \"search_query: \" (nomic)"},
 	{flag: "embed-passage-prefix", env: "VEILLE_EMBED_PASSAGE_PREFIX", usage: "text put before passages, e.g. \"passage: \" (E5) or \"search_document: \" (nomic)"},
 	{flag: "embed-timeout", env: "VEILLE_EMBED_TIMEOUT", def: "30s", usage: "timeout of one embedding request"},
+	{flag: "next-embed-provider", env: "VEILLE_NEXT_EMBED_PROVIDER", usage: "embedder to move the archive to (veille reindex, POST /v1/reindex): builtin or openai; none by default"},
+	{flag: "next-embed-base-url", env: "VEILLE_NEXT_EMBED_BASE_URL", usage: "API root of the next embedder (openai provider)"},
+	{flag: "next-embed-model", env: "VEILLE_NEXT_EMBED_MODEL", usage: "model of the next embedder (openai provider)"},
+	{flag: "next-embed-api-key", env: "VEILLE_NEXT_EMBED_API_KEY", usage: "API key of the next embedder (prefer the variable to the flag)", secret: true},
+	{flag: "next-embed-dims", env: "VEILLE_NEXT_EMBED_DIMS", def: "0", usage: "vector dimensions of the next embedder, as -embed-dims"},
+	{flag: "next-embed-query-prefix", env: "VEILLE_NEXT_EMBED_QUERY_PREFIX", usage: "query prefix of the next embedder, as -embed-query-prefix"},
+	{flag: "next-embed-passage-prefix", env: "VEILLE_NEXT_EMBED_PASSAGE_PREFIX", usage: "passage prefix of the next embedder, as -embed-passage-prefix"},
 	{flag: "chat-base-url", env: "VEILLE_CHAT_BASE_URL", usage: "OpenAI-compatible API root of a chat model; with -chat-model, /v1/ask answers with it (citations verified), else by extraction"},
 	{flag: "chat-model", env: "VEILLE_CHAT_MODEL", usage: "chat model name, e.g. qwen2.5:7b-instruct or gpt-4o-mini"},
 	{flag: "chat-api-key", env: "VEILLE_CHAT_API_KEY", usage: "API key for the chat model (prefer the variable to the flag)", secret: true},
@@ -55,28 +62,34 @@ var options = []option{
 	{flag: "log-level", env: "VEILLE_LOG_LEVEL", def: "info", usage: "log level: debug, info, warn or error"},
 }
 
+// embedSettings configure one embedder.
+type embedSettings struct {
+	Provider, BaseURL, Model, APIKey string
+	QueryPrefix, PassagePrefix       string
+	Dims                             int
+}
+
 // config is the parsed settings.
 type config struct {
-	Addr, Archive, DataDir               string
-	EmbedProvider, EmbedBaseURL          string
-	EmbedModel, EmbedAPIKey              string
-	EmbedQueryPrefix, EmbedPassagePrefix string
-	ChatBaseURL, ChatModel, ChatAPIKey   string
-	ChatTimeout                          time.Duration
-	ChatContextChars                     int
-	AdminKey                             string
-	ReadKeys                             []string
-	AskPerMinute, SearchPerMinute        float64
-	MaxConcurrentAsk                     int
-	CORSOrigins                          []string
-	Watch                                bool
-	Feeds                                []string
-	FeedInterval                         time.Duration
-	EmbedDims                            int
-	EmbedTimeout, RequestTimeout         time.Duration
-	MaxUpload                            int64
-	ShutdownTimeout                      time.Duration
-	LogFormat, LogLevel                  string
+	Addr, Archive, DataDir string
+	// Embed is the embedder; Next, when its Provider is set, the one a
+	// reindex moves the archive to.
+	Embed, Next                        embedSettings
+	ChatBaseURL, ChatModel, ChatAPIKey string
+	ChatTimeout                        time.Duration
+	ChatContextChars                   int
+	AdminKey                           string
+	ReadKeys                           []string
+	AskPerMinute, SearchPerMinute      float64
+	MaxConcurrentAsk                   int
+	CORSOrigins                        []string
+	Watch                              bool
+	Feeds                              []string
+	FeedInterval                       time.Duration
+	EmbedTimeout, RequestTimeout       time.Duration
+	MaxUpload                          int64
+	ShutdownTimeout                    time.Duration
+	LogFormat, LogLevel                string
 }
 
 // flags registers the options on fs, defaults taken from getenv, and
@@ -119,14 +132,19 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		}
 		get := func(name string) string { return strings.TrimSpace(raw(name)) }
 		var errs []error
+		embedder := func(prefix string) embedSettings {
+			return embedSettings{
+				Provider: get(prefix + "embed-provider"), BaseURL: get(prefix + "embed-base-url"),
+				Model: get(prefix + "embed-model"), APIKey: get(prefix + "embed-api-key"),
+				QueryPrefix: raw(prefix + "embed-query-prefix"), PassagePrefix: raw(prefix + "embed-passage-prefix"),
+				Dims: parseInt(prefix+"embed-dims", get(prefix+"embed-dims"), &errs),
+			}
+		}
 		c := config{
 			Addr: get("addr"), Archive: get("archive"), DataDir: get("data"),
-			EmbedProvider: get("embed-provider"), EmbedBaseURL: get("embed-base-url"),
-			EmbedModel: get("embed-model"), EmbedAPIKey: get("embed-api-key"),
-			EmbedQueryPrefix: raw("embed-query-prefix"), EmbedPassagePrefix: raw("embed-passage-prefix"),
+			Embed: embedder(""), Next: embedder("next-"),
 			LogFormat: get("log-format"), LogLevel: get("log-level"),
 		}
-		c.EmbedDims = parseInt("embed-dims", get("embed-dims"), &errs)
 		c.ChatBaseURL, c.ChatModel, c.ChatAPIKey = get("chat-base-url"), get("chat-model"), get("chat-api-key")
 		c.ChatTimeout = parseDuration("chat-timeout", get("chat-timeout"), &errs)
 		c.ChatContextChars = parseInt("chat-context-chars", get("chat-context-chars"), &errs)
@@ -156,20 +174,12 @@ func (c config) validate(serve bool) error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("-data: a data directory is required"))
 	}
-	switch c.EmbedProvider {
-	case "builtin":
-	case "openai":
-		if c.EmbedBaseURL == "" || c.EmbedModel == "" {
-			errs = append(errs, errors.New("-embed-provider openai needs -embed-base-url and -embed-model (VEILLE_EMBED_BASE_URL, VEILLE_EMBED_MODEL)"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("-embed-provider %q: want builtin or openai", c.EmbedProvider))
+	errs = append(errs, c.Embed.validate("embed-", "VEILLE_EMBED_"))
+	if c.Next.Provider != "" {
+		errs = append(errs, c.Next.validate("next-embed-", "VEILLE_NEXT_EMBED_"))
 	}
 	if (c.ChatBaseURL == "") != (c.ChatModel == "") {
 		errs = append(errs, errors.New("a chat model needs both -chat-base-url and -chat-model (VEILLE_CHAT_BASE_URL, VEILLE_CHAT_MODEL)"))
-	}
-	if c.EmbedDims < 0 {
-		errs = append(errs, errors.New("-embed-dims must not be negative"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("-log-format %q: want text or json", c.LogFormat))
@@ -193,6 +203,25 @@ func (c config) validate(serve bool) error {
 	}
 	if serve && c.MaxUpload <= 0 {
 		errs = append(errs, errors.New("-max-upload must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// validate checks the settings of an embedder whose flags start with flag
+// and variables with env.
+func (e embedSettings) validate(flag, env string) error {
+	var errs []error
+	switch e.Provider {
+	case "builtin":
+	case "openai":
+		if e.BaseURL == "" || e.Model == "" {
+			errs = append(errs, fmt.Errorf("-%sprovider openai needs -%sbase-url and -%smodel (%sBASE_URL, %sMODEL)", flag, flag, flag, env, env))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("-%sprovider %q: want builtin or openai", flag, e.Provider))
+	}
+	if e.Dims < 0 {
+		errs = append(errs, fmt.Errorf("-%sdims must not be negative", flag))
 	}
 	return errors.Join(errs...)
 }

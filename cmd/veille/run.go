@@ -50,6 +50,7 @@ Usage:
   veille eval   [flags]                  measure retrieval (--corpus, --queries) and similarity (--pairs)
   veille backup [flags] FILE             write a backup of the store (- for stdout; a running server: GET /v1/admin/backup)
   veille restore [flags] FILE            restore a backup into an empty --data directory
+  veille reindex [flags]                 re-embed the archive with the next embedder (-next-embed-*); resumable
   veille config                          print the configuration table (Markdown)
 
 Run "veille COMMAND -h" for a command's flags.
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return backupCmd(ctx, args, e)
 	case "restore":
 		return restoreCmd(ctx, args, e)
+	case "reindex":
+		return reindexCmd(ctx, args, e)
 	case "config":
 		writeConfigTable(e.stdout)
 		return nil
@@ -123,23 +126,23 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// newEmbedder builds the configured embedder. An OpenAI-compatible server
-// is asked for one vector when the dimensions are not configured.
-func newEmbedder(ctx context.Context, cfg config) (archive.Embedder, error) {
-	if cfg.EmbedProvider == "builtin" {
-		return embed.NewBuiltin(cfg.EmbedDims), nil
+// newEmbedder builds an embedder. An OpenAI-compatible server is asked for
+// one vector when the dimensions are not configured.
+func newEmbedder(ctx context.Context, s embedSettings, timeout time.Duration) (archive.Embedder, error) {
+	if s.Provider == "builtin" {
+		return embed.NewBuiltin(s.Dims), nil
 	}
 	c, err := embed.New(embed.Config{
-		BaseURL: cfg.EmbedBaseURL, Model: cfg.EmbedModel, APIKey: cfg.EmbedAPIKey,
-		Dims: cfg.EmbedDims, Timeout: cfg.EmbedTimeout,
-		QueryPrefix: cfg.EmbedQueryPrefix, PassagePrefix: cfg.EmbedPassagePrefix,
+		BaseURL: s.BaseURL, Model: s.Model, APIKey: s.APIKey,
+		Dims: s.Dims, Timeout: timeout,
+		QueryPrefix: s.QueryPrefix, PassagePrefix: s.PassagePrefix,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if cfg.EmbedDims == 0 {
+	if s.Dims == 0 {
 		if _, err := c.Probe(ctx); err != nil {
-			return nil, fmt.Errorf("ask %s for the model's dimensions: %w", cfg.EmbedBaseURL, err)
+			return nil, fmt.Errorf("ask %s for the model's dimensions: %w", s.BaseURL, err)
 		}
 	}
 	return c, nil
@@ -174,6 +177,7 @@ func newAsker(cfg config, arch *archive.Archive, log *slog.Logger, observe func(
 type opened struct {
 	db   *store.DB
 	arch *archive.Archive
+	next archive.Embedder // the embedder a reindex moves to; nil when none is configured
 }
 
 // hooks let a command watch what the archive does.
@@ -184,17 +188,26 @@ type hooks struct {
 
 // open opens the store in cfg.DataDir and loads the archive over it.
 func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, error) {
-	emb, err := newEmbedder(ctx, cfg)
+	emb, err := newEmbedder(ctx, cfg.Embed, cfg.EmbedTimeout)
 	if err != nil {
 		return nil, err
 	}
+	var next archive.Embedder
+	if cfg.Next.Provider != "" {
+		if next, err = newEmbedder(ctx, cfg.Next, cfg.EmbedTimeout); err != nil {
+			return nil, fmt.Errorf("next embedder: %w", err)
+		}
+	}
 	if h.wrap != nil {
 		emb = h.wrap(emb)
+		if next != nil {
+			next = h.wrap(next)
+		}
 	}
 	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store")})
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? add issues through its API (POST /v1/issues) or stop it first", err, cfg.DataDir)
+			return nil, fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? use its API instead (POST /v1/issues, POST /v1/reindex) or stop it first", err, cfg.DataDir)
 		}
 		return nil, err
 	}
@@ -202,12 +215,13 @@ func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, 
 		SnapshotPath: filepath.Join(cfg.DataDir, "index.hnsw"),
 		Logger:       log.With("component", "archive"),
 		Observe:      h.observe,
+		Next:         next,
 	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &opened{db: db, arch: arch}, nil
+	return &opened{db: db, arch: arch, next: next}, nil
 }
 
 // close saves the index snapshot and closes the store.

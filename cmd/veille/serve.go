@@ -12,6 +12,7 @@ import (
 	"github.com/veille/veille/api"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/metrics"
 	"github.com/veille/veille/sources"
 	"github.com/veille/veille/web"
@@ -28,8 +29,9 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, rest)
 	}
 	log := newLogger(cfg, e.stderr)
-	log.Info("starting", "data", cfg.DataDir, "archive", cfg.Archive, "embed_provider", cfg.EmbedProvider,
-		"embed_base_url", cfg.EmbedBaseURL, "embed_model", cfg.EmbedModel, "embed_api_key_set", cfg.EmbedAPIKey != "",
+	log.Info("starting", "data", cfg.DataDir, "archive", cfg.Archive, "embed_provider", cfg.Embed.Provider,
+		"embed_base_url", cfg.Embed.BaseURL, "embed_model", cfg.Embed.Model, "embed_api_key_set", cfg.Embed.APIKey != "",
+		"next_embed_provider", cfg.Next.Provider, "next_embed_model", cfg.Next.Model,
 		"chat_base_url", cfg.ChatBaseURL, "chat_model", cfg.ChatModel, "chat_api_key_set", cfg.ChatAPIKey != "",
 		"admin_key_set", cfg.AdminKey != "", "read_keys", len(cfg.ReadKeys))
 
@@ -78,6 +80,25 @@ func serve(ctx context.Context, args []string, e env) error {
 		}
 		log.Info("archive ingested", "folder", cfg.Archive, "summary", sum.String())
 	}
+	// Jobs stop at a safe point before the sources, the index snapshot and
+	// the store.
+	reg := jobs.NewRegistry(0)
+	defer func() {
+		if err := reg.Shutdown(context.Background()); err != nil {
+			log.Warn("stop jobs", "err", err)
+		}
+	}()
+	var reindex api.ReindexFunc
+	if o.next != nil {
+		r := &reindexer{o: o, log: log.With("component", "reindex")}
+		reindex = r.start
+		if err := r.resume(bgCtx, reg); err != nil {
+			return fmt.Errorf("resume the reindex: %w", err)
+		}
+	} else if g, ok, err := o.arch.Reindexing(); err == nil && ok {
+		log.Warn("a reindex was interrupted; configure its embedder as the next one (VEILLE_NEXT_EMBED_*) to resume it",
+			"job", g.Job, "embedder", g.Embedder)
+	}
 	for _, u := range cfg.Feeds {
 		p := sources.NewFeedPoller(u, o.arch, sources.FeedOptions{Interval: cfg.FeedInterval, Logger: log.With("component", "feed")})
 		bg.Go(func() { _ = p.Run(bgCtx) })
@@ -105,6 +126,8 @@ func serve(ctx context.Context, args []string, e env) error {
 			CORSOrigins:      cfg.CORSOrigins,
 			Asker:            asker,
 			Backup:           o.db.Backup,
+			Jobs:             reg,
+			Reindex:          reindex,
 			ModelName:        "veille",
 			Observer:         m,
 			Metrics:          m.Handler(),

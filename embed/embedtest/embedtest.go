@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +32,9 @@ type Server struct {
 	builtin  *embed.Builtin
 	requests atomic.Int64
 	inputs   atomic.Int64
+
+	mu     sync.Mutex
+	counts map[string]int // successful embeddings of each input text
 }
 
 type options struct {
@@ -77,7 +81,7 @@ func WithQueryPrefix(prefix string) Option { return func(o *options) { o.queryPr
 // NewServer starts a server and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &Server{opts: options{dims: embed.DefaultDims}}
+	s := &Server{opts: options{dims: embed.DefaultDims}, counts: map[string]int{}}
 	for _, o := range opts {
 		o(&s.opts)
 	}
@@ -96,6 +100,13 @@ func (s *Server) Requests() int { return int(s.requests.Load()) }
 
 // Inputs returns the number of texts received in successful requests.
 func (s *Server) Inputs() int { return int(s.inputs.Load()) }
+
+// Count returns how many successful requests carried text as an input.
+func (s *Server) Count(text string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[text]
+}
 
 // Identity returns the identity of the embedder behind the server, as an
 // [embed.Client] with the same model would report it.
@@ -184,6 +195,11 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 		rand.Shuffle(len(res.Data), func(i, j int) { res.Data[i], res.Data[j] = res.Data[j], res.Data[i] })
 	}
 	s.inputs.Add(int64(len(inputs)))
+	s.mu.Lock()
+	for _, text := range inputs {
+		s.counts[text]++
+	}
+	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(res)
 }
