@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
 	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/store"
 )
@@ -36,9 +37,8 @@ func (r *reindexer) start(ctx context.Context, reg *jobs.Registry) (string, erro
 	if st, ok := reg.Running("reindex"); ok {
 		return st.ID, nil
 	}
-	id := r.o.arch.Identity()
-	to := r.o.next.Identity()
-	if id == to {
+	to := storeID(r.o.next)
+	if storeID(r.o.arch) == to {
 		return "", fmt.Errorf("%w: the archive's vectors already come from %s; nothing to reindex", store.ErrEmbedderMismatch, to)
 	}
 	job := jobs.NewID()
@@ -46,7 +46,7 @@ func (r *reindexer) start(ctx context.Context, reg *jobs.Registry) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if ok && g.Embedder == (store.Embedder{Provider: to.Provider, Model: to.Model, Dims: to.Dims}) {
+	if ok && g.Embedder == to {
 		job = g.Job
 	}
 	return reg.Start(ctx, "reindex", job, func(ctx context.Context, p *jobs.Progress) (any, error) {
@@ -61,8 +61,7 @@ func (r *reindexer) resume(ctx context.Context, reg *jobs.Registry) error {
 	if err != nil || !ok {
 		return err
 	}
-	to := r.o.next
-	if to == nil || g.Embedder != (store.Embedder{Provider: to.Identity().Provider, Model: to.Identity().Model, Dims: to.Identity().Dims}) {
+	if r.o.next == nil || g.Embedder != storeID(r.o.next) {
 		r.log.Warn("a reindex was interrupted; configure its embedder as the next one to resume it",
 			"job", g.Job, "embedder", g.Embedder)
 		return nil
@@ -72,6 +71,12 @@ func (r *reindexer) resume(ctx context.Context, reg *jobs.Registry) error {
 		r.log.Info("resuming the interrupted reindex", "job", id, "embedder", g.Embedder)
 	}
 	return err
+}
+
+// storeID is the identity the store records for an embedder's vectors.
+func storeID(e interface{ Identity() embed.Identity }) store.Embedder {
+	id := e.Identity()
+	return store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
 }
 
 // reindexCmd re-embeds the archive with the next embedder, in the
