@@ -286,17 +286,15 @@ func (s *Server) ingest(ctx context.Context, u *upload, p *jobs.Progress) (inges
 	resp := ingestResponse{Issues: []archive.Result{}, Files: make([]fileResult, 0, len(u.files))}
 	for _, f := range u.files {
 		fr := fileResult{Name: f.name, Status: fileOK, Issues: []string{}}
-		docs, err := f.parse()
+		docs, err := f.parse() // no documents when it fails
 		for _, doc := range docs {
-			if err != nil {
+			var res archive.Result
+			if res, err = s.arch.Ingest(ctx, doc); err != nil {
 				break
 			}
-			var res archive.Result
-			if res, err = s.arch.Ingest(ctx, doc); err == nil {
-				resp.add(res)
-				fr.Issues = append(fr.Issues, res.IssueID)
-				p.Add(int64(len(doc.Items)))
-			}
+			resp.add(res)
+			fr.Issues = append(fr.Issues, res.IssueID)
+			p.Add(int64(len(doc.Items)))
 		}
 		fr.Format = string(f.format)
 		if err != nil {
