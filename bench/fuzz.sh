@@ -13,13 +13,20 @@
 #   bench/fuzz.sh ./ingest ./dates        # the targets of some packages
 #   TARGETS='^FuzzParse' bench/fuzz.sh    # the targets whose name matches
 #
-# Settings (environment): FUZZTIME (3m), PARALLEL (fuzzing processes,
-# default GOMAXPROCS), TARGETS (extended regexp on target names), OUT (logs,
-# default /tmp/veille-fuzz/run-<time>). Exits 1 when a target failed.
+# Settings (environment): FUZZTIME (3m), MINIMIZETIME (10s), PARALLEL
+# (fuzzing processes, default GOMAXPROCS), TARGETS (extended regexp on target
+# names), OUT (logs, default /tmp/veille-fuzz/run-<time>). Exits 1 when a
+# target failed.
+#
+# MINIMIZETIME bounds the minimizing of each new corpus entry and failing
+# input. Go's default, 60s, let the slower targets (the HTML parser, uploads
+# into a real archive) spend a whole one-minute run minimizing one input,
+# with no new executions.
 set -euo pipefail
 
 main() {
 	FUZZTIME=${FUZZTIME:-3m}
+	MINIMIZETIME=${MINIMIZETIME:-10s}
 	TARGETS=${TARGETS:-.}
 	OUT=${OUT:-/tmp/veille-fuzz/run-$(date +%Y%m%d-%H%M%S)}
 	ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +44,7 @@ main() {
 
 	local summary="$OUT/summary.md" failed=() n=0
 	{
-		echo "fuzzing $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $FUZZTIME a target, $(go version | cut -d' ' -f3-), $(nproc) CPUs"
+		echo "fuzzing $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $FUZZTIME a target (minimizing $MINIMIZETIME), $(go version | cut -d' ' -f3-), $(nproc) CPUs"
 		echo
 		echo "| package | target | wall (s) | executions | new corpus entries | result |"
 		echo "|---|---|---:|---:|---:|---|"
@@ -48,7 +55,7 @@ main() {
 		local before
 		before=$(list "$corpus")
 		local start=$SECONDS status=0
-		go test -run "^$name\$" -fuzz "^$name\$" -fuzztime "$FUZZTIME" "${parallel[@]}" "./$pkg" >"$log" 2>&1 || status=$?
+		go test -run "^$name\$" -fuzz "^$name\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$MINIMIZETIME" "${parallel[@]}" "./$pkg" >"$log" 2>&1 || status=$?
 		local wall=$((SECONDS - start))
 		local last execs interesting result
 		last=$(grep -E '^fuzz: elapsed: .*execs: ' "$log" | tail -1 || true)
