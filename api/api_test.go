@@ -270,6 +270,8 @@ func TestBadRequests(t *testing.T) {
 		{"issue bad async", "POST", "/v1/issues?async=maybe", "text/plain", issueJan, 400, "/problems/validation"},
 		{"issue bad e-mail", "POST", "/v1/issues", "message/rfc822", "pas un message", 400, "/problems/validation"},
 		{"issue bad feed", "POST", "/v1/issues", "application/rss+xml", "<rss><channel><item>", 400, "/problems/validation"},
+		{"issue detected as e-mail, unreadable", "POST", "/v1/issues", "text/plain", "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\nx", 400, "/problems/validation"},
+		{"issue detected as feed, truncated", "POST", "/v1/issues", "text/plain", "<rss><channel><item>", 400, "/problems/validation"},
 		{"issue html without date", "POST", "/v1/issues", "text/html", "<p>Un paragraphe sans date.</p>", 400, "/problems/validation"},
 		{"issue bad content type parameters", "POST", "/v1/issues", "multipart/form-data; boundary", part("", "x"), 415, "/problems/unsupported-media-type"},
 		{"multipart without boundary", "POST", "/v1/issues", "multipart/form-data", part("", "date 2025-01 T\n\nX."), 400, "/problems/malformed-body"},
