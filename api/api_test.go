@@ -219,6 +219,10 @@ func TestBadRequests(t *testing.T) {
 	base := newServer(t)
 	mustStatus(t, do(t, "POST", base+"/v1/issues", "text/plain", issueJan), http.StatusCreated)
 	big := strings.Repeat("a", 9<<10)
+	const mp = "multipart/form-data; boundary=b"
+	part := func(header, body string) string {
+		return "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n" + header + "\r\n" + body + "\r\n--b--\r\n"
+	}
 	tests := []struct {
 		name, method, path, ctype, body string
 		status                          int
@@ -263,6 +267,25 @@ func TestBadRequests(t *testing.T) {
 		{"issue empty body", "POST", "/v1/issues", "text/plain", "", 400, "/problems/malformed-body"},
 		{"issue too large", "POST", "/v1/issues", "text/plain", "date 2025-01 T\n\n" + strings.Repeat("mot ", 20<<10), 413, "/problems/too-large"},
 		{"issue bad format param", "POST", "/v1/issues?format=pdf", "text/plain", "date 2025-01 T\n\nX.", 400, "/problems/validation"},
+		{"issue bad async", "POST", "/v1/issues?async=maybe", "text/plain", issueJan, 400, "/problems/validation"},
+		{"issue bad e-mail", "POST", "/v1/issues", "message/rfc822", "pas un message", 400, "/problems/validation"},
+		{"issue bad feed", "POST", "/v1/issues", "application/rss+xml", "<rss><channel><item>", 400, "/problems/validation"},
+		{"issue detected as e-mail, unreadable", "POST", "/v1/issues", "text/plain", "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\nx", 400, "/problems/validation"},
+		{"issue detected as feed, truncated", "POST", "/v1/issues", "text/plain", "<rss><channel><item>", 400, "/problems/validation"},
+		{"issue html without date", "POST", "/v1/issues", "text/html", "<p>Un paragraphe sans date.</p>", 400, "/problems/validation"},
+		{"issue bad content type parameters", "POST", "/v1/issues", "multipart/form-data; boundary", part("", "x"), 415, "/problems/unsupported-media-type"},
+		{"multipart without boundary", "POST", "/v1/issues", "multipart/form-data", part("", "date 2025-01 T\n\nX."), 400, "/problems/malformed-body"},
+		{"multipart truncated part", "POST", "/v1/issues", mp, "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\ndate 2025-01 T\n\nX.", 400, "/problems/malformed-body"},
+		{"multipart truncated header", "POST", "/v1/issues", mp, "--b\r\nContent-Disposition: form-da", 400, "/problems/malformed-body"},
+		{"multipart bad part header", "POST", "/v1/issues", mp, "--b\r\nContent-Disposition form-data\r\n\r\nx\r\n--b--\r\n", 400, "/problems/malformed-body"},
+		{"multipart no part", "POST", "/v1/issues", mp, "--b--\r\n", 400, "/problems/malformed-body"},
+		{"multipart no boundary line", "POST", "/v1/issues", mp, "date 2025-01 T\n\nX.", 400, "/problems/malformed-body"},
+		{"multipart empty file", "POST", "/v1/issues", mp, part("", ""), 400, "/problems/malformed-body"},
+		{"multipart part type not taken", "POST", "/v1/issues", mp, part("Content-Type: application/pdf\r\n", "%PDF-1.7"), 415, "/problems/unsupported-media-type"},
+		{"multipart bad part type", "POST", "/v1/issues", mp, part("Content-Type: text/\r\n", "x"), 415, "/problems/unsupported-media-type"},
+		{"multipart part without date", "POST", "/v1/issues", mp, part("", "Un titre\n\nUn paragraphe."), 400, "/problems/validation"},
+		{"multipart mixed", "POST", "/v1/issues", "multipart/mixed; boundary=b", part("", "date 2025-01 T\n\nX."), 415, "/problems/unsupported-media-type"},
+		{"multipart file too large", "POST", "/v1/issues", mp, part("", "date 2025-01 T\n\n"+strings.Repeat("mot ", 20<<10)), 413, "/problems/too-large"},
 		{"unknown route", "GET", "/v1/nothing", "", "", 404, "/problems/no-route"},
 		{"path traversal in item id", "GET", "/v1/items/..%2F..%2Fetc%2Fpasswd", "", "", 404, "/problems/no-route"},
 		{"NUL in issue id", "GET", "/v1/issues/a%00b", "", "", 400, "/problems/validation"},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,8 +87,47 @@ func FuzzIssueUpload(f *testing.F) {
 	}
 	f.Add(`{"date":"2025-01","text":"Un paragraphe."}`, "application/json")
 	f.Add("{\"id\":\"p1\",\"text\":\"Un passage.\"}\n", "application/x-ndjson")
+	f.Add("<h1>Veille du 3 mars 2025</h1><h2>Titre</h2><p>Texte.</p>", "text/html")
+	f.Add("Subject: a\r\nDate: Tue, 4 Feb 2025 09:00:00 +0100\r\n\r\nCorps.", "message/rfc822")
+	f.Add("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.md\"\r\n\r\n# Titre\n\nDate: 2025-01-02\n\n## Sujet\n\nTexte.\r\n--b--\r\n", "multipart/form-data; boundary=b")
+	f.Add("--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n", "multipart/form-data; boundary=b")
 	h := fuzzHandler(f)
 	f.Fuzz(func(t *testing.T, body, ctype string) {
 		checkResponse(t, serve(h, "POST", "/v1/issues", ctype, body))
+	})
+}
+
+// FuzzMultipartUpload sends a multipart upload of a good issue and a
+// fuzzed part (file name, Content-Type, content) and checks, besides the
+// answer's shape, that the good file is stored whatever the other holds.
+func FuzzMultipartUpload(f *testing.F) {
+	f.Add("a.txt", "text/plain", []byte(issueFeb))
+	f.Add("b.jsonl", "application/x-ndjson", []byte("{\"id\":\"a\",\"text\":\"x\"}\n{oops\n"))
+	f.Add("c.html", "text/html", []byte("<h1>Veille du 3 mars 2025</h1><h2>Titre</h2><p>Texte.</p>"))
+	f.Add("d.eml", "", []byte("Subject: a\r\nDate: Tue, 4 Feb 2025 09:00:00 +0100\r\n\r\nCorps."))
+	f.Add("e.rss", "application/rss+xml", []byte("<rss><channel><item><title>t</title><description>x</description></item></channel></rss>"))
+	f.Add("f.png", "image/png", []byte("\x89PNG"))
+	f.Add("", "application/json", []byte(`{"date":"2025-01","text":"Un paragraphe."}`))
+	f.Add("g.md", "text/markdown; charset=\"", []byte(""))
+	h := fuzzHandler(f)
+	f.Fuzz(func(t *testing.T, name, ctype string, data []byte) {
+		if strings.ContainsAny(name+ctype, "\r\n\"\\") {
+			t.Skip("not a header a multipart writer sends")
+		}
+		ct, body := multipartBody(t, filePart{name, ctype, string(data)}, filePart{"jan.txt", "text/plain", issueJan})
+		rec := serve(h, "POST", "/v1/issues", ct, body)
+		checkResponse(t, rec)
+		if rec.Code >= 400 {
+			return
+		}
+		var resp struct {
+			Files []struct{ Name, Status string }
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Files) != 2 {
+			t.Fatalf("status %d: %v: %s", rec.Code, err, rec.Body)
+		}
+		if resp.Files[1].Name != "jan.txt" || resp.Files[1].Status != "ok" {
+			t.Fatalf("the good file was not stored: %s", rec.Body)
+		}
 	})
 }

@@ -3,13 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/store"
 )
 
@@ -22,97 +21,59 @@ type issueJSON struct {
 	Source    string   `json:"source"`
 }
 
+// ingestResponse is the summary of an upload: totals over its issues, each
+// issue's result, and what became of each file.
 type ingestResponse struct {
 	Added     int              `json:"added"`
 	Changed   int              `json:"changed"`
 	Unchanged int              `json:"unchanged"`
 	Removed   int              `json:"removed"`
+	Failed    int              `json:"failed"` // files
 	Issues    []archive.Result `json:"issues"`
+	Files     []fileResult     `json:"files"`
 }
 
-// formats maps upload media types to parsers; "" detects from the content.
-var formats = map[string]ingest.Format{
-	"":                     ingest.FormatDetect,
-	"text/plain":           ingest.FormatDetect,
-	"text/markdown":        ingest.FormatMarkdown,
-	"text/x-markdown":      ingest.FormatMarkdown,
-	"application/x-ndjson": ingest.FormatJSONL,
-	"application/jsonl":    ingest.FormatJSONL,
-	"application/x-jsonl":  ingest.FormatJSONL,
-}
-
-// postIssue ingests one issue (or, for JSON Lines, one issue per date).
+// postIssue ingests an upload: one issue (or, for JSON Lines and feeds,
+// several) in the body, or files in a multipart/form-data body. With
+// ?async=true it answers 202 at once and ingests in a background job.
+//
+// When every file is stored the answer is 201 if anything changed, else
+// 200; when some files fail and others are stored, 207 with each file's
+// status; when every file fails, the problem of a body alone, or for a
+// multipart body the problem every file shares, its errors naming each file.
 func (s *Server) postIssue(c *gin.Context) {
-	docs, err := s.parseUpload(c)
+	async, err := queryBool(c, "async")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	u, err := s.receive(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if async {
+		s.startIngest(c, u)
+		return
+	}
+	defer u.remove()
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.IngestTimeout)
 	defer cancel()
-	resp := ingestResponse{Issues: make([]archive.Result, 0, len(docs))}
-	for _, doc := range docs {
-		res, err := s.arch.Ingest(ctx, doc)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		resp.Added += res.Added
-		resp.Changed += res.Changed
-		resp.Unchanged += res.Unchanged
-		resp.Removed += res.Removed
-		resp.Issues = append(resp.Issues, res)
+	resp, err := s.ingest(ctx, u, &jobs.Progress{})
+	switch {
+	case err != nil:
+		s.fail(c, err)
+	case resp.Failed == len(u.files) && !u.multipart:
+		s.fail(c, resp.Files[0].err)
+	case resp.Failed == len(u.files):
+		s.fail(c, allFailed(resp.Files))
+	case resp.Failed > 0:
+		c.JSON(http.StatusMultiStatus, resp)
+	case resp.Added+resp.Changed+resp.Removed > 0:
+		c.JSON(http.StatusCreated, resp)
+	default:
+		c.JSON(http.StatusOK, resp)
 	}
-	status := http.StatusOK
-	if resp.Added+resp.Changed+resp.Removed > 0 {
-		status = http.StatusCreated
-	}
-	c.JSON(status, resp)
-}
-
-func (s *Server) parseUpload(c *gin.Context) ([]ingest.Document, error) {
-	mt := mediaType(c)
-	if mt == "application/json" {
-		var req issueJSON
-		if err := s.bindJSON(c, &req, s.cfg.MaxIssueBytes); err != nil {
-			return nil, err
-		}
-		doc, err := ingest.ParseJSON(cmpSource(req.Source), req.Date, req.Headlines, req.Text)
-		if err != nil {
-			return nil, err
-		}
-		return []ingest.Document{doc}, nil
-	}
-	format, ok := formats[mt]
-	if !ok {
-		return nil, &apiError{kind: kindMediaType,
-			detail: "send text/plain (raw issue), text/markdown, application/x-ndjson or application/json"}
-	}
-	if f := c.Query("format"); f != "" {
-		switch ingest.Format(f) {
-		case ingest.FormatRaw, ingest.FormatMarkdown, ingest.FormatJSONL:
-			format = ingest.Format(f)
-		default:
-			return nil, invalid("format", "must be raw, markdown or jsonl")
-		}
-	}
-	body, err := readBody(c, s.cfg.MaxIssueBytes)
-	if err != nil {
-		return nil, err
-	}
-	if len(body) == 0 {
-		return nil, &apiError{kind: kindMalformed, detail: "the body is empty"}
-	}
-	return ingest.Parse(cmpSource(c.Query("source")), body, format)
-}
-
-// cmpSource names an upload: the caller's name for it, or "upload".
-func cmpSource(name string) string {
-	name = strings.TrimSpace(name)
-	if name == "" || !utf8.ValidString(name) || len(name) > 256 {
-		return "upload"
-	}
-	return name
 }
 
 type issuesResponse struct {

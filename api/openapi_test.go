@@ -29,7 +29,8 @@ import (
 // The media types whose bodies the document describes as plain strings;
 // openapi3filter has no decoder of its own for them.
 func init() {
-	for _, ct := range []string{"text/markdown", "application/x-ndjson", "text/event-stream", "application/openmetrics-text"} {
+	for _, ct := range []string{"text/markdown", "application/x-ndjson", "text/event-stream", "application/openmetrics-text",
+		"text/html", "message/rfc822", "application/rss+xml"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 	}
 }
@@ -307,6 +308,14 @@ func TestOpenAPIValidatesRealTraffic(t *testing.T) {
 	itemID := r.body["hits"].([]any)[0].(map[string]any)["id"].(string)
 	item := url.PathEscape(itemID)
 
+	multi, multiBody := multipartBody(t, filePart{"page.html", "text/html", fixture(t, "page.html")},
+		filePart{"multipart.eml", "application/octet-stream", fixture(t, "multipart.eml")})
+	partial, partialBody := multipartBody(t, filePart{"jan.txt", "text/plain", issueJan}, filePart{"broken.jsonl", "", "{oops\n"})
+	allBad, allBadBody := multipartBody(t, filePart{"a.txt", "", "Sans date\n\nTexte."}, filePart{"b.txt", "", "Sans date non plus\n\nTexte."})
+	png, pngBody := multipartBody(t, filePart{"image.png", "image/png", "\x89PNG"})
+	tooBig, tooBigBody := multipartBody(t, filePart{"big.txt", "", "date 2025-01 T\n\n" + strings.Repeat("mot ", 20<<10)})
+	noPart, noPartBody := multipartBody(t)
+	truncated := multiBody[:len(multiBody)/2]
 	ask := `{"question":"Combien a coûté l’entraînement de R1 ?","k":3}`
 	chat := `{"model":"veille","temperature":0.2,"messages":[{"role":"system","content":"Tu es utile."},{"role":"user","content":"Combien a coûté l’entraînement de R1 ?"}]}`
 	big := strings.Repeat("a", 9<<10)
@@ -321,6 +330,11 @@ func TestOpenAPIValidatesRealTraffic(t *testing.T) {
 		{name: "issue raw with format and source", method: "POST", path: "/v1/issues?format=raw&source=feb.txt", ctype: "text/plain; charset=utf-8", body: issueFeb, status: 200}, // already posted as JSON
 		{name: "issue markdown", method: "POST", path: "/v1/issues", ctype: "text/markdown", body: issueMarkdown, status: 201},
 		{name: "issue json lines", method: "POST", path: "/v1/issues", ctype: "application/x-ndjson", body: corpus, status: 201},
+		{name: "issue html", method: "POST", path: "/v1/issues", ctype: "text/html", body: fixture(t, "lettre_cp1252.html"), status: 201},
+		{name: "issue e-mail", method: "POST", path: "/v1/issues?source=breves.eml", ctype: "message/rfc822", body: fixture(t, "breves_latin1.eml"), status: 201},
+		{name: "issue feed", method: "POST", path: "/v1/issues", ctype: "application/rss+xml", body: fixture(t, "veille.rss"), status: 201},
+		{name: "issue multipart", method: "POST", path: "/v1/issues", ctype: multi, body: multiBody, status: 201},
+		{name: "issue multipart one file fails", method: "POST", path: "/v1/issues", ctype: partial, body: partialBody, status: 207},
 		{name: "search hybrid", method: "GET", path: "/v1/search?q=centres+de+donn%C3%A9es+Stargate&k=2", status: 200},
 		{name: "search lexical in range", method: "GET", path: "/v1/search?q=Mistral&mode=lexical&from=2025-01&to=2025-02-28", status: 200},
 		{name: "search vector", method: "GET", path: "/v1/search?q=mod%C3%A8les+ouverts&mode=vector&k=3", status: 200},
@@ -386,6 +400,14 @@ func TestOpenAPIValidatesRealTraffic(t *testing.T) {
 		{name: "issue bad format", method: "POST", path: "/v1/issues?format=pdf", ctype: "text/plain", body: "date 2025-01 T\n\nX.", status: 400, problem: "/problems/validation", specRejects: true},
 		{name: "issue wrong content type", method: "POST", path: "/v1/issues", ctype: "image/png", body: "\x89PNG", status: 415, problem: "/problems/unsupported-media-type", specRejects: true},
 		{name: "issue too large", method: "POST", path: "/v1/issues", ctype: "text/plain", body: "date 2025-01 T\n\n" + strings.Repeat("mot ", 20<<10), status: 413, problem: "/problems/too-large"},
+		{name: "issue bad async", method: "POST", path: "/v1/issues?async=maybe", ctype: "text/plain", body: issueJan, status: 400, problem: "/problems/validation", specRejects: true},
+		{name: "issue bad e-mail", method: "POST", path: "/v1/issues", ctype: "message/rfc822", body: "pas un message", status: 400, problem: "/problems/validation"},
+		{name: "issue multipart every file fails", method: "POST", path: "/v1/issues", ctype: allBad, body: allBadBody, status: 400, problem: "/problems/validation"},
+		{name: "issue multipart part type not taken", method: "POST", path: "/v1/issues", ctype: png, body: pngBody, status: 415, problem: "/problems/unsupported-media-type"},
+		{name: "issue multipart file too large", method: "POST", path: "/v1/issues", ctype: tooBig, body: tooBigBody, status: 413, problem: "/problems/too-large"},
+		{name: "issue multipart without part", method: "POST", path: "/v1/issues", ctype: noPart, body: noPartBody, status: 400, problem: "/problems/malformed-body"},
+		{name: "issue multipart without boundary", method: "POST", path: "/v1/issues", ctype: "multipart/form-data", body: multiBody, status: 400, problem: "/problems/malformed-body", specRejects: true},
+		{name: "issue multipart truncated", method: "POST", path: "/v1/issues", ctype: multi, body: truncated, status: 400, problem: "/problems/malformed-body", specRejects: true},
 		{name: "issue id taken by another issue", method: "POST", path: "/v1/issues", ctype: "application/x-ndjson", body: `{"id":"corpus-1","date":"2025-05","text":"Un autre texte."}`, status: 409, problem: "/problems/conflict"},
 		{name: "chat no messages", method: "POST", path: "/v1/chat/completions", ctype: "application/json", body: `{"messages":[]}`, status: 400, problem: "/problems/validation", specRejects: true},
 		{name: "chat bad role", method: "POST", path: "/v1/chat/completions", ctype: "application/json", body: `{"messages":[{"role":"robot","content":"x"}]}`, status: 400, problem: "/problems/validation", specRejects: true},
@@ -398,6 +420,13 @@ func TestOpenAPIValidatesRealTraffic(t *testing.T) {
 	for _, ex := range tests {
 		t.Run(ex.name, func(t *testing.T) { s.run(t, base, ex) })
 	}
+
+	// An ingest job, and its status once done.
+	async := exchange{method: "POST", path: "/v1/issues?async=true", ctype: multi, body: multiBody, status: 202}
+	res := send(t, base, async)
+	s.check(t, base, async, res)
+	waitJob(t, base, res.Header.Get("Location"))
+	s.run(t, base, exchange{method: "GET", path: res.Header.Get("Location"), status: 200})
 }
 
 // TestOpenAPIValidatesAuthAndLimits validates the 401, 403 and 429 answers.

@@ -129,7 +129,8 @@ func classify(err error) *apiError {
 		return &apiError{kind: kindConflict, detail: err.Error(), err: err}
 	case errors.Is(err, ingest.ErrNoDate), errors.Is(err, ingest.ErrBadDate), errors.Is(err, ingest.ErrEmpty),
 		errors.Is(err, ingest.ErrFormat), errors.Is(err, ingest.ErrSyntax), errors.Is(err, ingest.ErrEncoding),
-		errors.Is(err, ingest.ErrBadID), errors.Is(err, ingest.ErrDuplicateID):
+		errors.Is(err, ingest.ErrBadID), errors.Is(err, ingest.ErrDuplicateID), errors.Is(err, ingest.ErrMIME),
+		errors.Is(err, ingest.ErrFeed):
 		return &apiError{kind: kindValidation, detail: err.Error(), err: err}
 	case errors.Is(err, embed.ErrRateLimited), errors.Is(err, embed.ErrUnavailable):
 		return &apiError{kind: kindUnavailable, detail: "the embedding service is unavailable", err: err}

@@ -21,19 +21,30 @@ import (
 // readBody reads the whole request body, up to limit bytes.
 func readBody(c *gin.Context, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
-	if maxErr, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return nil, &apiError{kind: kindTooLarge, detail: fmt.Sprintf("the body is limited to %d bytes", maxErr.Limit)}
-	}
 	if err != nil {
-		return nil, &apiError{kind: kindMalformed, detail: "reading the body: " + err.Error()}
+		return nil, bodyError(err)
 	}
 	return body, nil
+}
+
+// bodyError is the problem for an error reading a request body: 413 past
+// the limit of an [http.MaxBytesReader], 400 otherwise.
+func bodyError(err error) error {
+	if maxErr, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return &apiError{kind: kindTooLarge, detail: fmt.Sprintf("the body is limited to %d bytes", maxErr.Limit), err: err}
+	}
+	return &apiError{kind: kindMalformed, detail: "reading the body: " + err.Error(), err: err}
 }
 
 // mediaType returns the request's media type, lower-case, without
 // parameters; "" when there is none.
 func mediaType(c *gin.Context) string {
-	ct := c.GetHeader("Content-Type")
+	return mediaTypeOf(c.GetHeader("Content-Type"))
+}
+
+// mediaTypeOf returns the media type of a Content-Type, lower-case, without
+// parameters; "" for none and "invalid" when it does not parse.
+func mediaTypeOf(ct string) string {
 	if ct == "" {
 		return ""
 	}
@@ -63,6 +74,12 @@ func (s *Server) decodeJSON(c *gin.Context, v any, limit int64, strict bool) err
 	if err != nil {
 		return err
 	}
+	return decodeJSONBytes(body, v, strict)
+}
+
+// decodeJSONBytes decodes one JSON object from body into v, refusing
+// invalid UTF-8 and trailing data, and unknown fields when strict.
+func decodeJSONBytes(body []byte, v any, strict bool) error {
 	if !utf8.Valid(body) {
 		return &apiError{kind: kindMalformed, detail: "the body is not valid UTF-8"}
 	}

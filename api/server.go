@@ -44,7 +44,8 @@ type Asker interface {
 // Config sets the server's limits.
 type Config struct {
 	MaxBodyBytes   int64         // JSON request bodies; default 1 MiB
-	MaxIssueBytes  int64         // issue uploads; default 16 MiB
+	MaxIssueBytes  int64         // issue uploads, each file of a multipart one; default 16 MiB
+	MaxUploadBytes int64         // multipart uploads in all; default 64 MiB
 	MaxK           int           // largest k accepted; default 100
 	MaxQueryLen    int           // longest query or question, in characters; default 2,000
 	RequestTimeout time.Duration // per request, embedding included; default 30 s
@@ -96,6 +97,7 @@ type Observer interface {
 func (c Config) withDefaults() Config {
 	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, 1<<20)
 	c.MaxIssueBytes = cmp.Or(c.MaxIssueBytes, 16<<20)
+	c.MaxUploadBytes = cmp.Or(c.MaxUploadBytes, 64<<20)
 	c.MaxK = cmp.Or(c.MaxK, 100)
 	c.MaxQueryLen = cmp.Or(c.MaxQueryLen, 2000)
 	c.ModelName = cmp.Or(c.ModelName, "veille")

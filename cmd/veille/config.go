@@ -50,7 +50,8 @@ var options = []option{
 	{flag: "chat-timeout", env: "VEILLE_CHAT_TIMEOUT", def: "60s", usage: "timeout of one chat-model call; past it the answer is extracted"},
 	{flag: "chat-context-chars", env: "VEILLE_CHAT_CONTEXT_CHARS", def: "12000", usage: "characters of passages sent to the chat model at most"},
 	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
-	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, in bytes", serveOnly: true},
+	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, or file of a multipart upload, in bytes", serveOnly: true},
+	{flag: "max-upload-total", env: "VEILLE_MAX_UPLOAD_TOTAL_BYTES", def: "67108864", usage: "largest multipart upload, all files together, in bytes", serveOnly: true},
 	{flag: "shutdown-timeout", env: "VEILLE_SHUTDOWN_TIMEOUT", def: "10s", usage: "time given to in-flight requests at shutdown", serveOnly: true},
 	{flag: "admin-key", env: "VEILLE_ADMIN_KEY", usage: "key for the routes that change the archive (Authorization: Bearer); without one they accept loopback clients only", serveOnly: true, secret: true},
 	{flag: "read-keys", env: "VEILLE_READ_KEYS", usage: "comma-separated keys for search, ask, similar, items and issues; without any, reads are open", serveOnly: true, secret: true},
@@ -87,7 +88,7 @@ type config struct {
 	Feeds                              []string
 	FeedInterval                       time.Duration
 	EmbedTimeout, RequestTimeout       time.Duration
-	MaxUpload                          int64
+	MaxUpload, MaxUploadTotal          int64
 	ShutdownTimeout                    time.Duration
 	LogFormat, LogLevel                string
 }
@@ -161,6 +162,7 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		c.SearchPerMinute = float64(parseInt("search-per-minute", get("search-per-minute"), &errs))
 		c.MaxConcurrentAsk = parseInt("max-concurrent-ask", get("max-concurrent-ask"), &errs)
 		c.MaxUpload = int64(parseInt("max-upload", get("max-upload"), &errs))
+		c.MaxUploadTotal = int64(parseInt("max-upload-total", get("max-upload-total"), &errs))
 		c.EmbedTimeout = parseDuration("embed-timeout", get("embed-timeout"), &errs)
 		c.RequestTimeout = parseDuration("request-timeout", get("request-timeout"), &errs)
 		c.ShutdownTimeout = parseDuration("shutdown-timeout", get("shutdown-timeout"), &errs)
@@ -201,8 +203,8 @@ func (c config) validate(serve bool) error {
 	if serve && c.FeedInterval <= 0 {
 		errs = append(errs, errors.New("-feed-interval must be positive"))
 	}
-	if serve && c.MaxUpload <= 0 {
-		errs = append(errs, errors.New("-max-upload must be positive"))
+	if serve && (c.MaxUpload <= 0 || c.MaxUploadTotal <= 0) {
+		errs = append(errs, errors.New("-max-upload and -max-upload-total must be positive"))
 	}
 	return errors.Join(errs...)
 }

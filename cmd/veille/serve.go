@@ -115,6 +115,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	srv := &http.Server{
 		Handler: web.With(api.NewHandler(o.arch, api.Config{
 			MaxIssueBytes:    cfg.MaxUpload,
+			MaxUploadBytes:   cfg.MaxUploadTotal,
 			RequestTimeout:   cfg.RequestTimeout,
 			AdminKey:         cfg.AdminKey,
 			ReadKeys:         cfg.ReadKeys,

@@ -1,0 +1,314 @@
+package api_test
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veille/veille/api"
+)
+
+// filePart is one file of a multipart upload; ctype "" sends no
+// Content-Type for the part.
+type filePart struct {
+	name, ctype, body string
+}
+
+// boundary is the multipart boundary of the test uploads.
+const boundary = "veille-test-boundary"
+
+// multipartBody encodes files as a multipart/form-data body and returns its
+// Content-Type and the body.
+func multipartBody(t testing.TB, files ...filePart) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.SetBoundary(boundary); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="file"; filename="`+f.name+`"`)
+		if f.ctype != "" {
+			h.Set("Content-Type", f.ctype)
+		}
+		pw, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(pw, f.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.FormDataContentType(), buf.String()
+}
+
+// fixture reads a file of the ingest package's testdata.
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "ingest", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// files returns the per-file results of an ingest summary.
+func files(t *testing.T, r response) []map[string]any {
+	t.Helper()
+	list, ok := r.body["files"].([]any)
+	if !ok {
+		t.Fatalf("no files in %s", r.raw)
+	}
+	out := make([]map[string]any, len(list))
+	for i, f := range list {
+		out[i] = f.(map[string]any)
+	}
+	return out
+}
+
+// firstHit searches lexically for q and returns the best hit.
+func firstHit(t *testing.T, base, q string) map[string]any {
+	t.Helper()
+	r := do(t, "GET", base+"/v1/search?mode=lexical&k=1&q="+url.QueryEscape(q), "", "")
+	mustStatus(t, r, http.StatusOK)
+	hits := r.body["hits"].([]any)
+	if len(hits) == 0 {
+		t.Fatalf("no hit for %q", q)
+	}
+	return hits[0].(map[string]any)
+}
+
+func issueCount(t *testing.T, base string) int {
+	t.Helper()
+	r := do(t, "GET", base+"/v1/issues", "", "")
+	mustStatus(t, r, http.StatusOK)
+	return len(r.body["issues"].([]any))
+}
+
+func TestUploadMultipart(t *testing.T) {
+	base := newServer(t)
+	ctype, body := multipartBody(t,
+		filePart{"page.html", "text/html; charset=utf-8", fixture(t, "page.html")},
+		filePart{"multipart.eml", "application/octet-stream", fixture(t, "multipart.eml")},
+		filePart{"newsletter.md", "", fixture(t, "newsletter.md")},
+	)
+	r := do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusCreated)
+	if r.body["failed"] != 0.0 || len(r.body["issues"].([]any)) != 3 {
+		t.Fatalf("summary: %s", r.raw)
+	}
+	for i, want := range []struct{ name, format string }{{"page.html", "html"}, {"multipart.eml", "email"}, {"newsletter.md", "markdown"}} {
+		f := files(t, r)[i]
+		if f["name"] != want.name || f["format"] != want.format || f["status"] != "ok" || len(f["issues"].([]any)) != 1 {
+			t.Errorf("file %d: %v, want %s read as %s", i, f, want.name, want.format)
+		}
+	}
+
+	for _, tt := range []struct{ q, date, headline string }{
+		{"centre de données 40 mégawatts Essonne", "2025-01-27", "Mistral AI ouvre un centre de calcul en Essonne"},
+		{"agent remplir des formulaires réserver des billets", "2025-02-03", "OpenAI lance un agent pour le web"},
+		{"Deep Research parcourir le web", "2025-02-10", "OpenAI dévoile un agent de recherche"},
+	} {
+		hit := firstHit(t, base, tt.q)
+		if hit["date"] != tt.date || hit["headline"] != tt.headline {
+			t.Errorf("%q: first hit %v %v, want %s %s", tt.q, hit["date"], hit["headline"], tt.date, tt.headline)
+		}
+	}
+
+	r = do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusOK)
+	if r.body["added"] != 0.0 || r.body["unchanged"].(float64) == 0 {
+		t.Fatalf("the same upload again changed something: %s", r.raw)
+	}
+}
+
+func TestUploadOneBrokenFile(t *testing.T) {
+	base := newServer(t)
+	ctype, body := multipartBody(t,
+		filePart{"jan.txt", "text/plain", issueJan},
+		filePart{"broken.jsonl", "application/x-ndjson", "{\"id\":\"a\",\"text\":\"x\"}\n{oops\n"},
+		filePart{"feb.txt", "", issueFeb},
+	)
+	r := do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusMultiStatus)
+	if r.body["failed"] != 1.0 || r.body["added"] != 3.0 {
+		t.Fatalf("summary: %s", r.raw)
+	}
+	fs := files(t, r)
+	if fs[0]["status"] != "ok" || fs[2]["status"] != "ok" {
+		t.Errorf("good files not stored: %s", r.raw)
+	}
+	broken := fs[1]
+	perr, _ := broken["error"].(map[string]any)
+	if broken["name"] != "broken.jsonl" || broken["status"] != "failed" || perr == nil ||
+		perr["type"] != "/problems/validation" || perr["line"] != 2.0 || !strings.Contains(perr["detail"].(string), "broken.jsonl:2") {
+		t.Fatalf("broken file: %v", broken)
+	}
+	if n := issueCount(t, base); n != 2 {
+		t.Fatalf("%d issues stored, want 2", n)
+	}
+	if hit := firstHit(t, base, "Le Chat iOS Android"); hit["date"] != "2025-02" || hit["headline"] != "Mistral lance Le Chat" {
+		t.Fatalf("first hit %v", hit)
+	}
+
+	ctype, body = multipartBody(t,
+		filePart{"nodate.txt", "text/plain", "Un titre\n\nUn paragraphe."},
+		filePart{"also.jsonl", "application/x-ndjson", "{oops\n"},
+	)
+	r = do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusBadRequest)
+	errs, _ := r.body["errors"].([]any)
+	if r.ctype != "application/problem+json" || r.body["type"] != "/problems/validation" || len(errs) != 2 ||
+		errs[0].(map[string]any)["field"] != "nodate.txt" || errs[1].(map[string]any)["field"] != "also.jsonl" {
+		t.Fatalf("every file failed: %s", r.raw)
+	}
+}
+
+func TestUploadTooLarge(t *testing.T) {
+	base := newServerWith(t, api.Config{MaxIssueBytes: 32 << 10, MaxUploadBytes: 80 << 10})
+	issue := func(month string) string {
+		return "date 2025-" + month + " Titre\n\n" + strings.Repeat("Un paragraphe assez long pour peser. ", 700)
+	}
+	big := issue("01") + issue("01") // 52 KiB
+	for _, tt := range []struct {
+		name, ctype, body string
+	}{
+		{"raw body", "text/plain", big},
+		{"one file", "", ""},
+		{"in all", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			switch tt.name {
+			case "one file":
+				tt.ctype, tt.body = multipartBody(t, filePart{"small.txt", "", issueJan}, filePart{"big.txt", "", big})
+			case "in all":
+				tt.ctype, tt.body = multipartBody(t, filePart{"a.txt", "", issue("01")}, filePart{"b.txt", "", issue("02")},
+					filePart{"c.txt", "", issue("03")}, filePart{"d.txt", "", issue("04")})
+			}
+			r := do(t, "POST", base+"/v1/issues", tt.ctype, tt.body)
+			mustStatus(t, r, http.StatusRequestEntityTooLarge)
+			if r.ctype != "application/problem+json" || r.body["type"] != "/problems/too-large" {
+				t.Fatalf("not a too-large problem: %s", r.raw)
+			}
+			if n := issueCount(t, base); n != 0 {
+				t.Fatalf("%d issues stored", n)
+			}
+		})
+	}
+}
+
+// endless is an endless body that counts the bytes read from it.
+type endless struct {
+	head string
+	n    int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := copy(p, e.head)
+	e.head = e.head[n:]
+	for i := n; i < len(p); i++ {
+		p[i] = 'a'
+	}
+	e.n += int64(len(p))
+	return len(p), nil
+}
+
+// TestUploadStreams checks that an endless upload is refused after reading
+// about the limit, never buffered whole.
+func TestUploadStreams(t *testing.T) {
+	const perFile, total = 32 << 10, 80 << 10
+	h, _ := newHandler(t, api.Config{MaxIssueBytes: perFile, MaxUploadBytes: total})
+	head := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+	for _, tt := range []struct {
+		name, ctype string
+		body        *endless
+		limit       int64
+	}{
+		{"raw", "text/plain", &endless{head: "date 2025-01 T\n\n"}, perFile},
+		{"multipart", "multipart/form-data; boundary=" + boundary, &endless{head: head}, total},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), "POST", "/v1/issues", tt.body)
+			req.Header.Set("Content-Type", tt.ctype)
+			req.RemoteAddr = "127.0.0.1:40000"
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusRequestEntityTooLarge || rec.Header().Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if tt.body.n > tt.limit+64<<10 {
+				t.Fatalf("read %d bytes of an upload limited to %d", tt.body.n, tt.limit)
+			}
+		})
+	}
+}
+
+// waitJob polls a job until it ends and returns its status.
+func waitJob(t *testing.T, base, location string) response {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := do(t, "GET", base+location, "", "")
+		mustStatus(t, r, http.StatusOK)
+		if r.body["state"] != "running" {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job still running: %s", r.raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestUploadAsync(t *testing.T) {
+	base := newServer(t)
+	ctype, body := multipartBody(t,
+		filePart{"jan.txt", "text/plain", issueJan},
+		filePart{"carnet.atom", "application/atom+xml", fixture(t, "carnet.atom")},
+	)
+	r := do(t, "POST", base+"/v1/issues?async=true", ctype, body)
+	mustStatus(t, r, http.StatusAccepted)
+	loc := r.header.Get("Location")
+	if !strings.HasPrefix(loc, "/v1/jobs/") || r.body["id"] != strings.TrimPrefix(loc, "/v1/jobs/") || r.body["kind"] != "ingest" {
+		t.Fatalf("202 with Location %q: %s", loc, r.raw)
+	}
+	r = waitJob(t, base, loc)
+	if r.body["state"] != "done" || r.body["total"].(float64) == 0 || r.body["done"] != r.body["total"] {
+		t.Fatalf("job: %s", r.raw)
+	}
+	res := r.body["result"].(map[string]any)
+	if res["failed"] != 0.0 || res["added"].(float64) < 3 || len(res["issues"].([]any)) < 2 || len(res["files"].([]any)) != 2 {
+		t.Fatalf("job result: %s", r.raw)
+	}
+	if hit := firstHit(t, base, "bras robotique imprimable"); hit["date"] != "2025-01-31" || hit["headline"] != "Hugging Face & les robots ouverts" {
+		t.Fatalf("first hit %v", hit)
+	}
+
+	r = do(t, "POST", base+"/v1/issues?async=true&source=feb.txt", "text/plain", issueFeb)
+	mustStatus(t, r, http.StatusAccepted)
+	r = waitJob(t, base, r.header.Get("Location"))
+	if res := r.body["result"].(map[string]any); r.body["state"] != "done" || res["added"] != 1.0 {
+		t.Fatalf("job of a raw body: %s", r.raw)
+	}
+
+	r = do(t, "POST", base+"/v1/issues?async=1", "text/plain", "Un titre\n\nUn paragraphe.")
+	mustStatus(t, r, http.StatusAccepted)
+	r = waitJob(t, base, r.header.Get("Location"))
+	res = r.body["result"].(map[string]any)
+	if r.body["state"] != "failed" || r.body["error"] == "" || res["failed"] != 1.0 {
+		t.Fatalf("job whose only file fails: %s", r.raw)
+	}
+}
