@@ -173,8 +173,9 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 			return nil, err
 		}
 	}
+	hl := lexical.NewHighlighter(q.Text)
 	for i := range hits {
-		s, start, end, m := lexical.Highlight(q.Text, hits[i].Text)
+		s, start, end, m := hl.Highlight(hits[i].Text)
 		if m == nil {
 			m = [][2]int{}
 		}
