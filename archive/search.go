@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/veille/veille/answer"
 	"github.com/veille/veille/embed"
@@ -145,24 +146,23 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 	case Lexical:
 		ranked = a.lexical(q.Text, q.K, f)
 	case Vector:
-		vec, err := a.embedQuery(ctx, q.Text)
-		if err != nil {
-			return nil, err
-		}
-		if ranked, err = a.vector(vec, q.K, f, 0); err != nil {
+		var err error
+		if ranked, err = a.embedSearch(ctx, q.Text, q.K, f); err != nil {
 			return nil, err
 		}
 	case Hybrid:
-		vec, err := a.embedQuery(ctx, q.Text)
-		if err != nil {
-			return nil, err
-		}
+		// The keyword search needs no vector: it runs beside the embedding
+		// and the graph search, so that one search can use two cores.
 		depth := max(q.K, a.cfg.Fusion.Depth)
-		vs, err := a.vector(vec, depth, f, 0)
+		var ls []scored
+		var wg sync.WaitGroup
+		wg.Go(func() { ls = a.lexical(q.Text, depth, f) })
+		vs, err := a.embedSearch(ctx, q.Text, depth, f)
+		wg.Wait()
 		if err != nil {
 			return nil, err
 		}
-		ranked = fuse(a.cfg.Fusion, vs, a.lexical(q.Text, depth, f), q.K)
+		ranked = fuse(a.cfg.Fusion, vs, ls, q.K)
 	}
 	hits, err := a.hits(ctx, ranked, q.K)
 	if err != nil {
@@ -248,6 +248,15 @@ func (a *Archive) similar(ctx context.Context, vec []float32, s Similar, of stor
 type scored struct {
 	seq   uint32
 	score float32
+}
+
+// embedSearch embeds the query text and searches the index with it.
+func (a *Archive) embedSearch(ctx context.Context, text string, k int, f *vectorindex.Filter) ([]scored, error) {
+	vec, err := a.embedQuery(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return a.vector(vec, k, f, 0)
 }
 
 func (a *Archive) embedQuery(ctx context.Context, text string) ([]float32, error) {
