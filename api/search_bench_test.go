@@ -30,15 +30,24 @@ const benchParagraphs = 20_000
 // over the load test's synthetic archive embedded by the built-in embedder
 // at its default dims. Besides the mean it reports the median and the 99th
 // percentile of the requests.
+//
+// VEILLE_BENCH_DATA names a data directory to search instead, such as the
+// one "WORK=dir bench/load.sh" leaves in dir/data; no server may be using
+// it.
 func BenchmarkSearch(b *testing.B) {
-	n := benchParagraphs
-	if v := os.Getenv("VEILLE_BENCH_PARAGRAPHS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			b.Fatalf("VEILLE_BENCH_PARAGRAPHS=%q: want a positive number", v)
+	var h http.Handler
+	if dir := os.Getenv("VEILLE_BENCH_DATA"); dir != "" {
+		h = api.NewHandler(openArchive(b, dir), api.Config{}, nil)
+	} else {
+		n := benchParagraphs
+		if v := os.Getenv("VEILLE_BENCH_PARAGRAPHS"); v != "" {
+			var err error
+			if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+				b.Fatalf("VEILLE_BENCH_PARAGRAPHS=%q: want a positive number", v)
+			}
 		}
+		h = benchHandler(b, n)
 	}
-	h := benchHandler(b, n)
 	g := synth.New(1, 11)
 	paths := make([]string, 1024)
 	for i := range paths {
@@ -67,17 +76,17 @@ func get(b *testing.B, h http.Handler, path string) {
 	}
 }
 
-// benchHandler ingests n synthetic paragraphs, bench/load's archive, into a
-// real store and archive and returns the API over them.
-func benchHandler(b *testing.B, n int) http.Handler {
+// openArchive opens the store and the archive of the data directory dir,
+// laid out as veille's, with the built-in embedder at its default dims.
+func openArchive(b *testing.B, dir string) *archive.Archive {
 	b.Helper()
-	dir := b.TempDir()
 	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
 	arch, err := archive.Open(b.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
 	if err != nil {
+		db.Close()
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
@@ -88,6 +97,14 @@ func benchHandler(b *testing.B, n int) http.Handler {
 			b.Error(err)
 		}
 	})
+	return arch
+}
+
+// benchHandler ingests n synthetic paragraphs, bench/load's archive, into a
+// real store and archive and returns the API over them.
+func benchHandler(b *testing.B, n int) http.Handler {
+	b.Helper()
+	arch := openArchive(b, b.TempDir())
 	g := synth.New(1, 1)
 	const perIssue = 20
 	start := time.Now()
