@@ -169,20 +169,34 @@ func TestStopwordsAndQuestions(t *testing.T) {
 }
 
 // TestCacheIndependence checks that results are the same whether words are
-// cached or not, from many goroutines, across shard resets.
+// cached or not, from many goroutines, as other words evict them.
 func TestCacheIndependence(t *testing.T) {
 	text := "Les modèles d'intelligence artificielle générative de Mistral AI coûtent 5,6 millions."
 	want := Tokens(text)
+	// Words that take the slots of the text's words.
+	slots := map[uint64]bool{}
+	for _, tk := range want {
+		slots[cacheSlot([]byte(strings.ToLower(text[tk.Start:tk.End])))] = true
+	}
+	var evict []string
+	for i := 0; len(slots) > 0; i++ {
+		w := fmt.Sprintf("mot%d", i)
+		if s := cacheSlot([]byte(w)); slots[s] {
+			delete(slots, s)
+			evict = append(evict, w)
+		}
+	}
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
-			var b strings.Builder
-			for i := range 3 * cacheShardCap {
-				fmt.Fprintf(&b, "mot%dx%d ", g, i)
-			}
-			filler := b.String()
-			for range 3 {
-				Tokens(filler)
+			filler := strings.Join(evict[g%2:], " ")
+			for range 50 {
+				for i, tk := range Tokens(filler) {
+					if tk.Term != evict[g%2+i] {
+						t.Errorf("filler word %q gave %+v", evict[g%2+i], tk)
+						return
+					}
+				}
 				if got := Tokens(text); !slices.Equal(got, want) {
 					t.Errorf("tokens changed with cache state: %+v", got)
 					return

@@ -2,7 +2,7 @@ package analysis
 
 import (
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/kljensen/snowball/french"
 	"golang.org/x/text/unicode/norm"
@@ -27,47 +27,46 @@ type entry struct {
 	question bool
 }
 
-const (
-	cacheShards   = 64
-	cacheShardCap = 4096 // words per shard before the shard is emptied
-)
+// cacheSlots is the number of words the cache holds at most.
+const cacheSlots = 1 << 18
 
-// wordCache maps a lower-cased word to its [entry]. It is bounded: a full
-// shard is emptied and refilled, so a long run never grows memory past
-// cacheShards*cacheShardCap words. Entries are pure functions of their key,
-// so results never depend on what is cached.
+// wordCache maps a lower-cased word to its [entry]. It is direct-mapped: a
+// word has one slot, chosen by its hash, and a word that lands on a taken
+// slot replaces its occupant. Reads take no lock, which matters since
+// every token of every text goes through here. Entries are pure functions
+// of their key, so results never depend on what is cached.
 type wordCache struct {
-	shards [cacheShards]struct {
-		mu sync.RWMutex
-		m  map[string]entry
-	}
+	slots [cacheSlots]atomic.Pointer[cachedWord]
+}
+
+// cachedWord is a slot's content, never changed once published.
+type cachedWord struct {
+	key string
+	entry
 }
 
 var cache wordCache
 
+// cacheSlot is the slot of key: FNV-1a, its halves folded together.
+func cacheSlot(key []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, b := range key {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return (h ^ h>>32) % cacheSlots
+}
+
 // lookup returns the entry for the lower-cased word in key, computing it on a
 // miss. key may be a scratch buffer: it is copied before it is stored.
-func (c *wordCache) lookup(key []byte) entry {
-	var h uint32 = 2166136261
-	for _, b := range key {
-		h = (h ^ uint32(b)) * 16777619
-	}
-	s := &c.shards[h%cacheShards]
-	s.mu.RLock()
-	e, ok := s.m[string(key)]
-	s.mu.RUnlock()
-	if ok {
-		return e
+func (c *wordCache) lookup(key []byte) *entry {
+	slot := &c.slots[cacheSlot(key)]
+	if w := slot.Load(); w != nil && w.key == string(key) {
+		return &w.entry
 	}
 	k := string(key)
-	e = newEntry(k)
-	s.mu.Lock()
-	if s.m == nil || len(s.m) >= cacheShardCap {
-		s.m = make(map[string]entry, cacheShardCap/4)
-	}
-	s.m[k] = e
-	s.mu.Unlock()
-	return e
+	w := &cachedWord{key: k, entry: newEntry(k)}
+	slot.Store(w)
+	return &w.entry
 }
 
 func newEntry(lower string) entry {

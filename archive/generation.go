@@ -55,6 +55,15 @@ func (g *generation) embedQuery(ctx context.Context, text string) ([]float32, er
 	return vecs[0], nil
 }
 
+// embedSearch embeds the query text and searches the index with it.
+func (g *generation) embedSearch(ctx context.Context, text string, k int, f *vectorindex.Filter) ([]scored, error) {
+	vec, err := g.embedQuery(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return g.vector(vec, k, f, 0)
+}
+
 // vector searches the HNSW index, leaving out the item with seq skip (0 is
 // no item).
 func (g *generation) vector(vec []float32, k int, f *vectorindex.Filter, skip uint32) ([]scored, error) {

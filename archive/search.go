@@ -1,9 +1,11 @@
 package archive
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/veille/veille/answer"
 	"github.com/veille/veille/embed"
@@ -147,42 +149,65 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 	case Lexical:
 		ranked = a.lexical(q.Text, q.K, f)
 	case Vector:
-		vec, err := g.embedQuery(ctx, q.Text)
-		if err != nil {
-			return nil, err
-		}
-		if ranked, err = g.vector(vec, q.K, f, 0); err != nil {
+		var err error
+		if ranked, err = g.embedSearch(ctx, q.Text, q.K, f); err != nil {
 			return nil, err
 		}
 	case Hybrid:
-		vec, err := g.embedQuery(ctx, q.Text)
-		if err != nil {
-			return nil, err
-		}
+		// The keyword search needs no vector: it runs beside the embedding
+		// and the graph search, so that one search can use two cores.
 		depth := max(q.K, a.cfg.Fusion.Depth)
-		vs, err := g.vector(vec, depth, f, 0)
+		var ls []scored
+		var wg sync.WaitGroup
+		wg.Go(func() { ls = a.lexical(q.Text, depth, f) })
+		vs, err := g.embedSearch(ctx, q.Text, depth, f)
+		wg.Wait()
 		if err != nil {
 			return nil, err
 		}
-		ranked = fuse(a.cfg.Fusion, vs, a.lexical(q.Text, depth, f), q.K)
+		ranked = fuse(a.cfg.Fusion, vs, ls, q.K)
 	}
-	hits, err := a.hits(ctx, ranked, q.K)
-	if err != nil {
+	// ranked holds at most q.K items: reading them and highlighting them
+	// are split in two halves, on two cores.
+	var parts [2][]Hit
+	var errs [2]error
+	halves(len(ranked), func(half, lo, hi int) {
+		parts[half], errs[half] = a.hits(ctx, ranked[lo:hi], hi-lo)
+	})
+	if err := cmp.Or(errs[0], errs[1]); err != nil {
 		return nil, err
 	}
+	hits := append(append(make([]Hit, 0, len(parts[0])+len(parts[1])), parts[0]...), parts[1]...)
 	if q.Collapse {
+		var err error
 		if hits, err = a.collapse(ctx, g, hits, true); err != nil {
 			return nil, err
 		}
 	}
-	for i := range hits {
-		s, start, end, m := lexical.Highlight(q.Text, hits[i].Text)
-		if m == nil {
-			m = [][2]int{}
+	hl := lexical.NewHighlighter(q.Text)
+	halves(len(hits), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s, start, end, m := hl.Highlight(hits[i].Text)
+			if m == nil {
+				m = [][2]int{}
+			}
+			hits[i].Highlight = &Highlight{Text: s, Start: start, End: end, Matches: m}
 		}
-		hits[i].Highlight = &Highlight{Text: s, Start: start, End: end, Matches: m}
-	}
+	})
 	return hits, nil
+}
+
+// halves calls fn(0, 0, n/2) in a new goroutine and fn(1, n/2, n) in this
+// one, and returns when both are done; below two items it makes one call.
+func halves(n int, fn func(half, lo, hi int)) {
+	if n < 2 {
+		fn(1, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { fn(0, 0, n/2) })
+	fn(1, n/2, n)
+	wg.Wait()
 }
 
 // Similar narrows a similar-items search.

@@ -2,7 +2,7 @@
 // index over items keyed by the same uint32 ids as the vector index ([Index]),
 // reciprocal rank fusion of ranked lists from several retrievers ([Fuse]),
 // and the choice of the sentence of a passage that best shows why it
-// matched ([Highlight]).
+// matched ([Highlighter]).
 //
 // Text is analysed by package analysis, as the built-in embedder and the
 // answerer do: accents folded, elisions removed, numbers normalised ("5,6"

@@ -36,8 +36,13 @@ func Fuse(k float64, lists ...Ranked) []Fused {
 	if k <= 0 {
 		k = DefaultFuseK
 	}
-	pos := make(map[uint32]int)
-	var out []Fused
+	n := 0
+	for _, l := range lists {
+		n += len(l.IDs)
+	}
+	pos := make(map[uint32]int, n)
+	out := make([]Fused, 0, n)
+	ranks := make([]int, n*len(lists)) // every item's Ranks, in one block
 	for li, l := range lists {
 		w := l.Weight
 		if w == 0 {
@@ -48,7 +53,7 @@ func Fuse(k float64, lists ...Ranked) []Fused {
 			if !ok {
 				i = len(out)
 				pos[id] = i
-				out = append(out, Fused{ID: id, Ranks: make([]int, len(lists))})
+				out = append(out, Fused{ID: id, Ranks: ranks[i*len(lists) : (i+1)*len(lists) : (i+1)*len(lists)]})
 			}
 			f := &out[i]
 			if f.Ranks[li] != 0 {

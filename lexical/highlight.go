@@ -2,113 +2,184 @@ package lexical
 
 import (
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/veille/veille/analysis"
 )
 
-// Highlight returns the sentence of text that best matches query, its byte
-// offsets in text (text[start:end] == sentence, surrounding spaces
-// trimmed), and the byte offsets in text of the words of that sentence that
-// match a query word, in order.
-//
-// Query words are compared by stem, so "modèles" matches "modèle";
-// stopwords and question words are ignored. A sentence scores the sum, over
-// the distinct query words it contains, of a weight that is higher for
-// words found in few sentences of text and for capitalised words (names),
-// plus a small bonus for words found in their exact form. The earliest of
-// equal sentences wins. When no sentence matches, Highlight returns the
-// first sentence and no matches; when text is blank, it returns "", 0, 0
-// and nil. See [Sentences] for where sentences end.
-func Highlight(query, text string) (sentence string, start, end int, matches [][2]int) {
-	sents := Sentences(text)
-	if len(sents) == 0 {
-		return "", 0, 0, nil
-	}
-	type qword struct {
-		w     float64
-		exact map[string]bool
-	}
-	qws := map[string]*qword{}
+// Highlighter picks the sentence of a text that best matches one query,
+// which [NewHighlighter] analyses once for all the texts of a search. It is
+// safe for concurrent use.
+type Highlighter struct {
+	words []hword
+	forms []string         // distinct folded forms of the query's words
+	index map[string]int32 // stem → index in words
+}
+
+// hword is a distinct stem of the query's content words.
+type hword struct {
+	stem  string
+	w     float64 // DefaultNames for a name, else 1
+	forms []int32 // indexes in Highlighter.forms of the word's forms in the query
+}
+
+// NewHighlighter analyses query for [Highlighter.Highlight]. Query words
+// are compared by stem, so "modèles" matches "modèle"; stopwords and
+// question words are ignored.
+func NewHighlighter(query string) *Highlighter {
+	h := &Highlighter{index: map[string]int32{}}
 	for _, t := range analysis.Tokens(query) {
 		if t.Flags&(analysis.Stop|analysis.Question) != 0 {
 			continue
 		}
-		q := qws[t.Stem]
-		if q == nil {
-			q = &qword{w: 1, exact: map[string]bool{}}
-			qws[t.Stem] = q
+		i, ok := h.index[t.Stem]
+		if !ok {
+			i = int32(len(h.words))
+			h.index[t.Stem] = i
+			h.words = append(h.words, hword{stem: t.Stem, w: 1})
 		}
+		q := &h.words[i]
 		if t.Flags&analysis.Capitalized != 0 && t.Flags&analysis.SentenceStart == 0 {
 			q.w = DefaultNames
 		}
-		q.exact[t.Term] = true
+		f := int32(slices.Index(h.forms, t.Term))
+		if f < 0 {
+			f = int32(len(h.forms))
+			h.forms = append(h.forms, t.Term)
+		}
+		if !slices.Contains(q.forms, f) {
+			q.forms = append(q.forms, f)
+		}
+	}
+	return h
+}
+
+// highlightScratch is the per-text state of Highlight, pooled.
+type highlightScratch struct {
+	toks     []analysis.Token
+	found    []wordAt
+	sf       []int     // by word: sentences holding it
+	last     []int     // by word: last sentence counted
+	lastForm []int     // by form: last sentence counted
+	scores   []float64 // by sentence
+}
+
+// wordAt is a token of the text holding a query stem, inside a sentence.
+type wordAt struct {
+	word, sent, tok int
+}
+
+var highlightPool = sync.Pool{New: func() any { return new(highlightScratch) }}
+
+// Highlight returns the sentence of text that best matches the query, its
+// byte offsets in text (text[start:end] == sentence, surrounding spaces
+// trimmed), and the byte offsets in text of the words of that sentence that
+// match a query word, in order.
+//
+// A sentence scores the sum, over the distinct query words it contains, of
+// a weight that is higher for words found in few sentences of text and for
+// capitalised words (names), plus a small bonus for words found in their
+// exact form. The earliest of equal sentences wins. When no sentence
+// matches, Highlight returns the first sentence and no matches; when text
+// is blank, it returns "", 0, 0 and nil. See [Sentences] for where
+// sentences end.
+func (h *Highlighter) Highlight(text string) (sentence string, start, end int, matches [][2]int) {
+	sents := Sentences(text)
+	if len(sents) == 0 {
+		return "", 0, 0, nil
 	}
 	best := 0
-	if len(qws) > 0 {
-		toks := analysis.Tokens(text)
-		// which[i] is the sentence of toks[i], or -1 between sentences.
-		which := make([]int, len(toks))
-		s := 0
-		for i, t := range toks {
-			for s < len(sents) && sents[s][1] <= t.Start {
-				s++
-			}
-			which[i] = -1
-			if s < len(sents) && t.Start >= sents[s][0] {
-				which[i] = s
-			}
-		}
-		// Count the sentences holding each query stem, once per sentence.
-		type seenKey struct {
-			term  string
-			sent  int
-			exact bool
-		}
-		seen := map[seenKey]bool{}
-		sf := map[string]int{}
-		for i, t := range toks {
-			k := seenKey{term: t.Stem, sent: which[i]}
-			if qws[t.Stem] == nil || which[i] < 0 || seen[k] {
-				continue
-			}
-			seen[k] = true
-			sf[t.Stem]++
-		}
-		scores := make([]float64, len(sents))
-		clear(seen)
-		for i, t := range toks {
-			q := qws[t.Stem]
-			if q == nil || which[i] < 0 {
-				continue
-			}
-			if k := (seenKey{term: t.Stem, sent: which[i]}); !seen[k] {
-				seen[k] = true
-				idf := 1 + math.Log(float64(len(sents))/float64(sf[t.Stem]))
-				scores[which[i]] += q.w * idf
-			}
-			if k := (seenKey{term: t.Term, sent: which[i], exact: true}); q.exact[t.Term] && !seen[k] {
-				seen[k] = true
-				scores[which[i]] += DefaultExact * q.w
-			}
-		}
-		for i, sc := range scores {
-			if sc > scores[best] {
-				best = i
-			}
-		}
-		if scores[best] > 0 {
-			for i, t := range toks {
-				if which[i] == best && qws[t.Stem] != nil {
-					matches = append(matches, [2]int{t.Start, t.End})
-				}
-			}
-		}
+	if len(h.words) > 0 {
+		sc := highlightPool.Get().(*highlightScratch)
+		defer highlightPool.Put(sc)
+		best, matches = h.best(sc, text, sents)
 	}
 	start, end = sents[best][0], sents[best][1]
 	return text[start:end], start, end, matches
+}
+
+// best returns the index of the best sentence of text and its matches.
+func (h *Highlighter) best(sc *highlightScratch, text string, sents [][2]int) (int, [][2]int) {
+	sc.toks = analysis.AppendTokens(sc.toks[:0], text)
+	found := sc.found[:0]
+	s := 0
+	for i, t := range sc.toks {
+		w, ok := h.index[t.Stem]
+		if !ok {
+			continue
+		}
+		// Tokens come in text order, so the sentence index only grows.
+		for s < len(sents) && sents[s][1] <= t.Start {
+			s++
+		}
+		if s < len(sents) && t.Start >= sents[s][0] {
+			found = append(found, wordAt{word: int(w), sent: s, tok: i})
+		}
+	}
+	sc.found = found
+	// Count the sentences holding each query stem, once per sentence.
+	sf := fill(&sc.sf, len(h.words), 0)
+	last := fill(&sc.last, len(h.words), -1)
+	for _, f := range found {
+		if last[f.word] != f.sent {
+			last[f.word] = f.sent
+			sf[f.word]++
+		}
+	}
+	// Each stem counts once per sentence, and so does each exact form;
+	// scores add up in text order.
+	last = fill(&sc.last, len(h.words), -1)
+	lastForm := fill(&sc.lastForm, len(h.forms), -1)
+	scores := fill(&sc.scores, len(sents), 0)
+	for _, f := range found {
+		q := &h.words[f.word]
+		if last[f.word] != f.sent {
+			last[f.word] = f.sent
+			idf := 1 + math.Log(float64(len(sents))/float64(sf[f.word]))
+			scores[f.sent] += q.w * idf
+		}
+		term := sc.toks[f.tok].Term
+		for _, x := range q.forms {
+			if h.forms[x] == term {
+				if lastForm[x] != f.sent {
+					lastForm[x] = f.sent
+					scores[f.sent] += DefaultExact * q.w
+				}
+				break
+			}
+		}
+	}
+	best := 0
+	for i, v := range scores {
+		if v > scores[best] {
+			best = i
+		}
+	}
+	if scores[best] <= 0 {
+		return best, nil
+	}
+	var matches [][2]int
+	for _, f := range found {
+		if f.sent == best {
+			t := sc.toks[f.tok]
+			matches = append(matches, [2]int{t.Start, t.End})
+		}
+	}
+	return best, matches
+}
+
+// fill sets *buf to n copies of v, reusing its memory, and returns it.
+func fill[T any](buf *[]T, n int, v T) []T {
+	b := slices.Grow((*buf)[:0], n)[:n]
+	for i := range b {
+		b[i] = v
+	}
+	*buf = b
+	return b
 }
 
 // Sentences splits text into sentences and returns their byte offsets,

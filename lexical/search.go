@@ -221,7 +221,9 @@ func (ix *Index) selectTop(sc *searchScratch, acc []float32, touched []uint32, k
 		if done {
 			acc[s] = 0
 		}
-		if ix.dead[s] {
+		// Most items score below the k-th: skip them before looking at
+		// their slot's other arrays.
+		if len(top) == k && score < top[0].Score || ix.dead[s] {
 			continue
 		}
 		h := Hit{ID: ix.ids[s], Score: score}

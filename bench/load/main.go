@@ -50,6 +50,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/veille/veille/bench/load/synth"
 )
 
 func main() {
@@ -111,116 +113,17 @@ func printFreePort() error {
 // paragraphsPerIssue is the size of a generated issue.
 const paragraphsPerIssue = 20
 
-// words is a small French vocabulary of the newsletter's subjects; names
-// and numbers are drawn apart, since the embedder weighs them more.
-var (
-	nouns = strings.Fields(`modèle laboratoire entreprise marché puce calcul donnée réseau
-		serveur centre énergie électricité investissement financement milliard million
-		régulation autorité commission tribunal procès licence brevet chercheur ingénieur
-		startup fonds valorisation action bourse usine fonderie semi-conducteur mémoire
-		processeur accélérateur entraînement inférence raisonnement agent assistant
-		moteur recherche publicité navigateur téléphone application plateforme abonnement
-		contrat partenariat accord rachat fusion licenciement embauche salaire grève
-		sécurité vulnérabilité attaque fuite confidentialité vie privée image vidéo voix
-		traduction robot voiture conduite drone satellite fusée câble fibre antenne
-		climat carbone émission refroidissement eau nucléaire solaire batterie lithium
-		université école étudiant enseignant médecin hôpital diagnostic médicament
-		gouvernement ministre président député sénat loi décret sanction export douane`)
-	verbs = strings.Fields(`annonce publie lance présente dévoile rachète investit lève
-		recrute licencie ferme ouvre signe conteste attaque défend accuse condamne
-		autorise interdit retarde accélère double réduit dépasse rattrape entraîne
-		déploie teste compare mesure estime affirme reconnaît dément prévoit promet`)
-	adjectives = strings.Fields(`nouveau grand petit rapide lent puissant ouvert fermé
-		européen américain chinois français allemand japonais coréen indien mondial
-		gratuit payant récent ancien premier dernier principal massif discret
-		inattendu prudent ambitieux coûteux économique stratégique technique juridique`)
-	names = strings.Fields(`Mistral OpenAI Anthropic Google Meta Nvidia AMD Intel TSMC
-		Samsung Apple Microsoft Amazon DeepSeek Alibaba Baidu Huawei Tencent ByteDance
-		Qualcomm Arm ASML Broadcom Oracle IBM Salesforce Cohere Hugging Face Kyutai
-		Scaleway OVHcloud Orange Thales Dassault Bruxelles Paris Berlin Londres Pékin
-		Washington Tokyo Séoul Taïwan Californie Texas Abilene Arizona Bercy Matignon`)
-	links = strings.Fields(`selon après malgré avant pendant depuis contre avec sans pour`)
-)
-
-// textGen writes French-like sentences from the vocabulary.
-type textGen struct{ rng *rand.Rand }
-
-func (g textGen) pick(list []string) string { return list[g.rng.IntN(len(list))] }
-
-func (g textGen) sentence() string {
-	var b strings.Builder
-	b.WriteString(capitalise(g.pick([]string{"le", "la", "un", "une", "ce"})))
-	n := 8 + g.rng.IntN(12)
-	for i := range n {
-		b.WriteByte(' ')
-		switch r := g.rng.IntN(20); {
-		case r < 7:
-			b.WriteString(g.pick(nouns))
-		case r < 10:
-			b.WriteString(g.pick(adjectives))
-		case r < 13 && i > 0:
-			b.WriteString(g.pick(verbs))
-		case r < 16:
-			b.WriteString(g.pick(names))
-		case r < 17:
-			b.WriteString(strconv.Itoa(1 + g.rng.IntN(2000)))
-		default:
-			b.WriteString(g.pick(links))
-		}
-	}
-	b.WriteByte('.')
-	return b.String()
-}
-
-func (g textGen) paragraph() string {
-	s := make([]string, 2+g.rng.IntN(4))
-	for i := range s {
-		s[i] = g.sentence()
-	}
-	return strings.Join(s, " ")
-}
-
-func (g textGen) headline() string {
-	return fmt.Sprintf("%s %s %s %s", g.pick(names), g.pick(verbs), g.pick([]string{"un", "le", "son"}), g.pick(nouns))
-}
-
-func capitalise(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
-
-// issue writes one raw issue of n paragraphs: the date and headline line,
-// then, for each of four news items, its headline alone on a line and its
-// paragraphs. The number makes the headline line, hence the issue id, unique.
-func (g textGen) issue(number, n int, date string) string {
-	heads := make([]string, 4)
-	for i := range heads {
-		heads[i] = g.headline()
-	}
-	heads[0] += fmt.Sprintf(" (n° %d)", number)
-	var b strings.Builder
-	fmt.Fprintf(&b, "date %s %s\n", date, strings.Join(heads, " / "))
-	for i := range n {
-		if i%(n/len(heads)+1) == 0 {
-			fmt.Fprintf(&b, "\n%s\n", heads[min(i/(n/len(heads)+1), len(heads)-1)])
-		}
-		fmt.Fprintf(&b, "\n%s\n", g.paragraph())
-	}
-	return b.String()
-}
-
-func randomDate(rng *rand.Rand) string {
-	return fmt.Sprintf("%d-%02d-%02d", 2019+rng.IntN(7), 1+rng.IntN(12), 1+rng.IntN(28))
-}
-
 // generate writes an archive of n paragraphs into dir.
 func generate(dir string, n int, seed uint64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	g := textGen{rand.New(rand.NewPCG(seed, 1))}
+	g := synth.New(seed, 1)
 	written := 0
 	for i := 0; written < n; i++ {
 		k := min(paragraphsPerIssue, n-written)
 		path := filepath.Join(dir, fmt.Sprintf("issue-%06d.txt", i+1))
-		if err := os.WriteFile(path, []byte(g.issue(i+1, k, randomDate(g.rng))), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(g.Issue(i+1, k, g.Date())), 0o644); err != nil {
 			return err
 		}
 		written += k
@@ -418,26 +321,13 @@ type hits struct {
 // mixed load would.
 type worker struct {
 	c     *client
-	g     textGen
+	g     synth.Gen
 	items []string // item ids for similar_item
 	rec   *recorder
 }
 
-func (w *worker) query() string {
-	n := 2 + w.g.rng.IntN(3)
-	parts := make([]string, n)
-	for i := range parts {
-		if i == 0 {
-			parts[i] = w.g.pick(names)
-		} else {
-			parts[i] = w.g.pick(nouns)
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
 func (w *worker) search(ctx context.Context) {
-	q := url.Values{"q": {w.query()}, "k": {"10"}}
+	q := url.Values{"q": {w.g.Query()}, "k": {"10"}}
 	var out hits
 	start := time.Now()
 	err := w.c.do(ctx, http.MethodGet, "/v1/search?"+q.Encode(), "", nil, &out)
@@ -445,21 +335,21 @@ func (w *worker) search(ctx context.Context) {
 }
 
 func (w *worker) ask(ctx context.Context) {
-	body, _ := json.Marshal(map[string]any{"question": fmt.Sprintf("Que %s %s à propos du %s ?", w.g.pick(names), w.g.pick(verbs), w.g.pick(nouns))})
+	body, _ := json.Marshal(map[string]any{"question": w.g.Question()})
 	start := time.Now()
 	err := w.c.do(ctx, http.MethodPost, "/v1/ask", "application/json", body, nil)
 	w.record(ctx, "ask", start, err)
 }
 
 func (w *worker) similarItem(ctx context.Context) {
-	id := w.items[w.g.rng.IntN(len(w.items))]
+	id := w.items[w.g.Rng.IntN(len(w.items))]
 	start := time.Now()
 	err := w.c.do(ctx, http.MethodGet, "/v1/items/"+url.PathEscape(id)+"/similar?k=10", "", nil, nil)
 	w.record(ctx, "similar_item", start, err)
 }
 
 func (w *worker) similarText(ctx context.Context) {
-	body, _ := json.Marshal(map[string]any{"text": w.g.sentence(), "k": 10})
+	body, _ := json.Marshal(map[string]any{"text": w.g.Sentence(), "k": 10})
 	start := time.Now()
 	err := w.c.do(ctx, http.MethodPost, "/v1/similar", "application/json", body, nil)
 	w.record(ctx, "similar_text", start, err)
@@ -476,7 +366,7 @@ func (w *worker) record(ctx context.Context, route string, start time.Time, err 
 // mix is the mixed load: search most, then ask and the two similar routes.
 func (w *worker) mix(ctx context.Context) {
 	for ctx.Err() == nil {
-		switch r := w.g.rng.IntN(100); {
+		switch r := w.g.Rng.IntN(100); {
 		case r < 60:
 			w.search(ctx)
 		case r < 80:
@@ -516,11 +406,11 @@ func runLoad(ctx context.Context, o options) error {
 	rng := rand.New(rand.NewPCG(o.seed, 7))
 
 	// Item ids for the similar_item route, from searches.
-	seed := &worker{c: c, g: textGen{rng}, rec: newRecorder()}
+	seed := &worker{c: c, g: synth.Gen{Rng: rng}, rec: newRecorder()}
 	seen := map[string]bool{}
 	for i := 0; i < 50 && len(seen) < 200; i++ {
 		var h hits
-		if err := c.do(ctx, http.MethodGet, "/v1/search?"+url.Values{"q": {seed.query()}, "k": {"20"}}.Encode(), "", nil, &h); err != nil {
+		if err := c.do(ctx, http.MethodGet, "/v1/search?"+url.Values{"q": {seed.g.Query()}, "k": {"20"}}.Encode(), "", nil, &h); err != nil {
 			return err
 		}
 		for _, x := range h.Hits {
@@ -538,7 +428,7 @@ func runLoad(ctx context.Context, o options) error {
 
 	rep.RSSStartMB, _ = rssMB(o.pid, "VmRSS")
 	if o.single > 0 {
-		w := &worker{c: c, g: textGen{rand.New(rand.NewPCG(o.seed, 11))}, items: items, rec: newRecorder()}
+		w := &worker{c: c, g: synth.New(o.seed, 11), items: items, rec: newRecorder()}
 		// An untimed second warms the connection and the server's caches.
 		warm, cancel := context.WithTimeout(ctx, time.Second)
 		for warm.Err() == nil {
@@ -566,7 +456,7 @@ func runLoad(ctx context.Context, o options) error {
 		pctx, cancel := context.WithTimeout(ctx, o.duration)
 		var wg sync.WaitGroup
 		for i := range o.concurrency {
-			w := &worker{c: c, g: textGen{rand.New(rand.NewPCG(o.seed, uint64(100+i)))}, items: items, rec: rec}
+			w := &worker{c: c, g: synth.New(o.seed, uint64(100+i)), items: items, rec: rec}
 			wg.Go(func() { w.mix(pctx) })
 		}
 		var ingested atomic.Int64
@@ -596,9 +486,9 @@ func runLoad(ctx context.Context, o options) error {
 // ingestLoop posts new issues (the archive's raw format, 8 paragraphs each)
 // until ctx is done, pausing o.ingestEvery between two.
 func ingestLoop(ctx context.Context, c *client, rec *recorder, o options, n *atomic.Int64) {
-	g := textGen{rand.New(rand.NewPCG(o.seed, 3))}
+	g := synth.New(o.seed, 3)
 	for i := 1; ctx.Err() == nil; i++ {
-		body := g.issue(1_000_000+i, 8, randomDate(g.rng))
+		body := g.Issue(1_000_000+i, 8, g.Date())
 		start := time.Now()
 		err := c.do(ctx, http.MethodPost, "/v1/issues", "text/plain; charset=utf-8", []byte(body), nil)
 		if ctx.Err() != nil {
