@@ -22,6 +22,12 @@ import (
 // parameter: go test ./lexical -run EvalPIAF -sweep all -v.
 var sweep = flag.String("sweep", "", `log parameter sensitivity in TestEvalPIAF: "bm25", "fuse" or "all"`)
 
+// corpusFlag replaces the PIAF passages in TestEvalPIAF, for instance with the
+// PIAF corpus mixed with distractors (bench/distractors): go test ./lexical
+// -run EvalPIAF -corpus /tmp/mix/mix.jsonl -v. Gold ids missing from it
+// count as misses.
+var corpusFlag = flag.String("corpus", "", "JSON Lines corpus to search instead of PIAF's in TestEvalPIAF")
+
 // evalDir holds the shared evaluation sets; they are not part of the
 // repository, so the tests using them skip when it is missing.
 const evalDir = "../../shared/data"
@@ -73,7 +79,11 @@ type piaf struct {
 func loadPIAF(t testing.TB) *piaf {
 	t.Helper()
 	dir := filepath.Join(evalDir, "piaf-fr-qa")
-	d := &piaf{passages: readJSONL[evalPassage](t, filepath.Join(dir, "corpus.jsonl"))}
+	path := filepath.Join(dir, "corpus.jsonl")
+	if *corpusFlag != "" {
+		path = *corpusFlag
+	}
+	d := &piaf{passages: readJSONL[evalPassage](t, path)}
 	num := make(map[string]uint32, len(d.passages))
 	for i, p := range d.passages {
 		num[p.ID] = uint32(i)
@@ -256,8 +266,8 @@ func TestEvalPIAF(t *testing.T) {
 	var b strings.Builder
 	row := func(name string, m metrics) { fmt.Fprintf(&b, "\n%-32s %v", name, m) }
 	if *sweep == "bm25" || *sweep == "all" {
-		for _, k1 := range []float64{0.6, 0.9, 1.2, 1.5} {
-			for _, bb := range []float64{0.5, 0.75, 1} {
+		for _, k1 := range []float64{0.4, 0.6, 0.9, 1.2} {
+			for _, bb := range []float64{0.3, 0.5, 0.75, 1} {
 				row(fmt.Sprintf("k1 %.1f b %.2f", k1, bb), measure(bm25Runs(d, Config{K1: k1, B: bb}), d.gold))
 			}
 		}
@@ -272,6 +282,9 @@ func TestEvalPIAF(t *testing.T) {
 		}
 		for _, x := range []float64{-1, 1.25, 1.5} {
 			row(fmt.Sprintf("names %.2f", x), measure(bm25Runs(d, Config{Names: x}), d.gold))
+		}
+		for _, x := range []float64{0.3, 0.5, 0.7, 1} {
+			row(fmt.Sprintf("kind %.2f", x), measure(bm25Runs(d, Config{Kind: x}), d.gold))
 		}
 	}
 	if *sweep == "fuse" || *sweep == "all" {
