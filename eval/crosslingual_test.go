@@ -157,9 +157,12 @@ func TestEnglishQueriesOnArchive(t *testing.T) {
 	}
 }
 
-// TestFrenchQueriesUnchanged checks that French questions get the same
-// vector in Query and Passage mode, that is, that nothing was added.
-func TestFrenchQueriesUnchanged(t *testing.T) {
+// TestFrenchQueriesNotExpanded checks that French questions get no
+// features in Query mode that they lack in Passage mode: their vectors use
+// the same buckets, some with other weights (the word after "quel" weighs
+// less in a query), and a question without such a word gets the same
+// vector.
+func TestFrenchQueriesNotExpanded(t *testing.T) {
 	b := embed.NewBuiltin(0)
 	for _, q := range []string{
 		"Combien Meta a-t-il investi dans Scale AI ?",
@@ -168,6 +171,15 @@ func TestFrenchQueriesUnchanged(t *testing.T) {
 		"Quel modèle open source Mistral a-t-il publié en juin ?",
 		"valorisation OpenAI mars",
 	} {
+		qv, pv := b.Vector(q, embed.Query), b.Vector(q, embed.Passage)
+		for i := range qv {
+			if (qv[i] == 0) != (pv[i] == 0) {
+				t.Errorf("query vector of %q uses other buckets than its passage vector", q)
+				break
+			}
+		}
+	}
+	for _, q := range []string{"Quand GPT-5 est-il sorti ?", "valorisation OpenAI mars"} {
 		if !slices.Equal(b.Vector(q, embed.Query), b.Vector(q, embed.Passage)) {
 			t.Errorf("query vector of %q changed", q)
 		}
