@@ -166,6 +166,16 @@ func TestStopwordsAndQuestions(t *testing.T) {
 	if IsInterrogative("le") {
 		t.Error(`IsInterrogative("le") = true`)
 	}
+	for _, w := range []string{"quel", "quelles", "lequel", "combien", "which", "what"} {
+		if !AsksForKind(w) || !IsInterrogative(w) {
+			t.Errorf("AsksForKind(%q), IsInterrogative = %v, %v; want both true", w, AsksForKind(w), IsInterrogative(w))
+		}
+	}
+	for _, w := range []string{"qui", "quand", "comment", "pays", "who"} {
+		if AsksForKind(w) {
+			t.Errorf("AsksForKind(%q) = true", w)
+		}
+	}
 }
 
 // TestCacheIndependence checks that results are the same whether words are

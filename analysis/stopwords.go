@@ -38,9 +38,17 @@ combien comment quand pourquoi quel quelle quels quelles qui que quoi ou lequel 
 lesquelles what which who whom whose when where why how
 `
 
+// typeInterrogatives are the question words that ask which thing of a kind
+// is meant, the kind being the word that follows: "quel pays", "combien
+// d'hommes", "which year".
+const typeInterrogatives = `
+quel quelle quels quelles lequel laquelle lesquels lesquelles combien which what
+`
+
 var (
 	stopwords    = wordSet(frenchStopwords, englishStopwords)
 	questionWord = wordSet(interrogatives)
+	typeQuestion = wordSet(typeInterrogatives)
 )
 
 func wordSet(lists ...string) map[string]bool {
@@ -65,4 +73,13 @@ func IsStopword(term string) bool {
 // to guess the expected answer type; every interrogative is also a stopword.
 func IsInterrogative(term string) bool {
 	return questionWord[term]
+}
+
+// AsksForKind reports whether the folded term is a question word followed by
+// the kind of thing asked for: "quel" in "Quel pays…", "combien" in
+// "Combien d'hommes…", "what" in "What year…". That word names the answer's
+// type, which the answer itself seldom repeats ("1834" answers "en quelle
+// année"). Every such term is also an interrogative.
+func AsksForKind(term string) bool {
+	return typeQuestion[term]
 }

@@ -85,6 +85,22 @@ func TestBuiltinSimilarity(t *testing.T) {
 	}
 }
 
+// TestBuiltinKind checks that in a query the word after "quel" weighs less
+// than the other words, and the same as them in a passage.
+func TestBuiltinKind(t *testing.T) {
+	b := embed.NewBuiltin(0)
+	text := "dans quel pays se trouve jos"
+	kind, other := b.Vector("pays", embed.Passage), b.Vector("jos", embed.Passage)
+	q := b.Vector(text, embed.Query)
+	if ck, co := cosine(q, kind), cosine(q, other); ck >= 0.8*co {
+		t.Errorf("query: cos(pays) = %.3f, cos(jos) = %.3f; want pays clearly lower", ck, co)
+	}
+	p := b.Vector(text, embed.Passage)
+	if ck, co := cosine(p, kind), cosine(p, other); math.Abs(ck-co) > 0.1*co {
+		t.Errorf("passage: cos(pays) = %.3f, cos(jos) = %.3f; want them about equal", ck, co)
+	}
+}
+
 func TestBuiltinCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

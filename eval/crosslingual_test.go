@@ -13,9 +13,11 @@ import (
 	"testing"
 
 	"github.com/veille/veille/analysis"
+	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/eval"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/lexical"
 )
 
 // englishQuestions are English questions about the example archive, each
@@ -86,6 +88,63 @@ func (p *passages) searcher(b *embed.Builtin, mode embed.Mode) eval.Searcher {
 	}
 }
 
+// hybrid searches like a hybrid archive search with fusion f: the vector
+// list of the Query-mode embedding and the keyword list of a lexical index
+// of the passages (headline, then text), each f.Depth long, fused with the
+// vector weight f.VectorWeight, or f.EnglishVectorWeight for the queries
+// that analysis.Language finds English when detect is set.
+func (p *passages) hybrid(b *embed.Builtin, f archive.Fusion, detect bool) eval.Searcher {
+	ix := lexical.New(lexical.Config{})
+	seq := make(map[string]uint32, len(p.ids))
+	for i, text := range p.texts {
+		headline, body, ok := strings.Cut(text, "\n\n")
+		if !ok {
+			headline, body = "", text
+		}
+		ix.Add(uint32(i), headline, body)
+		seq[p.ids[i]] = uint32(i)
+	}
+	vector := p.searcher(b, embed.Query)
+	return func(ctx context.Context, q string, k int) ([]string, error) {
+		wv := f.VectorWeight
+		if detect && analysis.Language(q) == "en" {
+			wv = f.EnglishVectorWeight
+		}
+		vids, err := vector(ctx, q, f.Depth)
+		if err != nil {
+			return nil, err
+		}
+		vs := make([]uint32, len(vids))
+		for i, id := range vids {
+			vs[i] = seq[id]
+		}
+		var ls []uint32
+		for _, h := range ix.Search(q, f.Depth, nil) {
+			ls = append(ls, h.ID)
+		}
+		var ids []string
+		for _, x := range lexical.Fuse(f.K, lexical.Ranked{Weight: wv, IDs: vs}, lexical.Ranked{Weight: f.LexicalWeight, IDs: ls}) {
+			ids = append(ids, p.ids[x.ID])
+		}
+		return ids[:min(k, len(ids))], nil
+	}
+}
+
+// fusionRows measures the hybrid search of English queries qs with
+// archive.DefaultFusion's French vector weight for all, and as the archive
+// does, with its English weight for those found English.
+func (p *passages) fusionRows(t *testing.T, b *embed.Builtin, qs []eval.Query) (french, detected eval.Retrieval) {
+	t.Helper()
+	var err error
+	if french, err = eval.Run(t.Context(), p.hybrid(b, archive.DefaultFusion, false), qs); err != nil {
+		t.Fatal(err)
+	}
+	if detected, err = eval.Run(t.Context(), p.hybrid(b, archive.DefaultFusion, true), qs); err != nil {
+		t.Fatal(err)
+	}
+	return french, detected
+}
+
 func archivePassages(t *testing.T) *passages {
 	t.Helper()
 	files, err := filepath.Glob("../examples/archive/*.txt")
@@ -145,21 +204,31 @@ func TestEnglishQueriesOnArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hybridFR, hybridEN := p.fusionRows(t, b, qs)
 	var out strings.Builder
 	eval.WriteTable(&out, []eval.Row{
 		{Name: "english/no-expansion", Retrieval: &before},
 		{Name: "english/expansion", Retrieval: &after},
+		{Name: "english/hybrid-french-weights", Retrieval: &hybridFR},
+		{Name: "english/hybrid", Retrieval: &hybridEN},
 	})
 	t.Logf("English questions on the example archive (%d paragraphs):\n%s", len(p.ids), out.String())
 	if after.Recall5 < 0.75 || after.MRR10 < before.MRR10 {
 		t.Errorf("with expansion recall@5 %.3f, MRR@10 %.3f (before %.3f); want recall@5 >= 0.75 and no loss",
 			after.Recall5, after.MRR10, before.MRR10)
 	}
+	if hybridEN.MRR10 < hybridFR.MRR10 {
+		t.Errorf("hybrid MRR@10 %.3f with the English vector weight, %.3f with the French one; want no loss",
+			hybridEN.MRR10, hybridFR.MRR10)
+	}
 }
 
-// TestFrenchQueriesUnchanged checks that French questions get the same
-// vector in Query and Passage mode, that is, that nothing was added.
-func TestFrenchQueriesUnchanged(t *testing.T) {
+// TestFrenchQueriesNotExpanded checks that French questions get no
+// features in Query mode that they lack in Passage mode: their vectors use
+// the same buckets, some with other weights (the word after "quel" weighs
+// less in a query), and a question without such a word gets the same
+// vector.
+func TestFrenchQueriesNotExpanded(t *testing.T) {
 	b := embed.NewBuiltin(0)
 	for _, q := range []string{
 		"Combien Meta a-t-il investi dans Scale AI ?",
@@ -168,6 +237,15 @@ func TestFrenchQueriesUnchanged(t *testing.T) {
 		"Quel modèle open source Mistral a-t-il publié en juin ?",
 		"valorisation OpenAI mars",
 	} {
+		qv, pv := b.Vector(q, embed.Query), b.Vector(q, embed.Passage)
+		for i := range qv {
+			if (qv[i] == 0) != (pv[i] == 0) {
+				t.Errorf("query vector of %q uses other buckets than its passage vector", q)
+				break
+			}
+		}
+	}
+	for _, q := range []string{"Quand GPT-5 est-il sorti ?", "valorisation OpenAI mars"} {
 		if !slices.Equal(b.Vector(q, embed.Query), b.Vector(q, embed.Passage)) {
 			t.Errorf("query vector of %q changed", q)
 		}
@@ -235,10 +313,13 @@ func TestEnglishHeadlinesHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hybridFR, hybridEN := p.fusionRows(t, b, qs)
 	var out strings.Builder
 	eval.WriteTable(&out, []eval.Row{
 		{Name: "sts-en→fr/no-expansion", Retrieval: &before},
 		{Name: "sts-en→fr/expansion", Retrieval: &after},
+		{Name: "sts-en→fr/hybrid-french-weights", Retrieval: &hybridFR},
+		{Name: "sts-en→fr/hybrid", Retrieval: &hybridEN},
 	})
 	t.Logf("English STS headlines to their French translation (%d found English of %d):\n%s", english, len(qs), out.String())
 	if after.MRR10 < before.MRR10 {

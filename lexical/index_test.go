@@ -2,6 +2,7 @@ package lexical
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -112,6 +113,37 @@ func TestExactFormBonus(t *testing.T) {
 	got = ids(ix.Search("modèle ouvert", 10, nil))
 	if !slices.Equal(got, []uint32{2, 1}) {
 		t.Errorf("got %v, want the exact forms first", got)
+	}
+}
+
+func TestKindWeight(t *testing.T) {
+	weights := func(ix *Index, query string) map[string]float32 {
+		m := make(map[string]float32)
+		for _, qt := range ix.queryTerms(query) {
+			if qt.dict == dictStems {
+				m[qt.term] = qt.w
+			}
+		}
+		return m
+	}
+	ix := New(Config{Kind: 0.5})
+	tests := []struct {
+		query string
+		want  map[string]float32
+	}{
+		{"Dans quel pays se situe la ville ?", map[string]float32{"pay": 0.5, "situ": 1, "vill": 1}},
+		{"Quelle est la date de l'annexion ?", map[string]float32{"dat": 0.5, "annexion": 1}},
+		{"Combien d'hommes ont pris part ?", map[string]float32{"homm": 0.5, "pris": 1, "part": 1}},
+		{"Quel Mistral a levé des fonds ?", map[string]float32{"mistral": 1.25, "lev": 1, "fond": 1}},
+		{"Qui dirige le pays ?", map[string]float32{"dirig": 1, "pay": 1}},
+	}
+	for _, tt := range tests {
+		if got := weights(ix, tt.query); !maps.Equal(got, tt.want) {
+			t.Errorf("weights of %q = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	if got := weights(New(Config{Kind: 1}), "Dans quel pays ?"); got["pay"] != 1 {
+		t.Errorf("Kind 1: weight of pays = %v, want 1", got["pay"])
 	}
 }
 

@@ -18,7 +18,8 @@ type queryTerm struct {
 }
 
 // queryTerms analyses a query: stopwords and question words are dropped,
-// repeated terms add up.
+// repeated terms add up, and the word after "quel", "combien"… weighs less
+// (see [Config.Kind]).
 func (ix *Index) queryTerms(query string) []queryTerm {
 	var qts []queryTerm
 	add := func(term string, dict uint8, w float32) {
@@ -32,14 +33,22 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 	}
 	var buf [32]analysis.Token
 	prev := ""
+	kind := false // the next content word names the kind of answer
 	for _, t := range analysis.AppendTokens(buf[:0], query) {
+		if t.Flags&analysis.Question != 0 && analysis.AsksForKind(t.Term) {
+			kind = true
+		}
 		if t.Flags&(analysis.Stop|analysis.Question) != 0 {
 			continue
 		}
 		w := float32(1)
-		if t.Flags&analysis.Capitalized != 0 && t.Flags&analysis.SentenceStart == 0 {
+		switch {
+		case t.Flags&analysis.Capitalized != 0 && t.Flags&analysis.SentenceStart == 0:
 			w *= float32(ix.cfg.Names)
+		case kind:
+			w *= float32(ix.cfg.Kind)
 		}
+		kind = false
 		add(t.Stem, dictStems, w)
 		if ix.cfg.Exact > 0 && t.Term != t.Stem {
 			add(t.Term, dictForms, w*float32(ix.cfg.Exact))

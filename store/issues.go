@@ -149,7 +149,7 @@ func (db *DB) Vector(ctx context.Context, gen, seq uint32) ([]float32, error) {
 		}
 		kv, err := txn.Get(seqKey(vecPrefix(gen), seq))
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			return fmt.Errorf("vector %d: %w", seq, ErrNotFound)
+			return fmt.Errorf("vector %d of generation %d: %w", seq, gen, ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("get vector %d: %w", seq, err)

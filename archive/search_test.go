@@ -1,0 +1,28 @@
+package archive
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestFuseWeights(t *testing.T) {
+	vs := []scored{{seq: 1}, {seq: 2}, {seq: 3}}
+	ls := []scored{{seq: 3}, {seq: 2}, {seq: 1}}
+	order := func(ss []scored) []uint32 {
+		var out []uint32
+		for _, s := range ss {
+			out = append(out, s.seq)
+		}
+		return out
+	}
+	f := DefaultFusion
+	if got := order(fuse(f, false, vs, ls, 3)); !slices.Equal(got, []uint32{3, 2, 1}) {
+		t.Errorf("French query: %v, want the lexical order", got)
+	}
+	if got := order(fuse(f, true, vs, ls, 3)); !slices.Equal(got, []uint32{1, 2, 3}) {
+		t.Errorf("English query: %v, want the vector order", got)
+	}
+	if got := order(fuse(f, true, vs, ls, 2)); len(got) != 2 {
+		t.Errorf("k 2: %d hits", len(got))
+	}
+}
