@@ -3,6 +3,7 @@ package archive
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/veille/veille/analysis"
@@ -122,6 +123,9 @@ func (a *Archive) Thread(ctx context.Context, id string) ([]Hit, error) {
 				continue
 			}
 			cm, err := a.member(ctx, g, cand, scores[cand.Seq])
+			if errors.Is(err, store.ErrNotFound) {
+				continue // deleted meanwhile
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -153,14 +157,20 @@ func (a *Archive) Thread(ctx context.Context, id string) ([]Hit, error) {
 // stories set, hits telling the same story; otherwise near-duplicates. The
 // folded hits are listed in the keeper's AlsoIn.
 func (a *Archive) collapse(ctx context.Context, g *generation, hits []Hit, stories bool) ([]Hit, error) {
-	ms := make([]member, len(hits))
-	for i, h := range hits {
+	ms := make([]member, 0, len(hits))
+	live := hits[:0:0]
+	for _, h := range hits {
 		m, err := a.member(ctx, g, h.Item, h.Score)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since it was found: left out, as a.hits does
+		}
 		if err != nil {
 			return nil, err
 		}
-		ms[i] = m
+		ms = append(ms, m)
+		live = append(live, h)
 	}
+	hits = live
 	out := make([]Hit, 0, len(hits))
 	kept := make([]int, 0, len(hits))
 	for i := range hits {
