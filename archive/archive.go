@@ -61,6 +61,7 @@ type Archive struct {
 	log *slog.Logger
 
 	writeMu sync.Mutex // one ingest or delete at a time, so the index follows the store in order
+	bulk    *follower  // indexes changes in the background while a bulk load runs (bulk.go); guarded by writeMu
 
 	mu     sync.RWMutex
 	dates  map[uint32]string // seq → issue date, for date filters
@@ -221,7 +222,7 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 	if err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
-	if err := a.follow(ch); err != nil {
+	if err := a.apply(ch); err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
 	res := Result{
@@ -251,7 +252,7 @@ func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
 	if err != nil {
 		return Result{IssueID: id}, err
 	}
-	if err := a.follow(ch); err != nil {
+	if err := a.apply(ch); err != nil {
 		return Result{IssueID: id}, err
 	}
 	res := Result{IssueID: id, Removed: len(ch.Removed)}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -77,19 +78,29 @@ func (s summary) String() string {
 		s.Files, s.Issues, s.Added, s.Changed, s.Unchanged, s.Removed, s.Failed)
 }
 
-// loadFiles parses and ingests files one by one. A file that fails is
-// logged and counted, and the others go on; the returned error is ctx's.
+// loadFiles parses and ingests files in order. A file that fails is logged
+// and counted, and the others go on; the returned error is ctx's, or an
+// indexing error (the store has the items, and the next start indexes them).
+//
+// It is a pipeline that keeps both cores of a small machine busy while
+// holding only a few files at a time, so an archive of any size loads in
+// bounded memory: one goroutine reads and parses the files ahead, this one
+// embeds and stores each issue, and the archive indexes the stored issues in
+// the background ([archive.Archive.StartBulk]).
 func loadFiles(ctx context.Context, arch *archive.Archive, files []string, log *slog.Logger) (summary, error) {
 	sum := summary{Files: len(files)}
-	for _, path := range files {
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		data, err := os.ReadFile(path)
-		if err == nil {
-			var docs []ingest.Document
-			docs, err = ingest.Parse(path, data, ingest.FormatDetect)
-			for _, doc := range docs {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parsed := make(chan parsedFile, parseAhead)
+	go parseFiles(ctx, files, parsed)
+	stop := arch.StartBulk()
+	err := func() error {
+		for f := range parsed {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			err := f.err
+			for _, doc := range f.docs {
 				if err != nil {
 					break
 				}
@@ -102,16 +113,48 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, log *
 				sum.Removed += res.Removed
 				sum.Embedded += res.Embedded
 			}
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return sum, ctx.Err()
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				sum.Failed++
+				log.Error("ingest file", "file", f.path, "err", err)
 			}
-			sum.Failed++
-			log.Error("ingest file", "file", path, "err", err)
+		}
+		return ctx.Err()
+	}()
+	if ierr := stop(); ierr != nil {
+		err = errors.Join(err, fmt.Errorf("index: %w", ierr))
+	}
+	return sum, err
+}
+
+// parseAhead is how many parsed files may wait for the ingest.
+const parseAhead = 2
+
+// parsedFile is a file read and parsed, or the error that stopped it.
+type parsedFile struct {
+	path string
+	docs []ingest.Document
+	err  error
+}
+
+// parseFiles reads and parses files in order into out, which it closes at
+// the end or when ctx is done.
+func parseFiles(ctx context.Context, files []string, out chan<- parsedFile) {
+	defer close(out)
+	for _, path := range files {
+		f := parsedFile{path: path}
+		var data []byte
+		if data, f.err = os.ReadFile(path); f.err == nil {
+			f.docs, f.err = ingest.Parse(path, data, ingest.FormatDetect)
+		}
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return
 		}
 	}
-	return sum, nil
 }
 
 // countParagraphs is a quick upper bound of the paragraphs in files, for the
