@@ -63,6 +63,8 @@ type Archive struct {
 	writeMu sync.Mutex // one ingest or delete at a time, so the index follows the store in order
 	bulk    *follower  // indexes changes in the background while a bulk load runs (bulk.go); guarded by writeMu
 
+	catalogChanged bool // dates and lex differ from the catalog snapshot (catalog.go); guarded by writeMu
+
 	mu     sync.RWMutex
 	dates  map[uint32]string // seq → issue date, for date filters
 	byDate map[string]int    // issue date → items, for Newest
@@ -84,14 +86,9 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 		return nil, err
 	}
 	cfg.Fusion = cfg.Fusion.withDefaults()
-	a := &Archive{db: db, emb: emb, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}, byDate: map[string]int{}, lex: lexical.New(cfg.Lexical)}
+	a := &Archive{db: db, emb: emb, cfg: cfg, log: cfg.Logger}
 	cfg.Index.Dims = id.Dims
-	if err := db.WalkItems(ctx, func(it store.Item) error {
-		a.dates[it.Seq] = it.Date
-		a.byDate[it.Date]++
-		a.lex.Add(it.Seq, it.Headline, it.Text)
-		return nil
-	}); err != nil {
+	if err := a.loadCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
 	ix, err := a.loadIndex(ctx, cfg.Index)
@@ -166,12 +163,18 @@ func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index) (added, 
 	return added, removed, nil
 }
 
-// Close writes the index snapshot. The store is the caller's to close.
+// Close writes the index and catalog snapshots, unless they are the ones
+// loaded and nothing changed since. The store is the caller's to close.
 func (a *Archive) Close() error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
-	if err := a.ix.Save(a.cfg.SnapshotPath); err != nil {
-		return fmt.Errorf("save index snapshot: %w", err)
+	if _, err := os.Stat(a.cfg.SnapshotPath); a.ix.Changed() || err != nil {
+		if err := a.ix.Save(a.cfg.SnapshotPath); err != nil {
+			return fmt.Errorf("save index snapshot: %w", err)
+		}
+	}
+	if err := a.saveCatalog(); err != nil {
+		return fmt.Errorf("save catalog snapshot: %w", err)
 	}
 	return nil
 }

@@ -59,9 +59,10 @@ func (a *Archive) StartBulk() (stop func() error) {
 }
 
 // apply brings the indexes and the date catalog up to date with ch: at
-// once, or through the queue of a running bulk load. The caller holds
-// writeMu.
+// once, or through the queue of a running bulk load. It marks the catalog
+// as changed since its snapshot. The caller holds writeMu.
 func (a *Archive) apply(ch store.Change) error {
+	a.catalogChanged = true
 	if a.bulk != nil {
 		a.bulk.changes <- ch
 		return nil

@@ -121,6 +121,9 @@ type Index struct {
 	entry uint32 // entry node, on layer top
 	top   int    // highest layer, -1 when empty
 
+	edits atomic.Uint64 // successful Add, AddBatch and Delete calls
+	saved atomic.Uint64 // edits when the index was last loaded or saved
+
 	// epMu guards entry and top, and locks the link lists, while AddBatch
 	// inserts from several goroutines (parallel is then true). Readers hold
 	// mu, which excludes them.
@@ -261,6 +264,7 @@ func (ix *Index) Add(id uint32, vec []float32) error {
 	s := ix.getSearcher()
 	ix.insert(s, in)
 	ix.pool.Put(s)
+	ix.edits.Add(1)
 	return nil
 }
 
@@ -322,6 +326,9 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 		})
 	}
 	wg.Wait()
+	if len(ids) > 0 {
+		ix.edits.Add(1)
+	}
 	return nil
 }
 
@@ -373,8 +380,14 @@ func (ix *Index) Delete(id uint32) bool {
 	}
 	ix.deleted[in] = true
 	ix.live--
+	ix.edits.Add(1)
 	return true
 }
+
+// Changed reports whether the index was modified since [New], [Load] or
+// the last successful [Index.Save]: whether a snapshot of it would differ
+// from the one it was loaded from or last saved to.
+func (ix *Index) Changed() bool { return ix.edits.Load() != ix.saved.Load() }
 
 // vec returns the stored float32 vector of internal node in.
 func (ix *Index) vec(in uint32) []float32 {

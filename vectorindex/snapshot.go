@@ -91,6 +91,7 @@ func (ix *Index) Save(path string) (err error) {
 		}
 	}()
 	ix.mu.RLock()
+	edits := ix.edits.Load()
 	err = ix.encode(tmp)
 	ix.mu.RUnlock()
 	if err != nil {
@@ -113,6 +114,7 @@ func (ix *Index) Save(path string) (err error) {
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("save index: sync dir: %w", err)
 	}
+	ix.saved.Store(edits)
 	return nil
 }
 

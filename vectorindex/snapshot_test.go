@@ -257,3 +257,36 @@ func TestLoadThenAddFloat32(t *testing.T) {
 		t.Errorf("recall@10 = %.4f, want >= 0.95", r)
 	}
 }
+
+func TestChanged(t *testing.T) {
+	ix, err := New(Config{Dims: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(4, 8, 2).draw(3)
+	path := filepath.Join(t.TempDir(), "i")
+	steps := []struct {
+		name string
+		do   func() error
+		want bool
+	}{
+		{"new", func() error { return nil }, false},
+		{"add", func() error { return ix.Add(1, vecs[0]) }, true},
+		{"save", func() error { return ix.Save(path) }, false},
+		{"add batch", func() error { return ix.AddBatch([]uint32{2, 3}, vecs[1:]) }, true},
+		{"save again", func() error { return ix.Save(path) }, false},
+		{"failed add", func() error { _ = ix.Add(1, vecs[0]); return nil }, false},
+		{"empty batch", func() error { return ix.AddBatch(nil, nil) }, false},
+		{"delete of an unknown id", func() error { ix.Delete(99); return nil }, false},
+		{"load", func() (err error) { ix, err = Load(path); return err }, false},
+		{"delete", func() error { ix.Delete(2); return nil }, true},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := ix.Changed(); got != s.want {
+			t.Fatalf("after %s: Changed() = %v, want %v", s.name, got, s.want)
+		}
+	}
+}
