@@ -2,8 +2,10 @@ package archive
 
 import (
 	"cmp"
+	"context"
 	"errors"
 
+	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/store"
 )
 
@@ -68,4 +70,27 @@ func (a *Archive) apply(ch store.Change) error {
 		return nil
 	}
 	return a.follow(ch)
+}
+
+// Unchanged is [Archive.Ingest] for documents known only by their issues
+// and item counts, as a caller that keeps the issues a file parsed into
+// knows them without parsing it again. If every issue is stored as it is
+// (same id, content hash, source and date), ingesting the documents would
+// change nothing: Unchanged then reports true and returns the results
+// Ingest would have returned, items[i] unchanged items for issues[i].
+// Otherwise it reports false, and the caller ingests the documents.
+func (a *Archive) Unchanged(ctx context.Context, issues []ingest.Issue, items []int) ([]Result, bool, error) {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	for _, iss := range issues {
+		if same, err := a.db.SameIssue(ctx, iss); err != nil || !same {
+			return nil, false, err
+		}
+	}
+	res := make([]Result, len(issues))
+	for i, iss := range issues {
+		res[i] = Result{IssueID: iss.ID, Unchanged: items[i]}
+		a.observe(res[i])
+	}
+	return res, true, nil
 }

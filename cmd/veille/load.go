@@ -87,38 +87,47 @@ func (s summary) String() string {
 // bounded memory: one goroutine reads and parses the files ahead, this one
 // embeds and stores each issue, and the archive indexes the stored issues in
 // the background ([archive.Archive.StartBulk]).
-func loadFiles(ctx context.Context, arch *archive.Archive, files []string, log *slog.Logger) (summary, error) {
+//
+// With dataDir set, the files loaded whole are recorded there (seenFiles),
+// and a file whose bytes were recorded is not parsed again as long as the
+// store holds its issues as they were.
+func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataDir string, log *slog.Logger) (summary, error) {
 	sum := summary{Files: len(files)}
+	var seen *seenFiles
+	if dataDir != "" {
+		seen = loadSeen(dataDir)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parsed := make(chan parsedFile, parseAhead)
-	go parseFiles(ctx, files, parsed)
+	go parseFiles(ctx, files, seen, parsed)
 	stop := arch.StartBulk()
+	add := func(res archive.Result) {
+		sum.Issues++
+		sum.Added += res.Added
+		sum.Changed += res.Changed
+		sum.Unchanged += res.Unchanged
+		sum.Removed += res.Removed
+		sum.Embedded += res.Embedded
+	}
 	err := func() error {
 		for f := range parsed {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			err := f.err
-			for _, doc := range f.docs {
-				if err != nil {
-					break
-				}
-				var res archive.Result
-				res, err = arch.Ingest(ctx, doc)
-				sum.Issues++
-				sum.Added += res.Added
-				sum.Changed += res.Changed
-				sum.Unchanged += res.Unchanged
-				sum.Removed += res.Removed
-				sum.Embedded += res.Embedded
-			}
-			if err != nil {
+			if err := loadFile(ctx, arch, f, add); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
 				sum.Failed++
 				log.Error("ingest file", "file", f.path, "err", err)
+				if seen != nil {
+					seen.forget(f.path)
+				}
+				continue
+			}
+			if seen != nil && f.known == nil {
+				seen.record(f.path, f.hash, f.docs)
 			}
 		}
 		return ctx.Err()
@@ -126,28 +135,79 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, log *
 	if ierr := stop(); ierr != nil {
 		err = errors.Join(err, fmt.Errorf("index: %w", ierr))
 	}
+	if seen != nil && ctx.Err() == nil {
+		if serr := seen.save(dataDir); serr != nil {
+			log.Warn("record ingested files", "err", serr)
+		}
+	}
 	return sum, err
+}
+
+// loadFile ingests one file read by parseFiles, passing each result to add.
+// A known file whose issues are all stored as they were is done at once;
+// otherwise it is parsed, if it was not, and its documents ingested.
+func loadFile(ctx context.Context, arch *archive.Archive, f parsedFile, add func(archive.Result)) error {
+	if f.known != nil {
+		issues := make([]ingest.Issue, len(f.known.Issues))
+		items := make([]int, len(f.known.Issues))
+		for i, si := range f.known.Issues {
+			issues[i], items[i] = si.Issue, si.Items
+		}
+		res, ok, err := arch.Unchanged(ctx, issues, items)
+		if err != nil {
+			return err
+		}
+		if ok {
+			for _, r := range res {
+				add(r)
+			}
+			return nil
+		}
+		f.docs, f.err = ingest.Parse(f.path, f.data, ingest.FormatDetect)
+	}
+	if f.err != nil {
+		return f.err
+	}
+	for _, doc := range f.docs {
+		res, err := arch.Ingest(ctx, doc)
+		add(res)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parseAhead is how many parsed files may wait for the ingest.
 const parseAhead = 2
 
-// parsedFile is a file read and parsed, or the error that stopped it.
+// parsedFile is a file read and parsed, or the error that stopped it. A
+// file that seen knows is not parsed: known is its record, data its bytes.
 type parsedFile struct {
-	path string
-	docs []ingest.Document
-	err  error
+	path  string
+	hash  string // hex SHA-256 of the bytes
+	docs  []ingest.Document
+	known *seenFile
+	data  []byte
+	err   error
 }
 
 // parseFiles reads and parses files in order into out, which it closes at
-// the end or when ctx is done.
-func parseFiles(ctx context.Context, files []string, out chan<- parsedFile) {
+// the end or when ctx is done. seen may be nil.
+func parseFiles(ctx context.Context, files []string, seen *seenFiles, out chan<- parsedFile) {
 	defer close(out)
 	for _, path := range files {
 		f := parsedFile{path: path}
 		var data []byte
 		if data, f.err = os.ReadFile(path); f.err == nil {
-			f.docs, f.err = ingest.Parse(path, data, ingest.FormatDetect)
+			if seen != nil {
+				f.known, f.hash = seen.known(path, data)
+			}
+			if f.known != nil {
+				f.data = data
+			} else {
+				f.docs, f.err = ingest.Parse(path, data, ingest.FormatDetect)
+			}
 		}
 		select {
 		case out <- f:
@@ -192,11 +252,16 @@ func (p *progressEmbedder) Embed(ctx context.Context, texts []string, mode embed
 // minBar is the number of paragraphs from which ingest shows a progress bar.
 const minBar = 500
 
-// newBar returns a progress bar drawn on w when w is a terminal and the run
-// is long enough to need one; logs and scripts get the summary only.
-func newBar(total int64, w io.Writer) *progressbar.ProgressBar {
+// newBar returns a progress bar for ingesting files, drawn on w when w is a
+// terminal and the run is long enough to need one; logs and scripts get the
+// summary only, and the files are then not read to count their paragraphs.
+func newBar(files []string, w io.Writer) *progressbar.ProgressBar {
 	f, ok := w.(*os.File)
 	tty := ok && term.IsTerminal(int(f.Fd()))
+	var total int64
+	if tty {
+		total = countParagraphs(files)
+	}
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetVisibility(tty && total >= minBar),
