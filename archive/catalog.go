@@ -80,14 +80,19 @@ func (a *Archive) readCatalog() error {
 		return err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
 	r := bufio.NewReaderSize(f, 64<<10)
-	crc := uint32(0)
+	crc, left := uint32(0), st.Size()
 	read := func(n int) ([]byte, error) {
 		b := make([]byte, n)
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, fmt.Errorf("catalog snapshot: truncated: %w", err)
 		}
 		crc = crc32.Update(crc, castagnoli, b)
+		left -= int64(n)
 		return b, nil
 	}
 	head, err := read(len(catalogMagic) + 4)
@@ -124,7 +129,7 @@ func (a *Archive) readCatalog() error {
 	if got := binary.LittleEndian.Uint32(sum); got != want {
 		return fmt.Errorf("catalog snapshot: checksum %08x, computed %08x", got, want)
 	}
-	lex, err := lexical.ReadIndex(r, a.cfg.Lexical)
+	lex, err := lexical.ReadIndex(r, left, a.cfg.Lexical)
 	if err != nil {
 		return err
 	}

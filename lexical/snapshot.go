@@ -2,21 +2,23 @@ package lexical
 
 import (
 	"bufio"
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
+	"unsafe"
 
 	"github.com/veille/veille/analysis"
 )
 
 // Snapshot format, version 1, written by [Index.WriteTo] and read by
 // [ReadIndex]. Integers and floats are little-endian; s is the number of
-// slots (dead ones included), l the number of posting lists.
+// slots (dead ones included), l the number of posting lists, P the number of
+// postings in all.
 //
 //	size        field
 //	8           magic "VEILEX\x00\x01"
@@ -29,18 +31,24 @@ import (
 //	4s          slot lengths (float32)
 //	s           dead flags (0 or 1)
 //	4           l
-//	            per list: 4 posting count p, 4p slots, 2p term frequencies
-//	            per dictionary (stems, forms, pairs): 4 term count t, then t
-//	            times: 4 list number, 4 term length n, n bytes of term
+//	4l          posting count of each list
+//	4P          slots of every list, list after list
+//	2P          term frequencies, in the same order
+//	            per dictionary (stems, forms, pairs): 4 term count t, then
+//	            8t: list number and term length of each term, then the
+//	            terms' bytes, one after the other
 //	4           CRC-32C (Castagnoli) of all preceding bytes
 //
+// Postings and terms are stored as a few long arrays so that reading them
+// is a few large copies: ReadIndex's lists are windows on one array of
+// slots and one of frequencies, and its terms substrings of one string.
 // The fingerprint and the settings make a snapshot of an index analysed
 // differently stale rather than wrong; the checksum and the structural
 // checks of ReadIndex make a damaged one an error rather than a panic.
 const (
 	snapMagic  = "VEILEX\x00\x01"
-	snapChunk  = 1 << 20  // largest read into one buffer
-	snapBuffer = 64 << 10 // bufio size of WriteTo and ReadIndex
+	snapChunk  = 1 << 20  // write buffer of WriteTo
+	snapBuffer = 64 << 10 // bufio size of ReadIndex
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -70,7 +78,7 @@ func fingerprint() [8]byte {
 func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	sw := &snapWriter{w: bufio.NewWriterSize(w, snapBuffer)}
+	sw := &snapWriter{w: w, buf: make([]byte, 0, snapChunk)}
 	fp := fingerprint()
 	sw.bytes([]byte(snapMagic))
 	sw.bytes(fp[:])
@@ -92,18 +100,26 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	sw.u32(uint32(len(ix.lists)))
 	for _, p := range ix.lists {
 		sw.u32(uint32(len(p.slots)))
+	}
+	for _, p := range ix.lists {
 		for _, s := range p.slots {
 			sw.u32(s)
 		}
+	}
+	for _, p := range ix.lists {
 		for _, tf := range p.tfs {
 			sw.u16(tf)
 		}
 	}
 	for _, dict := range []map[string]uint32{ix.stems, ix.forms, ix.pairs} {
+		terms := make([]string, 0, len(dict))
 		sw.u32(uint32(len(dict)))
 		for term, li := range dict {
 			sw.u32(li)
 			sw.u32(uint32(len(term)))
+			terms = append(terms, term)
+		}
+		for _, term := range terms {
 			sw.bytes([]byte(term))
 		}
 	}
@@ -120,53 +136,71 @@ func boolByte(b bool) byte {
 // snapWriter buffers, checksums and counts what it writes, keeping the
 // first error.
 type snapWriter struct {
-	w   *bufio.Writer
+	w   io.Writer
+	buf []byte
 	crc uint32
 	n   int64
 	err error
-	buf [4]byte
+}
+
+func (sw *snapWriter) flush() {
+	if sw.err == nil && len(sw.buf) > 0 {
+		sw.crc = crc32.Update(sw.crc, castagnoli, sw.buf)
+		n, err := sw.w.Write(sw.buf)
+		sw.n += int64(n)
+		sw.err = err
+	}
+	sw.buf = sw.buf[:0]
 }
 
 func (sw *snapWriter) bytes(b []byte) {
-	if sw.err != nil {
-		return
+	for len(b) > 0 {
+		if len(sw.buf) == cap(sw.buf) {
+			sw.flush()
+		}
+		n := min(len(b), cap(sw.buf)-len(sw.buf))
+		sw.buf = append(sw.buf, b[:n]...)
+		b = b[n:]
 	}
-	sw.crc = crc32.Update(sw.crc, castagnoli, b)
-	n, err := sw.w.Write(b)
-	sw.n += int64(n)
-	sw.err = err
 }
 
 func (sw *snapWriter) u32(v uint32) {
-	binary.LittleEndian.PutUint32(sw.buf[:], v)
-	sw.bytes(sw.buf[:4])
+	if cap(sw.buf)-len(sw.buf) < 4 {
+		sw.flush()
+	}
+	sw.buf = binary.LittleEndian.AppendUint32(sw.buf, v)
 }
 
 func (sw *snapWriter) u16(v uint16) {
-	binary.LittleEndian.PutUint16(sw.buf[:], v)
-	sw.bytes(sw.buf[:2])
+	if cap(sw.buf)-len(sw.buf) < 2 {
+		sw.flush()
+	}
+	sw.buf = binary.LittleEndian.AppendUint16(sw.buf, v)
 }
 
 func (sw *snapWriter) finish() (int64, error) {
-	sw.u32(sw.crc)
-	if sw.err == nil {
-		sw.err = sw.w.Flush()
+	sw.flush()
+	if sw.err != nil {
+		return sw.n, sw.err
 	}
-	return sw.n, sw.err
+	n, err := sw.w.Write(binary.LittleEndian.AppendUint32(nil, sw.crc))
+	return sw.n + int64(n), err
 }
 
 // ReadIndex reads an index written by [Index.WriteTo], to be scored with
-// cfg. It returns an error wrapping [ErrStale] when the snapshot was
-// analysed differently from what cfg and this build would do (other field
-// weights, forms or pairs switched on or off, another analysis), and one
-// wrapping [ErrCorrupt] when it is truncated, fails its checksum or is
-// inconsistent. Either way the caller should rebuild the index.
+// cfg; size is the number of bytes r holds, at least the snapshot's, which
+// bounds what a damaged count can make it allocate. It returns an error
+// wrapping [ErrStale] when the snapshot was analysed differently from what
+// cfg and this build would do (other field weights, forms or pairs
+// switched on or off, another analysis), and one wrapping [ErrCorrupt] when
+// it is truncated, fails its checksum or is inconsistent. Either way the
+// caller should rebuild the index.
 //
 // ReadIndex buffers r, unless r is a *bufio.Reader of at least 64 KiB: it
 // then reads it directly and no further than the snapshot's last byte, so
 // that the caller can read on.
-func ReadIndex(r io.Reader, cfg Config) (*Index, error) {
-	sr := &snapReader{r: bufio.NewReaderSize(r, snapBuffer)}
+func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
+	sr := &snapReader{r: bufio.NewReaderSize(r, snapBuffer), left: size}
 	ix := New(cfg)
 	head := sr.bytes(len(snapMagic) + 8 + 2)
 	if sr.err != nil {
@@ -176,11 +210,7 @@ func ReadIndex(r io.Reader, cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("%w: not a lexical snapshot", ErrCorrupt)
 	}
 	fp := fingerprint()
-	nw := sr.u32()
-	weights := make([]float32, 0, min(nw, 64))
-	for range min(nw, 64) {
-		weights = append(weights, math.Float32frombits(sr.u32()))
-	}
+	weights := sr.f32s(sr.count(4))
 	switch {
 	case sr.err != nil:
 		return nil, sr.err
@@ -188,50 +218,74 @@ func ReadIndex(r io.Reader, cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("%w: another text analysis", ErrStale)
 	case head[len(snapMagic)+8] != boolByte(ix.cfg.Exact > 0) || head[len(snapMagic)+9] != boolByte(ix.cfg.Pairs > 0):
 		return nil, fmt.Errorf("%w: forms or pairs indexed otherwise", ErrStale)
-	case nw > 64 || !slices.Equal(weights, ix.weights):
+	case !slices.Equal(weights, ix.weights):
 		return nil, fmt.Errorf("%w: field weights %v, configured %v", ErrStale, weights, ix.weights)
 	}
 
-	ns := sr.count()
+	ns := sr.count(9)
 	ix.ids = sr.u32s(ns)
-	ix.lens = make([]float32, 0, len(ix.ids))
-	for _, x := range sr.u32s(len(ix.ids)) {
-		ix.lens = append(ix.lens, math.Float32frombits(x))
-	}
-	ix.dead = make([]bool, 0, len(ix.ids))
-	for _, b := range sr.bytes(len(ix.ids)) {
+	ix.lens = sr.f32s(ns)
+	ix.dead = make([]bool, 0, ns)
+	for _, b := range sr.bytes(ns) {
 		ix.dead = append(ix.dead, b != 0)
 	}
-	nl := sr.count()
-	for range nl {
-		np := sr.count()
-		ix.lists = append(ix.lists, postings{slots: sr.u32s(np), tfs: sr.u16s(np)})
+	counts := sr.u32s(sr.count(4))
+	total := int64(0)
+	for _, n := range counts {
+		total += int64(n)
+	}
+	if total*6 > sr.left {
+		return nil, fmt.Errorf("%w: %d postings beyond the end", ErrCorrupt, total)
+	}
+	slots, tfs := sr.u32s(int(total)), sr.u16s(int(total))
+	if sr.err != nil {
+		return nil, sr.err
+	}
+	ix.lists = make([]postings, len(counts))
+	at := 0
+	for i, n := range counts {
+		// Full slice expressions: an Add to a list copies it out of the
+		// shared arrays rather than overwriting its neighbour.
+		ix.lists[i] = postings{slots: slots[at : at+int(n) : at+int(n)], tfs: tfs[at : at+int(n) : at+int(n)]}
+		at += int(n)
+	}
+	listed := make([]bool, len(counts))
+	for _, dict := range []*map[string]uint32{&ix.stems, &ix.forms, &ix.pairs} {
+		entries := sr.u32s(2 * sr.count(8))
+		size := int64(0)
+		for i := 1; i < len(entries); i += 2 {
+			size += int64(entries[i])
+		}
+		if size > sr.left {
+			return nil, fmt.Errorf("%w: %d bytes of terms beyond the end", ErrCorrupt, size)
+		}
+		blob := make([]byte, size)
+		sr.read(blob)
 		if sr.err != nil {
 			return nil, sr.err
 		}
-	}
-	listed := make([]bool, nl)
-	for _, dict := range []map[string]uint32{ix.stems, ix.forms, ix.pairs} {
-		nt := sr.count()
-		for range nt {
-			li := sr.u32()
-			term := string(sr.bytes(sr.count()))
-			if sr.err != nil {
-				return nil, sr.err
-			}
-			if int(li) >= nl || listed[li] {
+		// blob is never written again, so its terms can share it.
+		terms := unsafe.String(unsafe.SliceData(blob), len(blob))
+		m := make(map[string]uint32, len(entries)/2)
+		for i := 0; i < len(entries); i += 2 {
+			li, n := entries[i], int(entries[i+1])
+			term := terms[:n]
+			terms = terms[n:]
+			if int(li) >= len(counts) || listed[li] {
 				return nil, fmt.Errorf("%w: term %q points at list %d", ErrCorrupt, term, li)
 			}
 			listed[li] = true
-			dict[term] = li
+			m[term] = li
 		}
+		*dict = m
 	}
 	sum := sr.crc
-	if got := sr.u32(); sr.err == nil && got != sum {
-		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, sum)
-	}
+	b := sr.bytes(4)
 	if sr.err != nil {
 		return nil, sr.err
+	}
+	if got := binary.LittleEndian.Uint32(b); got != sum {
+		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, sum)
 	}
 	return ix, ix.restore(listed)
 }
@@ -263,65 +317,99 @@ func (ix *Index) restore(listed []bool) error {
 	return nil
 }
 
-// snapReader reads, checksums and bounds what it reads, keeping the first
+// snapReader reads and checksums at most left bytes, keeping the first
 // error; after one, reads return zeros.
 type snapReader struct {
-	r   *bufio.Reader
-	crc uint32
-	err error
+	r    *bufio.Reader
+	left int64
+	crc  uint32
+	err  error
 }
 
-// bytes reads n bytes. It reads a large n a chunk at a time, so that a
-// damaged count cannot make it allocate much more than the stream holds.
-func (sr *snapReader) bytes(n int) []byte {
-	var b []byte
-	for sr.err == nil && len(b) < n {
-		c := min(n-len(b), snapChunk)
-		b = slices.Grow(b, c)
-		if _, err := io.ReadFull(sr.r, b[len(b):len(b)+c]); err != nil {
-			sr.err = fmt.Errorf("%w: truncated: %v", ErrCorrupt, err)
-			break
-		}
-		sr.crc = crc32.Update(sr.crc, castagnoli, b[len(b):len(b)+c])
-		b = b[:len(b)+c]
+// fits reports whether n more bytes fit in what is left, and records an
+// error if not.
+func (sr *snapReader) fits(n int64) bool {
+	if sr.err == nil && n > sr.left {
+		sr.err = fmt.Errorf("%w: %d bytes beyond the end", ErrCorrupt, n)
 	}
-	if sr.err != nil {
+	return sr.err == nil
+}
+
+// read fills b, unless that would pass the end.
+func (sr *snapReader) read(b []byte) {
+	if !sr.fits(int64(len(b))) {
+		return
+	}
+	if _, err := io.ReadFull(sr.r, b); err != nil {
+		sr.err = fmt.Errorf("%w: truncated: %v", ErrCorrupt, err)
+		return
+	}
+	sr.left -= int64(len(b))
+	sr.crc = crc32.Update(sr.crc, castagnoli, b)
+}
+
+func (sr *snapReader) bytes(n int) []byte {
+	if !sr.fits(int64(n)) {
 		return nil
 	}
+	b := make([]byte, n)
+	sr.read(b)
 	return b
 }
 
-func (sr *snapReader) u32() uint32 {
-	if b := sr.bytes(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
+// count reads a count of records of at least size bytes each, and checks
+// that they fit in what is left.
+func (sr *snapReader) count(size int) int {
+	b := sr.bytes(4)
+	if len(b) < 4 {
+		return 0
 	}
-	return 0
-}
-
-// count reads a count, which the reads that use it bound.
-func (sr *snapReader) count() int {
-	n := sr.u32()
-	if n > math.MaxInt32/4 {
-		sr.err = cmp.Or(sr.err, fmt.Errorf("%w: implausible count %d", ErrCorrupt, n))
+	n := int64(binary.LittleEndian.Uint32(b))
+	if n*int64(size) > sr.left {
+		sr.err = fmt.Errorf("%w: %d records of %d bytes beyond the end", ErrCorrupt, n, size)
 		return 0
 	}
 	return int(n)
 }
 
+// littleEndian reports whether this machine stores integers little-endian,
+// as snapshots do: the arrays are then read straight into place.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// u32s reads n little-endian 32-bit words.
 func (sr *snapReader) u32s(n int) []uint32 {
-	b := sr.bytes(4 * n)
-	out := make([]uint32, len(b)/4)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint32(b[4*i:])
+	if !sr.fits(4 * int64(n)) {
+		return nil
+	}
+	out := make([]uint32, n)
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 4*n))
+	if !littleEndian {
+		for i, x := range out {
+			out[i] = bits.ReverseBytes32(x)
+		}
 	}
 	return out
 }
 
 func (sr *snapReader) u16s(n int) []uint16 {
-	b := sr.bytes(2 * n)
-	out := make([]uint16, len(b)/2)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint16(b[2*i:])
+	if !sr.fits(2 * int64(n)) {
+		return nil
+	}
+	out := make([]uint16, n)
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 2*n))
+	if !littleEndian {
+		for i, x := range out {
+			out[i] = bits.ReverseBytes16(x)
+		}
+	}
+	return out
+}
+
+func (sr *snapReader) f32s(n int) []float32 {
+	w := sr.u32s(n)
+	out := make([]float32, len(w))
+	for i, x := range w {
+		out[i] = math.Float32frombits(x)
 	}
 	return out
 }

@@ -46,7 +46,8 @@ func snapshot(t *testing.T, ix *Index) []byte {
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	ix := snapshotIndex(t, Config{})
-	got, err := ReadIndex(bytes.NewReader(snapshot(t, ix)), Config{})
+	data := snapshot(t, ix)
+	got, err := ReadIndex(bytes.NewReader(data), int64(len(data)), Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +83,12 @@ func TestSnapshotStale(t *testing.T) {
 		{Pairs: -1},
 		{Exact: -1},
 	} {
-		if _, err := ReadIndex(bytes.NewReader(data), cfg); !errors.Is(err, ErrStale) {
+		if _, err := ReadIndex(bytes.NewReader(data), int64(len(data)), cfg); !errors.Is(err, ErrStale) {
 			t.Errorf("config %+v: %v, want ErrStale", cfg, err)
 		}
 	}
 	// Scoring settings do not change what is indexed.
-	if _, err := ReadIndex(bytes.NewReader(data), Config{K1: 1.5, B: 0.5, Names: 2, Exact: 0.8, Pairs: 0.1}); err != nil {
+	if _, err := ReadIndex(bytes.NewReader(data), int64(len(data)), Config{K1: 1.5, B: 0.5, Names: 2, Exact: 0.8, Pairs: 0.1}); err != nil {
 		t.Errorf("other scoring settings: %v", err)
 	}
 }
@@ -101,7 +102,7 @@ func TestSnapshotCorrupt(t *testing.T) {
 	data := snapshot(t, ix)
 	check := func(name string, b []byte) {
 		t.Helper()
-		_, err := ReadIndex(bytes.NewReader(b), Config{})
+		_, err := ReadIndex(bytes.NewReader(b), int64(len(b)), Config{})
 		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrStale) {
 			t.Errorf("%s: %v, want ErrCorrupt or ErrStale", name, err)
 		}
