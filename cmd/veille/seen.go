@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 
@@ -26,6 +27,11 @@ import (
 type seenFiles struct {
 	Build string               `json:"build"` // SHA-256 of the executable, "" when unknown
 	Files map[string]*seenFile `json:"files"` // by absolute path
+
+	// next is Files as this ingest leaves it: record and forget change it,
+	// and save writes it, while known reads Files, unchanged, from the
+	// goroutine that reads the files ahead.
+	next map[string]*seenFile
 }
 
 // seenFile is one file as last loaded.
@@ -46,19 +52,18 @@ const seenFileName = "ingested-files.json"
 // missing, unreadable or written by another build.
 func loadSeen(dataDir string) *seenFiles {
 	build := executableHash()
-	fresh := &seenFiles{Build: build, Files: map[string]*seenFile{}}
-	if build == "" {
-		return fresh
+	s := &seenFiles{Build: build}
+	if b, err := os.ReadFile(filepath.Join(dataDir, seenFileName)); build != "" && err == nil {
+		var old seenFiles
+		if json.Unmarshal(b, &old) == nil && old.Build == build {
+			s.Files = old.Files
+		}
 	}
-	b, err := os.ReadFile(filepath.Join(dataDir, seenFileName))
-	if err != nil {
-		return fresh
+	if s.Files == nil {
+		s.Files = map[string]*seenFile{}
 	}
-	var s seenFiles
-	if json.Unmarshal(b, &s) != nil || s.Build != build || s.Files == nil {
-		return fresh
-	}
-	return &s
+	s.next = maps.Clone(s.Files)
+	return s
 }
 
 // executableHash returns the hex SHA-256 of the running executable, or ""
@@ -100,17 +105,17 @@ func (s *seenFiles) record(path, hash string, docs []ingest.Document) {
 	for _, d := range docs {
 		f.Issues = append(f.Issues, seenIssue{Issue: d.Issue, Items: len(d.Items)})
 	}
-	s.Files[absPath(path)] = f
+	s.next[absPath(path)] = f
 }
 
-func (s *seenFiles) forget(path string) { delete(s.Files, absPath(path)) }
+func (s *seenFiles) forget(path string) { delete(s.next, absPath(path)) }
 
 // save writes the record into dataDir atomically.
 func (s *seenFiles) save(dataDir string) error {
 	if s.Build == "" {
 		return nil
 	}
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(seenFiles{Build: s.Build, Files: s.next})
 	if err != nil {
 		return err
 	}
