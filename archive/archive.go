@@ -60,11 +60,14 @@ type Config struct {
 type Archive struct {
 	db  *store.DB
 	cur atomic.Pointer[generation] // the embedder and index serving queries; swapped by a reindex
-	lex *lexical.Index             // derived from the store at every start, so never stale
+	lex *lexical.Index             // derived from the store: its snapshot reconciled at Open (catalog.go)
 	cfg Config
 	log *slog.Logger
 
 	writeMu sync.Mutex // one ingest, delete or generation switch at a time, so the index follows the store in order
+	bulk    *follower  // indexes changes in the background while a bulk load runs (bulk.go); guarded by writeMu
+
+	catalogChanged bool // dates and lex differ from the catalog snapshot (catalog.go); guarded by writeMu
 
 	mu     sync.RWMutex
 	dates  map[uint32]string // seq → issue date, for date filters
@@ -98,14 +101,9 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 		return nil, err
 	}
 	cfg.Fusion = cfg.Fusion.withDefaults()
-	a := &Archive{db: db, cfg: cfg, log: cfg.Logger, dates: map[uint32]string{}, byDate: map[string]int{}, lex: lexical.New(cfg.Lexical)}
+	a := &Archive{db: db, cfg: cfg, log: cfg.Logger}
 	cfg.Index.Dims = id.Dims
-	if err := db.WalkItems(ctx, func(it store.Item) error {
-		a.dates[it.Seq] = it.Date
-		a.byDate[it.Date]++
-		a.lex.Add(it.Seq, it.Headline, it.Text)
-		return nil
-	}); err != nil {
+	if err := a.loadCatalog(ctx); err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
 	gen := db.Generation()
@@ -188,13 +186,20 @@ func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index, gen uint
 	return added, removed, nil
 }
 
-// Close writes the index snapshot. The store is the caller's to close.
+// Close writes the index and catalog snapshots, unless they are the ones
+// loaded and nothing changed since. The store is the caller's to close.
 func (a *Archive) Close() error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	g := a.cur.Load()
-	if err := g.ix.Save(snapshotPath(a.cfg.SnapshotPath, g.gen)); err != nil {
-		return fmt.Errorf("save index snapshot: %w", err)
+	path := snapshotPath(a.cfg.SnapshotPath, g.gen)
+	if _, err := os.Stat(path); g.ix.Changed() || err != nil {
+		if err := g.ix.Save(path); err != nil {
+			return fmt.Errorf("save index snapshot: %w", err)
+		}
+	}
+	if err := a.saveCatalog(); err != nil {
+		return fmt.Errorf("save catalog snapshot: %w", err)
 	}
 	return nil
 }
@@ -247,7 +252,7 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 	if err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
-	if err := a.follow(ch); err != nil {
+	if err := a.apply(ch); err != nil {
 		return Result{IssueID: doc.Issue.ID}, err
 	}
 	res := Result{
@@ -277,7 +282,7 @@ func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
 	if err != nil {
 		return Result{IssueID: id}, err
 	}
-	if err := a.follow(ch); err != nil {
+	if err := a.apply(ch); err != nil {
 		return Result{IssueID: id}, err
 	}
 	res := Result{IssueID: id, Removed: len(ch.Removed)}

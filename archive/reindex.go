@@ -149,6 +149,10 @@ func (r *reindexer) embed(ctx context.Context, seqs []uint32) error {
 func (a *Archive) switchTo(ctx context.Context, r *reindexer) error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
+	if a.bulk != nil {
+		// The catalog lags the store during a bulk load: no switch then.
+		return errors.New("reindex: a bulk load is running; start the reindex again once it is done")
+	}
 	missing, err := a.db.Missing(ctx, r.gen)
 	if err != nil {
 		return err

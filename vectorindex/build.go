@@ -9,9 +9,21 @@ import (
 // with the neighbour-selection heuristic of algorithm 4). Link lists are
 // read and written under their stripe locks so that AddBatch can run several
 // inserts at once; callers hold mu for writing, which keeps searches out.
+//
+// The beam search for candidates scores the int8 codes, in both modes: at
+// efConstruction 200 it scores a few thousand nodes per insert, and codes
+// are a quarter of the bytes to fetch and a fraction of the arithmetic of
+// float32 vectors. The candidates it keeps are then rescored exactly, and
+// links are chosen and pruned on float32 similarities, so that code
+// rounding only decides which candidates are considered. On the built-in
+// embedder's vectors (1,024 dims) this took about 40 % less CPU per insert
+// and kept recall@10, as it did on the 384-dim test set (BENCHMARKS.md,
+// "Ingest").
 func (ix *Index) insert(s *searcher, in uint32) {
 	lvl := int(ix.level[in])
-	q := query{f: ix.vec(in)}
+	s.qcodes = slices.Grow(s.qcodes[:0], ix.codeLen)[:ix.codeLen]
+	ix.quant.query(ix.vec(in), s.qcodes)
+	q := query{f: ix.vec(in), codes: s.qcodes}
 
 	ix.epMu.Lock()
 	entry, top := ix.entry, ix.top
@@ -28,18 +40,21 @@ func (ix *Index) insert(s *searcher, in uint32) {
 		ix.epMu.Unlock()
 	}
 
-	ep := pair{dot(q.f, ix.vec(entry)), entry}
+	ep := pair{ix.score1(s, q, entry), entry}
 	for lc := top; lc > lvl; lc-- {
 		ep = ix.greedy(s, q, ep, lc, true)
 	}
 	for lc := min(lvl, top); lc >= 0; lc-- {
 		ix.searchLayer(s, q, ep, ix.cfg.EfConstruction, lc, true, nil)
+		ix.rescore(s, q.f)
 		s.sorted = s.res.drainDesc(s.sorted)
 		s.sorted = slices.DeleteFunc(s.sorted, func(p pair) bool { return p.id == in })
 		if len(s.sorted) == 0 {
 			continue
 		}
-		ep = s.sorted[0]
+		// The next layer's search starts from the best candidate, scored
+		// as that search scores.
+		ep = pair{ix.score1(s, q, s.sorted[0].id), s.sorted[0].id}
 		s.picked = ix.selectNeighbours(s.sorted, ix.cfg.M, s.picked)
 
 		ix.lock(in)

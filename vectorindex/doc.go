@@ -35,8 +35,12 @@
 // in a separate array that only inserts and the final rescoring touch: the
 // beam's ef results are rescored exactly before the top k are returned.
 //
-// Inserts pick links with the paper's heuristic (algorithm 4) and levels from
-// a seeded splitmix64, so a build with [Index.Add] is deterministic;
+// Inserts look for candidate neighbours with a beam search over int8 codes
+// in both modes (in float32 mode the codes sit in an array of their own,
+// about a quarter of the vectors' size, made at the first insert), rescore
+// the candidates exactly and pick links among them on the float32 vectors
+// with the paper's heuristic (algorithm 4). Levels come from a seeded
+// splitmix64, so a build with [Index.Add] is deterministic;
 // [Index.AddBatch] inserts on all cores, with striped locks on link lists
 // (a single inserter takes none).
 //

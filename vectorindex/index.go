@@ -30,7 +30,9 @@ type Config struct {
 	// one byte per dimension (scalar quantization with a per-dimension range)
 	// with integer dot products and rescores the beam's results with the
 	// float32 vectors, which are kept outside the search's working set.
-	// Inserts always use the float32 vectors. It is saved in snapshots.
+	// Inserts, in either mode, search for candidates on int8 codes and
+	// choose links on the float32 vectors (build.go). It is saved in
+	// snapshots.
 	Quantization string
 }
 
@@ -100,9 +102,14 @@ type Index struct {
 	fv       []float32 // float vectors: a view of nodes (float32) or an array of their own (int8)
 	fvOff    int       // node in's float vector is fv[in*fvStride+fvOff:][:d]
 	fvStride int
-	codes    []byte     // int8: nodes as bytes; node in's codes are codes[4*(in*stride+vecOff):][:codeLen]
-	codeLen  int        // int8: code bytes per node, d rounded up to 64; 0 in float32 mode
-	quant    *quantizer // int8: the code ranges; nil in float32 mode
+	// Every node also has int8 codes, which inserts search with (build.go).
+	// In int8 mode they are the searched vector of the block; in float32
+	// mode they live in an array of their own, filled on the first insert
+	// after New or Load, so that an index only searched never holds them.
+	codes   []byte     // int8: nodes as bytes, node in's codes at codes[4*(in*stride+vecOff):]; float32: at codes[in*codeLen:]
+	codeLen int        // code bytes per node, d rounded up to 64
+	quant   *quantizer // the code ranges
+	int8    bool       // searches score the codes: Config.Quantization "int8"
 
 	ext      []uint32 // caller's id
 	level    []uint8  // top layer of the node
@@ -113,6 +120,9 @@ type Index struct {
 	live  int
 	entry uint32 // entry node, on layer top
 	top   int    // highest layer, -1 when empty
+
+	edits atomic.Uint64 // successful Add, AddBatch and Delete calls
+	saved atomic.Uint64 // edits when the index was last loaded or saved
 
 	// epMu guards entry and top, and locks the link lists, while AddBatch
 	// inserts from several goroutines (parallel is then true). Readers hold
@@ -149,11 +159,12 @@ func newIndex(cfg Config) *Index {
 	runtime.AddCleanup(ix, (*arena).free, ix.arena)
 	const line = 16 // words in a 64-byte cache line
 	ix.vecOff = roundUp(ix.m0+1, line)
+	ix.codeLen = roundUp(ix.d, 64)
+	ix.quant = &quantizer{}
 	if cfg.Quantization == quantInt8 {
-		ix.codeLen = roundUp(ix.d, 64)
+		ix.int8 = true
 		ix.stride = ix.vecOff + ix.codeLen/4
 		ix.fvStride = ix.d
-		ix.quant = &quantizer{}
 	} else {
 		ix.stride = ix.vecOff + roundUp(ix.d, line)
 		ix.fvOff, ix.fvStride = ix.vecOff, ix.stride
@@ -171,7 +182,7 @@ func (ix *Index) grow(n int) {
 		ix.nodes = append(nodes, ix.nodes...)
 		ix.arena.replace(mem)
 	}
-	if ix.quant != nil {
+	if ix.int8 {
 		ix.fv = slices.Grow(ix.fv, n*ix.d)
 	}
 	ix.views()
@@ -184,7 +195,7 @@ func (ix *Index) views() {
 	}
 	all := ix.nodes[:cap(ix.nodes)]
 	p := unsafe.Pointer(unsafe.SliceData(all))
-	if ix.quant == nil {
+	if !ix.int8 {
 		ix.fv = unsafe.Slice((*float32)(p), len(ix.nodes))
 	} else {
 		ix.codes = unsafe.Slice((*byte)(p), 4*len(ix.nodes))
@@ -253,6 +264,7 @@ func (ix *Index) Add(id uint32, vec []float32) error {
 	s := ix.getSearcher()
 	ix.insert(s, in)
 	ix.pool.Put(s)
+	ix.edits.Add(1)
 	return nil
 }
 
@@ -286,7 +298,11 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 		return fmt.Errorf("add batch: index full")
 	}
 	first := uint32(len(ix.ext))
-	ix.grow(len(ids))
+	if cap(ix.nodes)-len(ix.nodes) < len(ids)*ix.stride {
+		// As in Add: an index fed batch after batch must not move all its
+		// nodes for every batch.
+		ix.grow(max(len(ids), 1+len(ix.ext)/2))
+	}
 	for i, id := range ids {
 		ix.appendNode(id, vecs[i])
 	}
@@ -310,6 +326,9 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 		})
 	}
 	wg.Wait()
+	if len(ids) > 0 {
+		ix.edits.Add(1)
+	}
 	return nil
 }
 
@@ -324,7 +343,7 @@ func (ix *Index) appendNode(id uint32, vec []float32) uint32 {
 	ix.nodes = ix.nodes[:o+ix.stride]
 	clear(ix.nodes[o:])
 	ix.views()
-	if ix.quant == nil {
+	if !ix.int8 {
 		copy(ix.fv[o+ix.vecOff:], vec)
 	} else {
 		ix.fv = append(ix.fv, vec...)
@@ -361,8 +380,14 @@ func (ix *Index) Delete(id uint32) bool {
 	}
 	ix.deleted[in] = true
 	ix.live--
+	ix.edits.Add(1)
 	return true
 }
+
+// Changed reports whether the index was modified since [New], [Load] or
+// the last successful [Index.Save]: whether a snapshot of it would differ
+// from the one it was loaded from or last saved to.
+func (ix *Index) Changed() bool { return ix.edits.Load() != ix.saved.Load() }
 
 // vec returns the stored float32 vector of internal node in.
 func (ix *Index) vec(in uint32) []float32 {
@@ -381,10 +406,21 @@ func (ix *Index) floatRows() (base []float32, stride int) {
 
 // codeRows returns the int8 codes as rows for [dotBatchI8].
 func (ix *Index) codeRows() (base []byte, stride int) {
+	if !ix.int8 {
+		return ix.codes, ix.codeLen
+	}
 	if len(ix.nodes) == 0 {
 		return nil, 4 * ix.stride
 	}
 	return ix.codes[4*ix.vecOff : 4*len(ix.nodes)], 4 * ix.stride
+}
+
+// codeOff returns the offset of node in's codes in codes.
+func (ix *Index) codeOff(in uint32) int {
+	if !ix.int8 {
+		return int(in) * ix.codeLen
+	}
+	return 4 * (int(in)*ix.stride + ix.vecOff)
 }
 
 // slab returns node in's link slab on layer lc: a count followed by room for

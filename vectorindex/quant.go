@@ -1,6 +1,9 @@
 package vectorindex
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // quantizer is the int8 mode's scalar quantizer. It maps a float32 vector to
 // one unsigned byte per dimension, code = round((x - lo) / step) clamped to
@@ -92,24 +95,28 @@ func (qz *quantizer) query(q []float32, dst []int8) {
 
 // encodeFrom encodes the nodes from internal id first on, after a refit of
 // the ranges (and then all nodes) if the index has doubled since the last
-// one. It does nothing in float32 mode. The caller holds mu for writing.
+// one. Ranges that were never fitted, as in a float32 index just loaded,
+// count as fitted on no vector. The caller holds mu for writing.
 func (ix *Index) encodeFrom(first int) {
 	qz := ix.quant
 	n := len(ix.ext)
-	if qz == nil || n == 0 {
+	if n == 0 {
 		return
 	}
 	if qz.fitted < refitLimit && n >= 2*qz.fitted {
 		qz.fit(ix, n)
 		first = 0
 	}
+	if need := n * ix.codeLen; !ix.int8 && len(ix.codes) < need {
+		ix.codes = slices.Grow(ix.codes, need-len(ix.codes))[:need]
+	}
 	for in := first; in < n; in++ {
 		ix.encodeNode(uint32(in))
 	}
 }
 
-// encodeNode writes node in's codes into its block.
+// encodeNode writes node in's codes.
 func (ix *Index) encodeNode(in uint32) {
-	o := 4 * (int(in)*ix.stride + ix.vecOff)
+	o := ix.codeOff(in)
 	ix.quant.encode(ix.vec(in), ix.codes[o:o+ix.codeLen])
 }

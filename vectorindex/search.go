@@ -226,7 +226,7 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 	s := ix.getSearcher()
 	defer ix.pool.Put(s)
 	qv := query{f: q}
-	if ix.quant != nil {
+	if ix.int8 {
 		s.qcodes = slices.Grow(s.qcodes[:0], ix.codeLen)[:ix.codeLen]
 		ix.quant.query(q, s.qcodes)
 		qv.codes = s.qcodes
@@ -236,7 +236,7 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 		ep = ix.greedy(s, qv, ep, lc, false)
 	}
 	ix.searchLayer(s, qv, ep, ef, 0, false, f)
-	if ix.quant != nil {
+	if ix.int8 {
 		ix.rescore(s, q)
 	}
 	for len(s.res) > k {

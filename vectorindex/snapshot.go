@@ -45,7 +45,9 @@ import (
 //
 // Memory keeps each node's layer-0 links next to its vector, so vectors and
 // links are gathered on the way out and scattered on the way in. The int8
-// codes are not stored: Load recomputes them from the vectors and ranges.
+// codes are not stored: Load recomputes them from the vectors and ranges. A
+// float32 snapshot has no ranges: the insert search's codes are made, with
+// ranges fitted on every vector, at the first insert after Load.
 //
 // [Load] checks the size against the header before allocating, then the
 // checksum, then the structure (counts, id ranges and layers of every link,
@@ -89,6 +91,7 @@ func (ix *Index) Save(path string) (err error) {
 		}
 	}()
 	ix.mu.RLock()
+	edits := ix.edits.Load()
 	err = ix.encode(tmp)
 	ix.mu.RUnlock()
 	if err != nil {
@@ -111,6 +114,7 @@ func (ix *Index) Save(path string) (err error) {
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("save index: sync dir: %w", err)
 	}
+	ix.saved.Store(edits)
 	return nil
 }
 
@@ -207,7 +211,7 @@ func (ix *Index) encode(w io.Writer) error {
 	if err := cw.write(tomb); err != nil {
 		return err
 	}
-	if ix.quant != nil {
+	if ix.int8 {
 		if err := cw.f32s(ix.fv[:n*ix.d]); err != nil {
 			return err
 		}
@@ -226,7 +230,7 @@ func (ix *Index) encode(w io.Writer) error {
 	if err := cw.u32s(ix.upper); err != nil {
 		return err
 	}
-	if qz := ix.quant; qz != nil {
+	if qz := ix.quant; ix.int8 {
 		if err := cw.write(binary.LittleEndian.AppendUint64(nil, uint64(qz.fitted))); err != nil {
 			return err
 		}
@@ -388,7 +392,7 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	ix.grow(n)
 	ix.nodes = ix.nodes[:n*ix.stride]
 	ix.views()
-	if ix.quant != nil {
+	if ix.int8 {
 		ix.fv = ix.fv[:n*cfg.Dims]
 	}
 	ix.upper = make([]uint32, u64)
@@ -401,7 +405,7 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	if err := cr.read(tomb); err != nil {
 		return nil, err
 	}
-	if ix.quant != nil {
+	if ix.int8 {
 		if err := cr.f32s(ix.fv); err != nil {
 			return nil, err
 		}
@@ -420,7 +424,7 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	if err := cr.u32s(ix.upper); err != nil {
 		return nil, err
 	}
-	if qz := ix.quant; qz != nil {
+	if qz := ix.quant; ix.int8 {
 		b := make([]byte, 8)
 		if err := cr.read(b); err != nil {
 			return nil, err
@@ -445,7 +449,7 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	if err := ix.rebuild(tomb); err != nil {
 		return nil, err
 	}
-	if qz := ix.quant; qz != nil && n > 0 {
+	if qz := ix.quant; ix.int8 && n > 0 {
 		for i := range qz.step {
 			if !(qz.step[i] >= 0) || math.IsInf(float64(qz.step[i]), 0) || math.IsNaN(float64(qz.lo[i])) {
 				return nil, corrupt("int8 range %d: lo %v step %v", i, qz.lo[i], qz.step[i])

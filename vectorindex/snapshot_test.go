@@ -218,3 +218,75 @@ func TestLoadVersion1(t *testing.T) {
 		t.Errorf("Len %d, Quantization %q; want 59, float32", ix.Len(), ix.Config().Quantization)
 	}
 }
+
+// TestLoadThenAddFloat32 grows a loaded float32 index, whose snapshot holds
+// no int8 codes for the insert search, well past efConstruction, so that the
+// codes fitted at the first insert decide which candidates are considered.
+func TestLoadThenAddFloat32(t *testing.T) {
+	m := newMixture(3, 32, 40)
+	first, second, queries := m.draw(1000), m.draw(2000), m.draw(100)
+	ix, err := New(Config{Dims: 32, EfConstruction: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.AddBatch(seqIDs(len(first)), first); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "f32")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.codes != nil {
+		t.Errorf("Load made %d bytes of codes; they wait for the first insert", len(got.codes))
+	}
+	for i, v := range second {
+		if err := got.Add(uint32(1_000_000+i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := (len(first) + len(second)) * got.codeLen; len(got.codes) != want {
+		t.Errorf("%d bytes of codes, want %d", len(got.codes), want)
+	}
+	r := recall(t, got, queries, 10, nil, func(q []float32) ([]Hit, error) { return got.Search(q, 10, nil) })
+	t.Logf("recall@10 after Load and 2,000 inserts: %.4f", r)
+	if r < 0.95 {
+		t.Errorf("recall@10 = %.4f, want >= 0.95", r)
+	}
+}
+
+func TestChanged(t *testing.T) {
+	ix, err := New(Config{Dims: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(4, 8, 2).draw(3)
+	path := filepath.Join(t.TempDir(), "i")
+	steps := []struct {
+		name string
+		do   func() error
+		want bool
+	}{
+		{"new", func() error { return nil }, false},
+		{"add", func() error { return ix.Add(1, vecs[0]) }, true},
+		{"save", func() error { return ix.Save(path) }, false},
+		{"add batch", func() error { return ix.AddBatch([]uint32{2, 3}, vecs[1:]) }, true},
+		{"save again", func() error { return ix.Save(path) }, false},
+		{"failed add", func() error { _ = ix.Add(1, vecs[0]); return nil }, false},
+		{"empty batch", func() error { return ix.AddBatch(nil, nil) }, false},
+		{"delete of an unknown id", func() error { ix.Delete(99); return nil }, false},
+		{"load", func() (err error) { ix, err = Load(path); return err }, false},
+		{"delete", func() error { ix.Delete(2); return nil }, true},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got := ix.Changed(); got != s.want {
+			t.Fatalf("after %s: Changed() = %v, want %v", s.name, got, s.want)
+		}
+	}
+}

@@ -18,7 +18,8 @@
 //	go run ./bench/ingest -veille /tmp/veille -archive /tmp/veille-ingest/n100000
 //
 // With -harness it instead ingests the folder in this process, calling
-// archive.Ingest file by file as "veille ingest" does, with a CPU profile
+// archive.Ingest file by file in a bulk load as "veille ingest" does (but
+// parsing every file, and on this goroutine), with a CPU profile
 // (-cpuprofile) and the time spent in the embedder, then re-ingests it:
 //
 //	go run ./bench/ingest -harness -archive DIR -cpuprofile /tmp/ingest.pprof
@@ -437,6 +438,7 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 		return err
 	}
 	opened := time.Since(start)
+	stop := arch.StartBulk()
 	var res archive.Result
 	var parse time.Duration
 	added, unchanged := 0, 0
@@ -458,6 +460,9 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 			added += res.Added
 			unchanged += res.Unchanged
 		}
+	}
+	if err := stop(); err != nil {
+		return err
 	}
 	ingested := time.Since(start)
 	t := time.Now()

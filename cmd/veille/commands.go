@@ -31,14 +31,14 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	bar := newBar(countParagraphs(files), e.stderr)
+	bar := newBar(files, e.stderr)
 	o, err := open(ctx, cfg, log, hooks{wrap: func(emb archive.Embedder) archive.Embedder {
 		return &progressEmbedder{Embedder: emb, bar: bar}
 	}})
 	if err != nil {
 		return err
 	}
-	sum, err := loadFiles(ctx, o.arch, files, log)
+	sum, err := loadFiles(ctx, o.arch, files, cfg.DataDir, log)
 	_ = bar.Finish()
 	if cerr := o.close(); cerr != nil {
 		err = errors.Join(err, cerr)

@@ -56,7 +56,7 @@ func evaluate(ctx context.Context, arch *archive.Archive, corpus, queries, pairs
 	var rows []eval.Row
 	id := arch.Identity()
 	if corpus != "" {
-		sum, err := loadFiles(ctx, arch, []string{corpus}, log)
+		sum, err := loadFiles(ctx, arch, []string{corpus}, "", log)
 		if err != nil {
 			return nil, err
 		}

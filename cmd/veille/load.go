@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -77,41 +78,143 @@ func (s summary) String() string {
 		s.Files, s.Issues, s.Added, s.Changed, s.Unchanged, s.Removed, s.Failed)
 }
 
-// loadFiles parses and ingests files one by one. A file that fails is
-// logged and counted, and the others go on; the returned error is ctx's.
-func loadFiles(ctx context.Context, arch *archive.Archive, files []string, log *slog.Logger) (summary, error) {
+// loadFiles parses and ingests files in order. A file that fails is logged
+// and counted, and the others go on; the returned error is ctx's, or an
+// indexing error (the store has the items, and the next start indexes them).
+//
+// It is a pipeline that keeps both cores of a small machine busy while
+// holding only a few files at a time, so an archive of any size loads in
+// bounded memory: one goroutine reads and parses the files ahead, this one
+// embeds and stores each issue, and the archive indexes the stored issues in
+// the background ([archive.Archive.StartBulk]).
+//
+// With dataDir set, the files loaded whole are recorded there (seenFiles),
+// and a file whose bytes were recorded is not parsed again as long as the
+// store holds its issues as they were.
+func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataDir string, log *slog.Logger) (summary, error) {
 	sum := summary{Files: len(files)}
-	for _, path := range files {
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		data, err := os.ReadFile(path)
-		if err == nil {
-			var docs []ingest.Document
-			docs, err = ingest.Parse(path, data, ingest.FormatDetect)
-			for _, doc := range docs {
-				if err != nil {
-					break
+	var seen *seenFiles
+	if dataDir != "" {
+		seen = loadSeen(dataDir)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parsed := make(chan parsedFile, parseAhead)
+	go parseFiles(ctx, files, seen, parsed)
+	stop := arch.StartBulk()
+	add := func(res archive.Result) {
+		sum.Issues++
+		sum.Added += res.Added
+		sum.Changed += res.Changed
+		sum.Unchanged += res.Unchanged
+		sum.Removed += res.Removed
+		sum.Embedded += res.Embedded
+	}
+	err := func() error {
+		for f := range parsed {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := loadFile(ctx, arch, f, add); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
 				}
-				var res archive.Result
-				res, err = arch.Ingest(ctx, doc)
-				sum.Issues++
-				sum.Added += res.Added
-				sum.Changed += res.Changed
-				sum.Unchanged += res.Unchanged
-				sum.Removed += res.Removed
-				sum.Embedded += res.Embedded
+				sum.Failed++
+				log.Error("ingest file", "file", f.path, "err", err)
+				if seen != nil {
+					seen.forget(f.path)
+				}
+				continue
+			}
+			if seen != nil && f.known == nil {
+				seen.record(f.path, f.hash, f.docs)
 			}
 		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return sum, ctx.Err()
-			}
-			sum.Failed++
-			log.Error("ingest file", "file", path, "err", err)
+		return ctx.Err()
+	}()
+	if ierr := stop(); ierr != nil {
+		err = errors.Join(err, fmt.Errorf("index: %w", ierr))
+	}
+	if seen != nil && ctx.Err() == nil {
+		if serr := seen.save(dataDir); serr != nil {
+			log.Warn("record ingested files", "err", serr)
 		}
 	}
-	return sum, nil
+	return sum, err
+}
+
+// loadFile ingests one file read by parseFiles, passing each result to add.
+// A known file whose issues are all stored as they were is done at once;
+// otherwise it is parsed, if it was not, and its documents ingested.
+func loadFile(ctx context.Context, arch *archive.Archive, f parsedFile, add func(archive.Result)) error {
+	if f.known != nil {
+		issues := make([]ingest.Issue, len(f.known.Issues))
+		items := make([]int, len(f.known.Issues))
+		for i, si := range f.known.Issues {
+			issues[i], items[i] = si.Issue, si.Items
+		}
+		res, ok, err := arch.Unchanged(ctx, issues, items)
+		if err != nil {
+			return err
+		}
+		if ok {
+			for _, r := range res {
+				add(r)
+			}
+			return nil
+		}
+		f.docs, f.err = ingest.Parse(f.path, f.data, ingest.FormatDetect)
+	}
+	if f.err != nil {
+		return f.err
+	}
+	for _, doc := range f.docs {
+		res, err := arch.Ingest(ctx, doc)
+		add(res)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseAhead is how many parsed files may wait for the ingest.
+const parseAhead = 2
+
+// parsedFile is a file read and parsed, or the error that stopped it. A
+// file that seen knows is not parsed: known is its record, data its bytes.
+type parsedFile struct {
+	path  string
+	hash  string // hex SHA-256 of the bytes
+	docs  []ingest.Document
+	known *seenFile
+	data  []byte
+	err   error
+}
+
+// parseFiles reads and parses files in order into out, which it closes at
+// the end or when ctx is done. seen may be nil.
+func parseFiles(ctx context.Context, files []string, seen *seenFiles, out chan<- parsedFile) {
+	defer close(out)
+	for _, path := range files {
+		f := parsedFile{path: path}
+		var data []byte
+		if data, f.err = os.ReadFile(path); f.err == nil {
+			if seen != nil {
+				f.known, f.hash = seen.known(path, data)
+			}
+			if f.known != nil {
+				f.data = data
+			} else {
+				f.docs, f.err = ingest.Parse(path, data, ingest.FormatDetect)
+			}
+		}
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // countParagraphs is a quick upper bound of the paragraphs in files, for the
@@ -149,16 +252,31 @@ func (p *progressEmbedder) Embed(ctx context.Context, texts []string, mode embed
 // minBar is the number of paragraphs from which ingest shows a progress bar.
 const minBar = 500
 
-// newBar returns a progress bar drawn on w when w is a terminal and the run
-// is long enough to need one; logs and scripts get the summary only.
-func newBar(total int64, w io.Writer) *progressbar.ProgressBar {
+// newBar returns a progress bar for ingesting files, drawn on w when w is a
+// terminal and the run is long enough to need one; logs and scripts get the
+// summary only, and the files are then not read to count their paragraphs.
+func newBar(files []string, w io.Writer) *progressbar.ProgressBar {
+	var total int64
+	if isTerminal(w) {
+		total = countParagraphs(files)
+	}
+	return bar(w, total, "embedding", "paragraphs", total >= minBar)
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar belongs.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	tty := ok && term.IsTerminal(int(f.Fd()))
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// bar is a progress bar of total units, drawn on w when it is a terminal
+// and show is set.
+func bar(w io.Writer, total int64, what, units string, show bool) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetVisibility(tty && total >= minBar),
-		progressbar.OptionSetDescription("embedding"),
-		progressbar.OptionSetItsString("paragraphs"),
+		progressbar.OptionSetVisibility(isTerminal(w) && show),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionSetItsString(units),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),

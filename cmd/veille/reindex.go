@@ -132,8 +132,7 @@ func reindexCmd(ctx context.Context, args []string, e env) error {
 
 // follow draws the job's progress until it ends or ctx is done.
 func follow(ctx context.Context, reg *jobs.Registry, id string, e env) {
-	bar := newBar(0, e.stderr)
-	bar.Describe("reindexing")
+	bar := bar(e.stderr, 0, "reindexing", "items", true)
 	defer func() { _ = bar.Finish() }()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()

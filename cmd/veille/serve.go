@@ -74,7 +74,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
-		sum, err := loadFiles(ctx, o.arch, files, log)
+		sum, err := loadFiles(ctx, o.arch, files, cfg.DataDir, log)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,96 @@
+package archive
+
+import (
+	"cmp"
+	"context"
+	"errors"
+
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
+)
+
+// bulkQueue is the number of store changes that may wait for the indexes
+// during a bulk load: enough to ride out an issue that indexes slowly, few
+// enough that the waiting vectors stay a few hundred kilobytes.
+const bulkQueue = 4
+
+// follower applies store changes to the indexes on a goroutine of its own,
+// in the order they were made.
+type follower struct {
+	changes chan store.Change
+	done    chan struct{}
+	err     error // the first error of follow; read once done is closed
+}
+
+// StartBulk makes the archive index the changes of later ingests and
+// deletes on a background goroutine, in order, while the next document is
+// embedded and stored, so that a bulk load keeps every core busy. Meanwhile
+// [Archive.Ingest] returns once its change is durable, and the change
+// becomes searchable a few documents later; at most a few changes wait, so
+// a slow index holds the ingest back rather than piling up vectors.
+//
+// The returned stop function waits until every change is indexed, goes back
+// to indexing in [Archive.Ingest], and returns the first indexing error, if
+// any (the store has the items; the next [Open] indexes them). Call it
+// before [Archive.Close] and before starting another bulk load.
+func (a *Archive) StartBulk() (stop func() error) {
+	f := &follower{changes: make(chan store.Change, bulkQueue), done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		for ch := range f.changes {
+			if err := a.follow(ch); err != nil {
+				a.log.Error("index change", "issue", ch.IssueID, "err", err)
+				f.err = cmp.Or(f.err, err)
+			}
+		}
+	}()
+	a.writeMu.Lock()
+	a.bulk = f
+	a.writeMu.Unlock()
+	return func() error {
+		a.writeMu.Lock()
+		defer a.writeMu.Unlock()
+		if a.bulk != f {
+			return errors.New("bulk load already stopped")
+		}
+		a.bulk = nil
+		close(f.changes)
+		<-f.done
+		return f.err
+	}
+}
+
+// apply brings the indexes and the date catalog up to date with ch: at
+// once, or through the queue of a running bulk load. It marks the catalog
+// as changed since its snapshot. The caller holds writeMu.
+func (a *Archive) apply(ch store.Change) error {
+	a.catalogChanged = true
+	if a.bulk != nil {
+		a.bulk.changes <- ch
+		return nil
+	}
+	return a.follow(ch)
+}
+
+// Unchanged is [Archive.Ingest] for documents known only by their issues
+// and item counts, as a caller that keeps the issues a file parsed into
+// knows them without parsing it again. If every issue is stored as it is
+// (same id, content hash, source and date), ingesting the documents would
+// change nothing: Unchanged then reports true and returns the results
+// Ingest would have returned, items[i] unchanged items for issues[i].
+// Otherwise it reports false, and the caller ingests the documents.
+func (a *Archive) Unchanged(ctx context.Context, issues []ingest.Issue, items []int) ([]Result, bool, error) {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	for _, iss := range issues {
+		if same, err := a.db.SameIssue(ctx, iss); err != nil || !same {
+			return nil, false, err
+		}
+	}
+	res := make([]Result, len(issues))
+	for i, iss := range issues {
+		res[i] = Result{IssueID: iss.ID, Unchanged: items[i]}
+		a.observe(res[i])
+	}
+	return res, true, nil
+}

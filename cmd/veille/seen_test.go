@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/store"
+)
+
+// TestIngestSkipsKnownFiles checks the record of ingested files: unchanged
+// files are not parsed again, while an edited file, or one whose issue the
+// store no longer holds as it was, is ingested as usual.
+func TestIngestSkipsKnownFiles(t *testing.T) {
+	data, archiveDir := t.TempDir(), t.TempDir()
+	files := map[string]string{
+		"a.txt": "date 2025-01-06 Mistral\n\nMistral\n\nMistral lève 600 millions d'euros.\n\nLa start-up vise l'Europe.\n",
+		"b.txt": "date 2025-01-13 Nvidia\n\nNvidia\n\nNvidia vend ses puces.\n",
+		"c.txt": "date 2025-01-20 Meta\n\nMeta\n\nMeta publie un modèle ouvert.\n",
+	}
+	for name, text := range files {
+		write(t, filepath.Join(archiveDir, name), text)
+	}
+	ingest := func() summary {
+		t.Helper()
+		var out strings.Builder
+		e := env{getenv: func(string) string { return "" }, stdout: &out, stderr: io.Discard}
+		if err := run(t.Context(), []string{"ingest", "--data", data, "--json", archiveDir}, e); err != nil {
+			t.Fatal(err)
+		}
+		var s summary
+		if err := json.Unmarshal([]byte(out.String()), &s); err != nil {
+			t.Fatalf("%v: %s", err, out.String())
+		}
+		return s
+	}
+	if s := ingest(); s.Added != 4 || s.Failed != 0 {
+		t.Fatalf("first ingest: %+v", s)
+	}
+	record := filepath.Join(data, seenFileName)
+	var seen seenFiles
+	if err := json.Unmarshal([]byte(read(t, record)), &seen); err != nil || len(seen.Files) != 3 || seen.Build == "" {
+		t.Fatalf("record after the first ingest: %+v, %v", seen, err)
+	}
+	if s := ingest(); s.Unchanged != 4 || s.Added != 0 || s.Issues != 3 || s.Failed != 0 {
+		t.Fatalf("unchanged re-ingest: %+v", s)
+	}
+
+	// A known file is not parsed: give c.txt bytes that cannot be parsed (a
+	// NUL byte) and record them as what gave c's issue.
+	bad := "\x00"
+	write(t, filepath.Join(archiveDir, "c.txt"), bad)
+	c := seen.Files[filepath.Join(archiveDir, "c.txt")]
+	c.SHA256 = hashOf(t, filepath.Join(archiveDir, "c.txt"))
+	b, err := json.Marshal(seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, record, string(b))
+	if s := ingest(); s.Unchanged != 4 || s.Failed != 0 {
+		t.Fatalf("known file: %+v, want it taken as unchanged without parsing", s)
+	}
+
+	// An edited file is parsed and ingested.
+	write(t, filepath.Join(archiveDir, "c.txt"), files["c.txt"])
+	write(t, filepath.Join(archiveDir, "a.txt"), strings.Replace(files["a.txt"], "l'Europe", "l'Asie", 1))
+	if s := ingest(); s.Added != 1 || s.Removed != 1 || s.Unchanged != 3 || s.Failed != 0 {
+		t.Fatalf("after an edit: %+v", s)
+	}
+
+	// An issue deleted from the store behind the record's back comes back.
+	db, err := store.Open(filepath.Join(data, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := seen.Files[filepath.Join(archiveDir, "b.txt")].Issues[0].Issue.ID
+	if _, err := db.DeleteIssue(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := ingest(); s.Added != 1 || s.Unchanged != 3 || s.Failed != 0 {
+		t.Fatalf("after a delete in the store: %+v", s)
+	}
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func hashOf(t *testing.T, path string) string {
+	t.Helper()
+	_, hash := (&seenFiles{}).known(path, []byte(read(t, path)))
+	return hash
+}

@@ -1,0 +1,415 @@
+package lexical
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"math/bits"
+	"slices"
+	"unsafe"
+
+	"github.com/veille/veille/analysis"
+)
+
+// Snapshot format, version 1, written by [Index.WriteTo] and read by
+// [ReadIndex]. Integers and floats are little-endian; s is the number of
+// slots (dead ones included), l the number of posting lists, P the number of
+// postings in all.
+//
+//	size        field
+//	8           magic "VEILEX\x00\x01"
+//	8           analysis fingerprint: see [fingerprint]
+//	1           1 if forms are indexed (Config.Exact > 0), else 0
+//	1           1 if pairs are indexed (Config.Pairs > 0), else 0
+//	4           number of field weights w, then 4w: the weights (float32)
+//	4           s
+//	4s          slot ids
+//	4s          slot lengths (float32)
+//	s           dead flags (0 or 1)
+//	4           l
+//	4l          posting count of each list
+//	4P          slots of every list, list after list
+//	2P          term frequencies, in the same order
+//	            per dictionary (stems, forms, pairs): 4 term count t, then
+//	            8t: list number and term length of each term, then the
+//	            terms' bytes, one after the other
+//	4           CRC-32C (Castagnoli) of all preceding bytes
+//
+// Postings and terms are stored as a few long arrays so that reading them
+// is a few large copies: ReadIndex's lists are windows on one array of
+// slots and one of frequencies, and its terms substrings of one string.
+// The fingerprint and the settings make a snapshot of an index analysed
+// differently stale rather than wrong; the checksum and the structural
+// checks of ReadIndex make a damaged one an error rather than a panic.
+const (
+	snapMagic  = "VEILEX\x00\x01"
+	snapChunk  = 1 << 20  // write buffer of WriteTo
+	snapBuffer = 64 << 10 // bufio size of ReadIndex
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// fingerprintProbe exercises what decides the indexed terms: folding,
+// elision, numbers, stopwords, stemming and capitalisation.
+const fingerprintProbe = "L’Élysée a annoncé 5,6 millions d'euros. Les modèles français s'améliorent " +
+	"rapidement : Mistral lève 40 % de plus en 2025 ! Qu'en pensent les chercheuses, les banques " +
+	"et les gouvernements européens ? Œuvres, cœur, naïveté, façades."
+
+// fingerprint identifies the analysis this build applies: a hash of the
+// tokens of a probe text. A change to folding, stopwords or stemming that
+// the probe shows changes it.
+func fingerprint() [8]byte {
+	h := sha256.New()
+	for _, t := range analysis.AppendTokens(nil, fingerprintProbe) {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\n", t.Term, t.Stem, t.Kind, t.Flags)
+	}
+	var fp [8]byte
+	copy(fp[:], h.Sum(nil))
+	return fp
+}
+
+// WriteTo writes the index to w in the snapshot format described in
+// snapshot.go and returns the number of bytes written. Searches may run
+// meanwhile; Add and Delete wait.
+func (ix *Index) WriteTo(w io.Writer) (int64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	sw := &snapWriter{w: w, buf: make([]byte, 0, snapChunk)}
+	fp := fingerprint()
+	sw.bytes([]byte(snapMagic))
+	sw.bytes(fp[:])
+	sw.bytes([]byte{boolByte(ix.cfg.Exact > 0), boolByte(ix.cfg.Pairs > 0)})
+	sw.u32(uint32(len(ix.weights)))
+	for _, x := range ix.weights {
+		sw.u32(math.Float32bits(x))
+	}
+	sw.u32(uint32(len(ix.ids)))
+	for _, id := range ix.ids {
+		sw.u32(id)
+	}
+	for _, l := range ix.lens {
+		sw.u32(math.Float32bits(l))
+	}
+	for _, d := range ix.dead {
+		sw.bytes([]byte{boolByte(d)})
+	}
+	sw.u32(uint32(len(ix.lists)))
+	for _, p := range ix.lists {
+		sw.u32(uint32(len(p.slots)))
+	}
+	for _, p := range ix.lists {
+		for _, s := range p.slots {
+			sw.u32(s)
+		}
+	}
+	for _, p := range ix.lists {
+		for _, tf := range p.tfs {
+			sw.u16(tf)
+		}
+	}
+	for _, dict := range []map[string]uint32{ix.stems, ix.forms, ix.pairs} {
+		terms := make([]string, 0, len(dict))
+		sw.u32(uint32(len(dict)))
+		for term, li := range dict {
+			sw.u32(li)
+			sw.u32(uint32(len(term)))
+			terms = append(terms, term)
+		}
+		for _, term := range terms {
+			sw.bytes([]byte(term))
+		}
+	}
+	return sw.finish()
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// snapWriter buffers, checksums and counts what it writes, keeping the
+// first error.
+type snapWriter struct {
+	w   io.Writer
+	buf []byte
+	crc uint32
+	n   int64
+	err error
+}
+
+func (sw *snapWriter) flush() {
+	if sw.err == nil && len(sw.buf) > 0 {
+		sw.crc = crc32.Update(sw.crc, castagnoli, sw.buf)
+		n, err := sw.w.Write(sw.buf)
+		sw.n += int64(n)
+		sw.err = err
+	}
+	sw.buf = sw.buf[:0]
+}
+
+func (sw *snapWriter) bytes(b []byte) {
+	for len(b) > 0 {
+		if len(sw.buf) == cap(sw.buf) {
+			sw.flush()
+		}
+		n := min(len(b), cap(sw.buf)-len(sw.buf))
+		sw.buf = append(sw.buf, b[:n]...)
+		b = b[n:]
+	}
+}
+
+func (sw *snapWriter) u32(v uint32) {
+	if cap(sw.buf)-len(sw.buf) < 4 {
+		sw.flush()
+	}
+	sw.buf = binary.LittleEndian.AppendUint32(sw.buf, v)
+}
+
+func (sw *snapWriter) u16(v uint16) {
+	if cap(sw.buf)-len(sw.buf) < 2 {
+		sw.flush()
+	}
+	sw.buf = binary.LittleEndian.AppendUint16(sw.buf, v)
+}
+
+func (sw *snapWriter) finish() (int64, error) {
+	sw.flush()
+	if sw.err != nil {
+		return sw.n, sw.err
+	}
+	n, err := sw.w.Write(binary.LittleEndian.AppendUint32(nil, sw.crc))
+	return sw.n + int64(n), err
+}
+
+// ReadIndex reads an index written by [Index.WriteTo], to be scored with
+// cfg; size is the number of bytes r holds, at least the snapshot's, which
+// bounds what a damaged count can make it allocate. It returns an error
+// wrapping [ErrStale] when the snapshot was analysed differently from what
+// cfg and this build would do (other field weights, forms or pairs
+// switched on or off, another analysis), and one wrapping [ErrCorrupt] when
+// it is truncated, fails its checksum or is inconsistent. Either way the
+// caller should rebuild the index.
+//
+// ReadIndex buffers r, unless r is a *bufio.Reader of at least 64 KiB: it
+// then reads it directly and no further than the snapshot's last byte, so
+// that the caller can read on.
+func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
+	sr := &snapReader{r: bufio.NewReaderSize(r, snapBuffer), left: size}
+	ix := New(cfg)
+	head := sr.bytes(len(snapMagic) + 8 + 2)
+	if sr.err != nil {
+		return nil, sr.err
+	}
+	if string(head[:len(snapMagic)]) != snapMagic {
+		return nil, fmt.Errorf("%w: not a lexical snapshot", ErrCorrupt)
+	}
+	fp := fingerprint()
+	weights := sr.f32s(sr.count(4))
+	switch {
+	case sr.err != nil:
+		return nil, sr.err
+	case string(head[len(snapMagic):len(snapMagic)+8]) != string(fp[:]):
+		return nil, fmt.Errorf("%w: another text analysis", ErrStale)
+	case head[len(snapMagic)+8] != boolByte(ix.cfg.Exact > 0) || head[len(snapMagic)+9] != boolByte(ix.cfg.Pairs > 0):
+		return nil, fmt.Errorf("%w: forms or pairs indexed otherwise", ErrStale)
+	case !slices.Equal(weights, ix.weights):
+		return nil, fmt.Errorf("%w: field weights %v, configured %v", ErrStale, weights, ix.weights)
+	}
+
+	ns := sr.count(9)
+	ix.ids = sr.u32s(ns)
+	ix.lens = sr.f32s(ns)
+	ix.dead = make([]bool, 0, ns)
+	for _, b := range sr.bytes(ns) {
+		ix.dead = append(ix.dead, b != 0)
+	}
+	counts := sr.u32s(sr.count(4))
+	total := int64(0)
+	for _, n := range counts {
+		total += int64(n)
+	}
+	if total*6 > sr.left {
+		return nil, fmt.Errorf("%w: %d postings beyond the end", ErrCorrupt, total)
+	}
+	slots, tfs := sr.u32s(int(total)), sr.u16s(int(total))
+	if sr.err != nil {
+		return nil, sr.err
+	}
+	ix.lists = make([]postings, len(counts))
+	at := 0
+	for i, n := range counts {
+		// Full slice expressions: an Add to a list copies it out of the
+		// shared arrays rather than overwriting its neighbour.
+		ix.lists[i] = postings{slots: slots[at : at+int(n) : at+int(n)], tfs: tfs[at : at+int(n) : at+int(n)]}
+		at += int(n)
+	}
+	listed := make([]bool, len(counts))
+	for _, dict := range []*map[string]uint32{&ix.stems, &ix.forms, &ix.pairs} {
+		entries := sr.u32s(2 * sr.count(8))
+		size := int64(0)
+		for i := 1; i < len(entries); i += 2 {
+			size += int64(entries[i])
+		}
+		if size > sr.left {
+			return nil, fmt.Errorf("%w: %d bytes of terms beyond the end", ErrCorrupt, size)
+		}
+		blob := make([]byte, size)
+		sr.read(blob)
+		if sr.err != nil {
+			return nil, sr.err
+		}
+		// blob is never written again, so its terms can share it.
+		terms := unsafe.String(unsafe.SliceData(blob), len(blob))
+		m := make(map[string]uint32, len(entries)/2)
+		for i := 0; i < len(entries); i += 2 {
+			li, n := entries[i], int(entries[i+1])
+			term := terms[:n]
+			terms = terms[n:]
+			if int(li) >= len(counts) || listed[li] {
+				return nil, fmt.Errorf("%w: term %q points at list %d", ErrCorrupt, term, li)
+			}
+			listed[li] = true
+			m[term] = li
+		}
+		*dict = m
+	}
+	sum := sr.crc
+	b := sr.bytes(4)
+	if sr.err != nil {
+		return nil, sr.err
+	}
+	if got := binary.LittleEndian.Uint32(b); got != sum {
+		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, sum)
+	}
+	return ix, ix.restore(listed)
+}
+
+// restore checks the decoded slots and lists and derives what the snapshot
+// leaves out: slotOf, total and ndead.
+func (ix *Index) restore(listed []bool) error {
+	for s, id := range ix.ids {
+		ix.total += float64(ix.lens[s])
+		if ix.dead[s] {
+			ix.ndead++
+			continue
+		}
+		if _, dup := ix.slotOf[id]; dup {
+			return fmt.Errorf("%w: id %d in two live slots", ErrCorrupt, id)
+		}
+		ix.slotOf[id] = uint32(s)
+	}
+	for li, p := range ix.lists {
+		if !listed[li] {
+			return fmt.Errorf("%w: list %d has no term", ErrCorrupt, li)
+		}
+		for i, s := range p.slots {
+			if int(s) >= len(ix.ids) || (i > 0 && s <= p.slots[i-1]) || p.tfs[i] == 0 {
+				return fmt.Errorf("%w: list %d: posting %d (slot %d, tf %d) out of order or range", ErrCorrupt, li, i, s, p.tfs[i])
+			}
+		}
+	}
+	return nil
+}
+
+// snapReader reads and checksums at most left bytes, keeping the first
+// error; after one, reads return zeros.
+type snapReader struct {
+	r    *bufio.Reader
+	left int64
+	crc  uint32
+	err  error
+}
+
+// fits reports whether n more bytes fit in what is left, and records an
+// error if not.
+func (sr *snapReader) fits(n int64) bool {
+	if sr.err == nil && n > sr.left {
+		sr.err = fmt.Errorf("%w: %d bytes beyond the end", ErrCorrupt, n)
+	}
+	return sr.err == nil
+}
+
+// read fills b, unless that would pass the end.
+func (sr *snapReader) read(b []byte) {
+	if !sr.fits(int64(len(b))) {
+		return
+	}
+	if _, err := io.ReadFull(sr.r, b); err != nil {
+		sr.err = fmt.Errorf("%w: truncated: %v", ErrCorrupt, err)
+		return
+	}
+	sr.left -= int64(len(b))
+	sr.crc = crc32.Update(sr.crc, castagnoli, b)
+}
+
+func (sr *snapReader) bytes(n int) []byte {
+	if !sr.fits(int64(n)) {
+		return nil
+	}
+	b := make([]byte, n)
+	sr.read(b)
+	return b
+}
+
+// count reads a count of records of at least size bytes each, and checks
+// that they fit in what is left.
+func (sr *snapReader) count(size int) int {
+	b := sr.bytes(4)
+	if len(b) < 4 {
+		return 0
+	}
+	n := int64(binary.LittleEndian.Uint32(b))
+	if n*int64(size) > sr.left {
+		sr.err = fmt.Errorf("%w: %d records of %d bytes beyond the end", ErrCorrupt, n, size)
+		return 0
+	}
+	return int(n)
+}
+
+// littleEndian reports whether this machine stores integers little-endian,
+// as snapshots do: the arrays are then read straight into place.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// u32s reads n little-endian 32-bit words.
+func (sr *snapReader) u32s(n int) []uint32 {
+	if !sr.fits(4 * int64(n)) {
+		return nil
+	}
+	out := make([]uint32, n)
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 4*n))
+	if !littleEndian {
+		for i, x := range out {
+			out[i] = bits.ReverseBytes32(x)
+		}
+	}
+	return out
+}
+
+func (sr *snapReader) u16s(n int) []uint16 {
+	if !sr.fits(2 * int64(n)) {
+		return nil
+	}
+	out := make([]uint16, n)
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 2*n))
+	if !littleEndian {
+		for i, x := range out {
+			out[i] = bits.ReverseBytes16(x)
+		}
+	}
+	return out
+}
+
+func (sr *snapReader) f32s(n int) []float32 {
+	w := sr.u32s(n)
+	out := make([]float32, len(w))
+	for i, x := range w {
+		out[i] = math.Float32frombits(x)
+	}
+	return out
+}
