@@ -14,8 +14,9 @@
 # Every veille run ingests into a fresh data directory under a temporary
 # directory, which is removed at the end (KEEP=1 keeps it). Prints one
 # Markdown table, the Spearman line and the target checks; progress and logs
-# go to stderr. Quality figures are deterministic; latencies depend on the
-# machine's load.
+# go to stderr. Keyword figures are deterministic, vector ones vary by up to
+# 0.01 (the HNSW graph is built by concurrent inserts); latencies depend on
+# the machine's load.
 #
 #   bench/quality.sh                       # data from ../shared/data
 #   DATA=/path/to/data bench/quality.sh
