@@ -337,8 +337,9 @@ func TestErrors(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 func TestDeterministicBuild(t *testing.T) {
-	a, vecs := smallIndex(t, 400, 16)
-	b, _ := smallIndex(t, 400, 16)
+	// Above exactBelow, so that the searches walk the graphs.
+	a, vecs := smallIndex(t, 1200, 16)
+	b, _ := smallIndex(t, 1200, 16)
 	for _, q := range vecs[:20] {
 		ha, _ := a.Search(q, 10, nil)
 		hb, _ := b.Search(q, 10, nil)
@@ -404,5 +405,22 @@ func TestConcurrentSearchAndAdd(t *testing.T) {
 	}
 	if got, want := ix.Len(), n-25; got != want {
 		t.Errorf("Len = %d, want %d", got, want)
+	}
+}
+
+func TestSmallIndexIsExact(t *testing.T) {
+	ix, vecs := smallIndex(t, exactBelow, 16)
+	for i, q := range vecs {
+		got, err := ix.Search(q, 10, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ix.ExactSearch(q, 10, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("query %d: %v, exact %v", i, got, want)
+		}
 	}
 }

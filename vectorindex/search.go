@@ -199,11 +199,19 @@ func (ix *Index) Search(q []float32, k int, f *Filter) ([]Hit, error) {
 // exactLimit is the filter size at or below which a filtered search scans the
 // allowed ids instead of walking the graph. A scan costs one inner product per
 // allowed id, while the graph walk must pass about Len/f.Len() nodes for each
-// acceptable one; around 5% of the index the two cross, and the floor of 1000
-// keeps small indexes exact.
-func (ix *Index) exactLimit() int { return max(1000, ix.live/20) }
+// acceptable one; around 5% of the index the two cross, and the floor of
+// exactBelow keeps small indexes exact.
+func (ix *Index) exactLimit() int { return max(exactBelow, ix.live/20) }
 
-// SearchEf is [Index.Search] with an explicit beam width, max(ef, k). A filter
+// exactBelow is the number of live vectors at or below which every search
+// is an exact scan: a graph walk at the default beam visits most of such an
+// index anyway, and may still miss an exact match (on the built-in
+// embedder's hashed vectors, about 1 in 100 items of a 720-item index did
+// not find itself at rank 1).
+const exactBelow = 1000
+
+// SearchEf is [Index.Search] with an explicit beam width, max(ef, k). An
+// index of at most 1,000 live vectors is always scanned exactly. A filter
 // allowing at most max(1000, Len/20) ids is served by an exact scan of those
 // ids; a larger one by the graph search, which traverses all nodes but keeps
 // only allowed, live ones and widens until it has ef of them.
@@ -220,7 +228,7 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 	if ix.live == 0 {
 		return []Hit{}, nil
 	}
-	if f != nil && f.Len() <= ix.exactLimit() {
+	if ix.live <= exactBelow || f != nil && f.Len() <= ix.exactLimit() {
 		return ix.exact(q, k, f), nil
 	}
 	s := ix.getSearcher()

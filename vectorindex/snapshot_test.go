@@ -44,7 +44,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 }
 
 func TestLoadKeepsTombstonesAndGrows(t *testing.T) {
-	ix, vecs := smallIndex(t, 200, 16)
+	// Above exactBelow, so that the searches below walk the graphs.
+	ix, vecs := smallIndex(t, 1200, 16)
 	ix.Delete(7)
 	path := filepath.Join(t.TempDir(), "i")
 	if err := ix.Save(path); err != nil {
@@ -54,7 +55,7 @@ func TestLoadKeepsTombstonesAndGrows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Contains(7) || got.Len() != 199 {
+	if got.Contains(7) || got.Len() != 1199 {
 		t.Errorf("tombstone lost: Contains(7) = %v, Len = %d", got.Contains(7), got.Len())
 	}
 	if err := got.Add(7, vecs[0]); !errors.Is(err, ErrExists) {
