@@ -90,7 +90,7 @@ func TestReindexOverHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reindex end-to-end test skipped under -short")
 	}
-	fake := embedtest.NewServer(t, embedtest.WithDims(96), embedtest.WithLatency(40*time.Millisecond))
+	fake := embedtest.NewServer(t, embedtest.WithDims(96), embedtest.WithLatency(250*time.Millisecond))
 	vars := map[string]string{
 		"VEILLE_DATA_DIR":            t.TempDir(),
 		"VEILLE_ARCHIVE":             writeSyntheticArchive(t, 20, 40),
