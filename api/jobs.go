@@ -62,6 +62,12 @@ func (s *Server) reindex(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.accepted(c, id)
+}
+
+// accepted answers 202 with the status of the job just started, and its
+// address in Location.
+func (s *Server) accepted(c *gin.Context, id string) {
 	st, err := s.jobs.Get(id)
 	if err != nil {
 		s.fail(c, jobError(err))

@@ -384,11 +384,5 @@ func (s *Server) startIngest(c *gin.Context, u *upload) {
 		}
 		return resp, err
 	})
-	st, err := s.jobs.Get(id)
-	if err != nil {
-		s.fail(c, jobError(err))
-		return
-	}
-	c.Header("Location", "/v1/jobs/"+id)
-	c.JSON(http.StatusAccepted, st)
+	s.accepted(c, id)
 }
