@@ -103,11 +103,26 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	cfg.Fusion = cfg.Fusion.withDefaults()
 	a := &Archive{db: db, cfg: cfg, log: cfg.Logger}
 	cfg.Index.Dims = id.Dims
+	// The index snapshot is read while the catalog loads: reconciling it
+	// needs the catalog, reading it does not.
+	gen := db.Generation()
+	type loaded struct {
+		ix  *vectorindex.Index
+		err error
+		at  time.Time
+	}
+	snap := make(chan loaded, 1)
+	go func() {
+		start := time.Now()
+		ix, err := vectorindex.Load(snapshotPath(cfg.SnapshotPath, gen))
+		snap <- loaded{ix, err, start}
+	}()
 	if err := a.loadCatalog(ctx); err != nil {
+		<-snap
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
-	gen := db.Generation()
-	ix, err := a.loadIndex(ctx, cfg.Index, gen)
+	l := <-snap
+	ix, err := a.loadIndex(ctx, cfg.Index, gen, l.ix, l.err, l.at)
 	if err != nil {
 		return nil, err
 	}
@@ -121,11 +136,10 @@ func storeID(emb Embedder) store.Embedder {
 	return store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
 }
 
-// loadIndex loads generation gen's snapshot and brings it up to date with
-// the store, or rebuilds the index when there is no usable snapshot.
-func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config, gen uint32) (*vectorindex.Index, error) {
-	start := time.Now()
-	ix, err := vectorindex.Load(snapshotPath(a.cfg.SnapshotPath, gen))
+// loadIndex brings generation gen's snapshot, ix as Load returned it (with
+// err) after starting at start, up to date with the store, or rebuilds the
+// index when there is no usable snapshot.
+func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config, gen uint32, ix *vectorindex.Index, err error, start time.Time) (*vectorindex.Index, error) {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		a.log.Info("no index snapshot, building the index from the store", "items", len(a.dates))
