@@ -87,7 +87,7 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 		if err != nil {
 			return nil, err
 		}
-		if next := storeID(cfg.Next); ok && stored == next && stored != storeID(emb) {
+		if next := StoreID(cfg.Next); ok && stored == next && stored != StoreID(emb) {
 			cfg.Logger.Warn("a reindex moved the archive to the next embedder: serving with it; make it the configured embedder",
 				"embedder", next)
 			emb = cfg.Next
@@ -97,7 +97,7 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	if id.Dims <= 0 {
 		return nil, fmt.Errorf("embedder %s: unknown dimensions", id)
 	}
-	if err := db.UseEmbedder(storeID(emb)); err != nil {
+	if err := db.UseEmbedder(StoreID(emb)); err != nil {
 		return nil, err
 	}
 	cfg.Fusion = cfg.Fusion.withDefaults()
@@ -130,8 +130,8 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	return a, nil
 }
 
-// storeID is the identity the store records for emb's vectors.
-func storeID(emb Embedder) store.Embedder {
+// StoreID is the identity the store records for emb's vectors.
+func StoreID(emb Embedder) store.Embedder {
 	id := emb.Identity()
 	return store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
 }
@@ -360,7 +360,7 @@ func (a *Archive) embedItems(ctx context.Context, emb Embedder, items []ingest.I
 // or embedded in batches, several in flight, each batch cached as soon as
 // it is embedded, so that a canceled call never pays twice for what it got.
 func (a *Archive) embedPassages(ctx context.Context, emb Embedder, texts []string) ([][]float32, error) {
-	sid := storeID(emb)
+	sid := StoreID(emb)
 	vecs := make([][]float32, len(texts))
 	cached, err := a.db.CachedVectors(ctx, sid, texts)
 	if err != nil {

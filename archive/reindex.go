@@ -41,11 +41,11 @@ const finalCatchUp = ReindexBatch
 // from the embedding cache when next has embedded the same text before.
 func (a *Archive) Reindex(ctx context.Context, next Embedder, job string, p *jobs.Progress) (ReindexResult, error) {
 	start := time.Now()
-	to := storeID(next)
+	to := StoreID(next)
 	if to.Dims <= 0 {
 		return ReindexResult{}, fmt.Errorf("embedder %s: unknown dimensions", to)
 	}
-	from := storeID(a.cur.Load().emb)
+	from := StoreID(a.cur.Load().emb)
 	gen, err := a.db.Begin(to, job, start)
 	if err != nil {
 		return ReindexResult{}, err

@@ -405,11 +405,8 @@ func (sr *snapReader) u16s(n int) []uint16 {
 	return out
 }
 
+// f32s reads n little-endian float32s, as their bits in u32s' array.
 func (sr *snapReader) f32s(n int) []float32 {
 	w := sr.u32s(n)
-	out := make([]float32, len(w))
-	for i, x := range w {
-		out[i] = math.Float32frombits(x)
-	}
-	return out
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(w))), len(w))
 }

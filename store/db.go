@@ -135,8 +135,7 @@ func (db *DB) initSchema() error {
 // Embedder returns the identity recorded for the stored vectors; ok is false
 // when none has been recorded yet (an empty store).
 func (db *DB) Embedder() (e Embedder, ok bool, err error) {
-	var s schema
-	err = db.bdb.View(func(txn *badger.Txn) error { return getJSON(txn, keySchema, &s) })
+	s, err := db.readSchema()
 	if err != nil || s.Embedder == nil {
 		return Embedder{}, false, err
 	}

@@ -80,12 +80,10 @@ func (db *DB) Begin(e Embedder, job string, now time.Time) (Generation, error) {
 		db.log.Warn("abandoning the reindex to another embedder", "was", s.Next.Embedder, "now", e)
 		s.Drop = append(s.Drop, s.Next.Gen)
 	}
+	// A number no generation had: an abandoned one is in s.Drop by now.
 	gen := s.Gen
 	for _, g := range s.Drop {
 		gen = max(gen, g)
-	}
-	if s.Next != nil {
-		gen = max(gen, s.Next.Gen)
 	}
 	gen++
 	// A crash may have left keys of a generation numbered so: start clean.

@@ -245,20 +245,18 @@ func (db *DB) removeOrphans() error {
 			return err
 		}
 		// Keys only: decoding every item would make each start slow.
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixItem})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			id := string(it.Item().Key()[len(prefixItem):])
+		return iterateKeys(txn, prefixItem, func(k []byte) error {
+			id := string(k[len(prefixItem):])
 			if listed[id] {
-				continue
+				return nil
 			}
 			orphan, err := getItem(txn, id)
 			if err != nil {
 				return err
 			}
 			orphans = append(orphans, orphan)
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil || len(orphans) == 0 {
 		return err

@@ -15,17 +15,10 @@ import (
 func (db *DB) Seqs(ctx context.Context) ([]uint32, error) {
 	var seqs []uint32
 	err := db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixSeq})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			if len(seqs)%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			seqs = append(seqs, binary.BigEndian.Uint32(it.Item().Key()[len(prefixSeq):]))
-		}
-		return nil
+		return iterateKeys(txn, prefixSeq, func(k []byte) error {
+			seqs = append(seqs, binary.BigEndian.Uint32(k[len(prefixSeq):]))
+			return ctx.Err()
+		})
 	})
 	return seqs, err
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/veille/veille/archive"
-	"github.com/veille/veille/embed"
 	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/store"
 )
@@ -37,8 +36,8 @@ func (r *reindexer) start(ctx context.Context, reg *jobs.Registry) (string, erro
 	if st, ok := reg.Running("reindex"); ok {
 		return st.ID, nil
 	}
-	to := storeID(r.o.next)
-	if storeID(r.o.arch) == to {
+	to := archive.StoreID(r.o.next)
+	if archive.StoreID(r.o.arch) == to {
 		return "", fmt.Errorf("%w: the archive's vectors already come from %s; nothing to reindex", store.ErrEmbedderMismatch, to)
 	}
 	job := jobs.NewID()
@@ -61,8 +60,8 @@ func (r *reindexer) resume(ctx context.Context, reg *jobs.Registry) error {
 	if err != nil || !ok {
 		return err
 	}
-	if r.o.next == nil || g.Embedder != storeID(r.o.next) {
-		r.log.Warn("a reindex was interrupted; configure its embedder as the next one to resume it",
+	if r.o.next == nil || g.Embedder != archive.StoreID(r.o.next) {
+		r.log.Warn("a reindex was interrupted; configure its embedder as the next one (VEILLE_NEXT_EMBED_*) to resume it",
 			"job", g.Job, "embedder", g.Embedder)
 		return nil
 	}
@@ -71,12 +70,6 @@ func (r *reindexer) resume(ctx context.Context, reg *jobs.Registry) error {
 		r.log.Info("resuming the interrupted reindex", "job", id, "embedder", g.Embedder)
 	}
 	return err
-}
-
-// storeID is the identity the store records for an embedder's vectors.
-func storeID(e interface{ Identity() embed.Identity }) store.Embedder {
-	id := e.Identity()
-	return store.Embedder{Provider: id.Provider, Model: id.Model, Dims: id.Dims}
 }
 
 // reindexCmd re-embeds the archive with the next embedder, in the

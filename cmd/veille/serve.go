@@ -88,16 +88,13 @@ func serve(ctx context.Context, args []string, e env) error {
 			log.Warn("stop jobs", "err", err)
 		}
 	}()
+	r := &reindexer{o: o, log: log.With("component", "reindex")}
+	if err := r.resume(bgCtx, reg); err != nil {
+		return fmt.Errorf("resume the reindex: %w", err)
+	}
 	var reindex api.ReindexFunc
 	if o.next != nil {
-		r := &reindexer{o: o, log: log.With("component", "reindex")}
 		reindex = r.start
-		if err := r.resume(bgCtx, reg); err != nil {
-			return fmt.Errorf("resume the reindex: %w", err)
-		}
-	} else if g, ok, err := o.arch.Reindexing(); err == nil && ok {
-		log.Warn("a reindex was interrupted; configure its embedder as the next one (VEILLE_NEXT_EMBED_*) to resume it",
-			"job", g.Job, "embedder", g.Embedder)
 	}
 	for _, u := range cfg.Feeds {
 		p := sources.NewFeedPoller(u, o.arch, sources.FeedOptions{Interval: cfg.FeedInterval, Logger: log.With("component", "feed")})
