@@ -147,14 +147,7 @@ func (ix *Index) Search(query string, k int, allow func(id uint32) bool) []Hit {
 			}
 		}
 		t := terms[j]
-		lens := ix.lens
-		for i, s := range t.p.slots {
-			tf := float32(t.p.tfs[i]) * (1.0 / tfScale)
-			if acc[s] == 0 {
-				touched = append(touched, s)
-			}
-			acc[s] += t.scale * tf / (tf + normA + normB*lens[s])
-		}
+		touched = accumulate(acc, ix.lens, t.p.slots, t.p.tfs, t.scale, tfScale*normA, tfScale*normB, touched)
 		rest -= t.scale
 		restLen -= len(t.p.slots)
 	}

@@ -42,6 +42,9 @@ type schema struct {
 type Options struct {
 	Logger     *slog.Logger  // nil discards
 	GCInterval time.Duration // value-log GC period; 0 means 10 minutes, negative disables
+	// ItemCacheBytes bounds the memory of decoded items kept for searches;
+	// 0 means [DefaultItemCacheBytes], negative disables the cache.
+	ItemCacheBytes int
 }
 
 // DB is an open archive store. It is safe for concurrent use; writes that
@@ -53,6 +56,8 @@ type DB struct {
 	writeMu sync.Mutex // serialises Apply and DeleteIssue, which read-modify-write m/seq, and generation changes
 
 	gen, next atomic.Uint32 // the active generation, the one being built (0: none); changed under writeMu
+
+	items *itemCache
 
 	stopGC context.CancelFunc
 	gcDone chan struct{}
@@ -77,7 +82,11 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open badger in %s: %w", dir, err)
 	}
-	db := &DB{bdb: bdb, log: log}
+	cache := opts.ItemCacheBytes
+	if cache == 0 {
+		cache = DefaultItemCacheBytes
+	}
+	db := &DB{bdb: bdb, log: log, items: newItemCache(cache)}
 	if err := db.initSchema(); err != nil {
 		bdb.Close()
 		return nil, err

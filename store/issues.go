@@ -105,37 +105,63 @@ func (db *DB) Item(ctx context.Context, id string) (Item, error) {
 
 // ItemsBySeq returns the items with the given sequence numbers, in the same
 // order, leaving out those that no longer exist (deleted since the caller
-// learnt the seq).
+// learnt the seq). Items are served from the item cache when it holds them
+// (see [Options.ItemCacheBytes]); the others are read and cached.
 func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
-	out := make([]Item, 0, len(seqs))
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		for _, seq := range seqs {
-			if err := ctx.Err(); err != nil {
-				return err
+	items := make([]Item, len(seqs))
+	found := make([]bool, len(seqs))
+	missing, version := db.items.lookup(seqs, items, found)
+	if len(missing) > 0 {
+		read := make([]Item, 0, len(missing))
+		err := db.bdb.View(func(txn *badger.Txn) error {
+			for _, i := range missing {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				it, ok, err := itemBySeq(txn, seqs[i])
+				if err != nil {
+					return err
+				}
+				if ok {
+					items[i], found[i] = it, true
+					read = append(read, it)
+				}
 			}
-			kv, err := txn.Get(seqKey(prefixSeq, seq))
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("get seq %d: %w", seq, err)
-			}
-			id, err := kv.ValueCopy(nil)
-			if err != nil {
-				return fmt.Errorf("read seq %d: %w", seq, err)
-			}
-			it, err := getItem(txn, string(id))
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		db.items.store(version, read)
+	}
+	out := items[:0]
+	for i, it := range items {
+		if found[i] {
 			out = append(out, it)
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
+}
+
+// itemBySeq reads the item with sequence number seq; ok is false when there
+// is none.
+func itemBySeq(txn *badger.Txn, seq uint32) (it Item, ok bool, err error) {
+	kv, err := txn.Get(seqKey(prefixSeq, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("get seq %d: %w", seq, err)
+	}
+	id, err := kv.ValueCopy(nil)
+	if err != nil {
+		return it, false, fmt.Errorf("read seq %d: %w", seq, err)
+	}
+	it, err = getItem(txn, string(id))
+	if errors.Is(err, ErrNotFound) {
+		return it, false, nil
+	}
+	return it, err == nil, err
 }
 
 // Vector returns the vector of the item with sequence number seq in

@@ -141,6 +141,7 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 				if err := w.set(itemKey(it.ID), mustJSON(next)); err != nil {
 					return ch, err
 				}
+				w.touched = append(w.touched, prev.Seq)
 			}
 			continue
 		default:
@@ -313,6 +314,9 @@ type writer struct {
 	seq     uint32
 	pending int // bytes written to txn
 	entries int // keys written to txn
+	// touched lists the seqs of cached items that txn rewrites or deletes,
+	// dropped from the item cache when it commits.
+	touched []uint32
 }
 
 // Per-transaction budget, well below Badger's limits for its default 64 MiB
@@ -412,6 +416,7 @@ func (w *writer) deleteItem(it Item) error {
 	if next := w.db.next.Load(); next != noGeneration {
 		keys = append(keys, seqKey(vecPrefix(next), it.Seq))
 	}
+	w.touched = append(w.touched, it.Seq)
 	return w.apply(len(keys), len(it.ID)+24, func(txn *badger.Txn) error {
 		for _, k := range keys {
 			if err := txn.Delete(k); err != nil {
@@ -426,7 +431,12 @@ func (w *writer) commit() error {
 	if err := w.txn.Set(keyNextSeq, binary.BigEndian.AppendUint32(nil, w.seq)); err != nil {
 		return fmt.Errorf("set next seq: %w", err)
 	}
-	if err := w.txn.Commit(); err != nil {
+	err := w.txn.Commit()
+	if len(w.touched) > 0 {
+		w.db.items.invalidate(w.touched)
+		w.touched = w.touched[:0]
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

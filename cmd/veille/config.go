@@ -52,6 +52,7 @@ var options = []option{
 	{flag: "request-timeout", env: "VEILLE_REQUEST_TIMEOUT", def: "30s", usage: "timeout of a search, ask or similar request", serveOnly: true},
 	{flag: "max-upload", env: "VEILLE_MAX_UPLOAD_BYTES", def: "16777216", usage: "largest issue upload, or file of a multipart upload, in bytes", serveOnly: true},
 	{flag: "max-upload-total", env: "VEILLE_MAX_UPLOAD_TOTAL_BYTES", def: "67108864", usage: "largest multipart upload, all files together, in bytes", serveOnly: true},
+	{flag: "item-cache", env: "VEILLE_ITEM_CACHE_BYTES", def: "268435456", usage: "memory for items kept decoded for searches, in bytes (about 1 KB an item); 0 turns the cache off", serveOnly: true},
 	{flag: "shutdown-timeout", env: "VEILLE_SHUTDOWN_TIMEOUT", def: "10s", usage: "time given to in-flight requests at shutdown", serveOnly: true},
 	{flag: "admin-key", env: "VEILLE_ADMIN_KEY", usage: "key for the routes that change the archive (Authorization: Bearer); without one they accept loopback clients only", serveOnly: true, secret: true},
 	{flag: "read-keys", env: "VEILLE_READ_KEYS", usage: "comma-separated keys for search, ask, similar, items and issues; without any, reads are open", serveOnly: true, secret: true},
@@ -89,6 +90,7 @@ type config struct {
 	FeedInterval                       time.Duration
 	EmbedTimeout, RequestTimeout       time.Duration
 	MaxUpload, MaxUploadTotal          int64
+	ItemCacheBytes                     int64
 	ShutdownTimeout                    time.Duration
 	LogFormat, LogLevel                string
 }
@@ -163,6 +165,7 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		c.MaxConcurrentAsk = parseInt("max-concurrent-ask", get("max-concurrent-ask"), &errs)
 		c.MaxUpload = int64(parseInt("max-upload", get("max-upload"), &errs))
 		c.MaxUploadTotal = int64(parseInt("max-upload-total", get("max-upload-total"), &errs))
+		c.ItemCacheBytes = int64(parseInt("item-cache", get("item-cache"), &errs))
 		c.EmbedTimeout = parseDuration("embed-timeout", get("embed-timeout"), &errs)
 		c.RequestTimeout = parseDuration("request-timeout", get("request-timeout"), &errs)
 		c.ShutdownTimeout = parseDuration("shutdown-timeout", get("shutdown-timeout"), &errs)
@@ -202,6 +205,9 @@ func (c config) validate(serve bool) error {
 	}
 	if serve && c.FeedInterval <= 0 {
 		errs = append(errs, errors.New("-feed-interval must be positive"))
+	}
+	if c.ItemCacheBytes < 0 {
+		errs = append(errs, errors.New("-item-cache must not be negative"))
 	}
 	if serve && (c.MaxUpload <= 0 || c.MaxUploadTotal <= 0) {
 		errs = append(errs, errors.New("-max-upload and -max-upload-total must be positive"))

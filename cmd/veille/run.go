@@ -204,7 +204,12 @@ func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, 
 			next = h.wrap(next)
 		}
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store")})
+	// Commands other than serve do not search: they keep no item cache.
+	itemCache := int(cfg.ItemCacheBytes)
+	if itemCache == 0 {
+		itemCache = -1
+	}
+	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store"), ItemCacheBytes: itemCache})
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? use its API instead (POST /v1/issues, POST /v1/reindex) or stop it first", err, cfg.DataDir)

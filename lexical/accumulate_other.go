@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package lexical
+
+// accumulate is [accumulateGeneric] on machines without the AVX-512 kernel.
+func accumulate(acc, lens []float32, slots []uint32, tfs []uint16, scale, a, b float32, touched []uint32) []uint32 {
+	return accumulateGeneric(acc, lens, slots, tfs, scale, a, b, touched)
+}

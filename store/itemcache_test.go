@@ -1,0 +1,128 @@
+package store
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func seqsOf(ch Change) []uint32 {
+	var seqs []uint32
+	for _, v := range ch.Added {
+		seqs = append(seqs, v.Seq)
+	}
+	return seqs
+}
+
+// TestItemsBySeqFollowsWrites reads items through the cache while their
+// issue is redated, edited and deleted: every read after a write returns
+// what that write stored.
+func TestItemsBySeqFollowsWrites(t *testing.T) {
+	db := mustOpen(t, t.TempDir())
+	defer db.Close()
+	ctx := t.Context()
+
+	_, ch := ingestDoc(t, db, doc("i", "2025-01", "alpha", "beta"))
+	seqs := seqsOf(ch)
+	for range 2 { // the second read is served by the cache
+		items, err := db.ItemsBySeq(ctx, seqs)
+		if err != nil || len(items) != 2 || items[0].Text != "alpha" || items[1].Date != "2025-01" {
+			t.Fatalf("ItemsBySeq = %+v, %v", items, err)
+		}
+	}
+	if got := len(db.items.items); got != 2 {
+		t.Fatalf("cache holds %d items, want 2", got)
+	}
+
+	// Redating the issue rewrites the items' metadata under the same seqs.
+	ingestDoc(t, db, doc("i", "2025-02", "alpha", "beta"))
+	items, err := db.ItemsBySeq(ctx, seqs)
+	if err != nil || len(items) != 2 || items[0].Date != "2025-02" || items[1].Date != "2025-02" {
+		t.Fatalf("after redating: %+v, %v", items, err)
+	}
+
+	// Editing "beta" deletes its seq; the new text has a new one.
+	_, ch = ingestDoc(t, db, doc("i", "2025-02", "alpha", "gamma"))
+	items, err = db.ItemsBySeq(ctx, append(seqs, seqsOf(ch)...))
+	if err != nil || len(items) != 2 || items[0].Text != "alpha" || items[1].Text != "gamma" {
+		t.Fatalf("after the edit: %+v, %v", items, err)
+	}
+
+	if _, err := db.DeleteIssue(ctx, "i"); err != nil {
+		t.Fatal(err)
+	}
+	items, err = db.ItemsBySeq(ctx, append(seqs, seqsOf(ch)...))
+	if err != nil || len(items) != 0 {
+		t.Fatalf("after the delete: %+v, %v", items, err)
+	}
+}
+
+// TestItemCacheNeverKeepsStaleItems races readers against a writer that
+// keeps redating an issue; once the writer is done, every read returns the
+// last date, which a stale cached item would contradict.
+func TestItemCacheNeverKeepsStaleItems(t *testing.T) {
+	db := mustOpen(t, t.TempDir())
+	defer db.Close()
+	ctx := t.Context()
+	texts := make([]string, 20)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("text %d", i)
+	}
+	_, ch := ingestDoc(t, db, doc("i", "2020-01", texts...))
+	seqs := seqsOf(ch)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := db.ItemsBySeq(ctx, seqs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	last := ""
+	for m := range 40 {
+		last = fmt.Sprintf("%d-%02d", 2021+m/12, 1+m%12)
+		ingestDoc(t, db, doc("i", last, texts...))
+	}
+	close(stop)
+	wg.Wait()
+	items, err := db.ItemsBySeq(ctx, seqs)
+	if err != nil || len(items) != len(texts) {
+		t.Fatalf("ItemsBySeq = %d items, %v", len(items), err)
+	}
+	for _, it := range items {
+		if it.Date != last {
+			t.Fatalf("item %s dated %s after the last write dated it %s", it.ID, it.Date, last)
+		}
+	}
+}
+
+// TestItemCacheStaysWithinItsBudget fills a small cache past its limit.
+func TestItemCacheStaysWithinItsBudget(t *testing.T) {
+	c := newItemCache(10 * itemBytes(Item{Seq: 1}))
+	for seq := range uint32(100) {
+		_, v := c.lookup(nil, nil, nil)
+		c.store(v, []Item{{Seq: seq}})
+		if c.bytes > c.limit {
+			t.Fatalf("after %d items the cache holds %d bytes, over its %d", seq+1, c.bytes, c.limit)
+		}
+	}
+	if len(c.items) < 5 {
+		t.Fatalf("cache holds %d items, want at least half its room", len(c.items))
+	}
+
+	off := newItemCache(-1)
+	off.store(0, []Item{{Seq: 1}})
+	if len(off.items) != 0 {
+		t.Fatal("a disabled cache stored an item")
+	}
+}
