@@ -89,6 +89,10 @@ func openArchive(b *testing.B, dir string) *archive.Archive {
 		db.Close()
 		b.Fatal(err)
 	}
+	// As veille serve does once the archive is in.
+	if _, err := db.WarmItems(b.Context()); err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(func() {
 		if err := arch.Close(); err != nil {
 			b.Error(err)

@@ -18,3 +18,19 @@ func accumulateGeneric(acc, lens []float32, slots []uint32, tfs []uint16, scale,
 	}
 	return touched
 }
+
+// filterGeneric appends to out the slots of touched whose accumulator is at
+// least theta, and to scores their accumulators, and zeroes the
+// accumulators of all of them when zero is set.
+func filterGeneric(acc []float32, touched []uint32, theta float32, zero bool, out []uint32, scores []float32) ([]uint32, []float32) {
+	for _, s := range touched {
+		if a := acc[s]; a >= theta {
+			out = append(out, s)
+			scores = append(scores, a)
+		}
+		if zero {
+			acc[s] = 0
+		}
+	}
+	return out, scores
+}

@@ -37,3 +37,24 @@ func accumulate(acc, lens []float32, slots []uint32, tfs []uint16, scale, a, b f
 	touched = touched[:k+w]
 	return accumulateGeneric(acc, lens, slots[n:], tfs[n:], scale, a, b, touched)
 }
+
+// filterAVX512 appends to out the slots among the first n of touched (n a
+// multiple of 16) whose accumulator is at least theta, and to scores their
+// accumulators, and zeroes the accumulators of all n when zero is set. out
+// and scores must have room for n+16 values. It returns how many slots it
+// wrote.
+//
+//go:noescape
+func filterAVX512(acc *float32, touched *uint32, n int, theta float32, zero bool, out *uint32, scores *float32) int
+
+// filter is [filterGeneric], by AVX-512 where the CPU has it.
+func filter(acc []float32, touched []uint32, theta float32, zero bool, out []uint32, scores []float32) ([]uint32, []float32) {
+	n := len(touched) &^ 15
+	if !useAVX512 || n == 0 {
+		return filterGeneric(acc, touched, theta, zero, out, scores)
+	}
+	out, scores = slices.Grow(out, n+16), slices.Grow(scores, n+16)
+	k, ks := len(out), len(scores)
+	w := filterAVX512(&acc[0], &touched[0], n, theta, zero, &out[:k+1][k], &scores[:ks+1][ks])
+	return filterGeneric(acc, touched[n:], theta, zero, out[:k+w], scores[:ks+w])
+}

@@ -49,3 +49,44 @@ done:
 	VZEROUPPER
 	MOVQ AX, ret+64(FP)
 	RET
+
+// func filterAVX512(acc *float32, touched *uint32, n int, theta float32, zero bool, out *uint32, scores *float32) int
+TEXT ·filterAVX512(SB), NOSPLIT, $0-56
+	MOVQ         acc+0(FP), DI
+	MOVQ         touched+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS theta+24(FP), Z10
+	MOVBLZX      zero+28(FP), DX
+	MOVQ         out+32(FP), R10
+	MOVQ         scores+40(FP), R11
+	XORQ         AX, AX
+	VXORPS       Z7, Z7, Z7
+	SHRQ         $4, CX
+	JZ           fdone
+
+floop:
+	VMOVDQU32   (SI), Z1
+	KXNORW      K1, K1, K1
+	VGATHERDPS  (DI)(Z1*4), K1, Z2
+	TESTQ       DX, DX
+	JZ          fcompare
+	KXNORW      K2, K2, K2
+	VSCATTERDPS Z7, K2, (DI)(Z1*4)
+
+fcompare:
+	VCMPPS      $13, Z10, Z2, K3
+	VPCOMPRESSD Z1, K3, Z8
+	VMOVDQU32   Z8, (R10)(AX*4)
+	VCOMPRESSPS Z2, K3, Z9
+	VMOVUPS     Z9, (R11)(AX*4)
+	KMOVW       K3, BX
+	POPCNTL     BX, BX
+	ADDQ        BX, AX
+	ADDQ        $64, SI
+	DECQ        CX
+	JNZ         floop
+
+fdone:
+	VZEROUPPER
+	MOVQ AX, ret+48(FP)
+	RET

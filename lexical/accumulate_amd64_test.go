@@ -46,3 +46,31 @@ func TestAccumulateAVX512MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterAVX512MatchesGeneric compares the two filters on random
+// accumulators, with and without zeroing.
+func TestFilterAVX512MatchesGeneric(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 3000
+	for _, size := range []int{0, 1, 15, 16, 17, 33, 512, 2999} {
+		for _, zero := range []bool{false, true} {
+			acc := make([]float32, n)
+			for i := range acc {
+				acc[i] = r.Float32()
+			}
+			touched := make([]uint32, 0, size)
+			for _, s := range r.Perm(n)[:size] {
+				touched = append(touched, uint32(s))
+			}
+			want := slices.Clone(acc)
+			wantS, wantV := filterGeneric(want, touched, 0.7, zero, []uint32{1}, []float32{2})
+			gotS, gotV := filter(acc, touched, 0.7, zero, []uint32{1}, []float32{2})
+			if !slices.Equal(wantS, gotS) || !slices.Equal(wantV, gotV) || !slices.Equal(want, acc) {
+				t.Fatalf("%d slots, zero %v: got %v %v, want %v %v", size, zero, gotS, gotV, wantS, wantV)
+			}
+		}
+	}
+}

@@ -79,6 +79,8 @@ type searchScratch struct {
 	touched []uint32
 	top     hitHeap
 	terms   []scoredList
+	passed  []uint32  // selectTop: the slots of a chunk that may enter the top k
+	scores  []float32 // and their scores
 }
 
 // Search returns up to k items best matching query by BM25, best first,
@@ -216,34 +218,41 @@ func seek(slots []uint32, i int, s uint32) int {
 
 // selectTop returns the k best live and allowed items among touched, in
 // heap order, in sc.top. With done, it also clears their accumulators.
+//
+// Most items score below the k-th: touched is filtered in chunks against
+// the score of the current k-th best (vectorised where the CPU allows),
+// and only the items that pass are looked at one by one.
 func (ix *Index) selectTop(sc *searchScratch, acc []float32, touched []uint32, k int, allow func(uint32) bool, done bool) hitHeap {
+	const chunk = 512
 	top := sc.top[:0]
-	for _, s := range touched {
-		score := acc[s]
-		if done {
-			acc[s] = 0
+	for lo := 0; lo < len(touched); lo += chunk {
+		theta := float32(0) // every touched item scores above 0
+		if len(top) == k {
+			theta = top[0].Score
 		}
-		// Most items score below the k-th: skip them before looking at
-		// their slot's other arrays.
-		if len(top) == k && score < top[0].Score || ix.dead[s] {
-			continue
-		}
-		h := Hit{ID: ix.ids[s], Score: score}
-		if len(top) == k && !better(h, top[0]) {
-			continue
-		}
-		if allow != nil && !allow(h.ID) {
-			continue
-		}
-		if len(top) < k {
-			top = append(top, h)
-			if len(top) == k {
-				heap.Init(&top)
+		sc.passed, sc.scores = filter(acc, touched[lo:min(lo+chunk, len(touched))], theta, done, sc.passed[:0], sc.scores[:0])
+		for i, s := range sc.passed {
+			score := sc.scores[i]
+			if len(top) == k && score < top[0].Score || ix.dead[s] {
+				continue
 			}
-			continue
+			h := Hit{ID: ix.ids[s], Score: score}
+			if len(top) == k && !better(h, top[0]) {
+				continue
+			}
+			if allow != nil && !allow(h.ID) {
+				continue
+			}
+			if len(top) < k {
+				top = append(top, h)
+				if len(top) == k {
+					heap.Init(&top)
+				}
+				continue
+			}
+			top[0] = h
+			heap.Fix(&top, 0)
 		}
-		top[0] = h
-		heap.Fix(&top, 0)
 	}
 	sc.top = top[:0]
 	return top

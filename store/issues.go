@@ -132,7 +132,7 @@ func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
 		if err != nil {
 			return nil, err
 		}
-		db.items.store(version, read)
+		db.items.store(version, read, true)
 	}
 	out := items[:0]
 	for i, it := range items {
@@ -203,6 +203,45 @@ func (db *DB) WalkItems(ctx context.Context, fn func(Item) error) error {
 			return fn(it)
 		})
 	})
+}
+
+// WarmItems reads items into the item cache (see [Options.ItemCacheBytes])
+// until it is full or holds them all, so that the first searches after a
+// start do not each read their hits from disk. It stops early, keeping what
+// it stored, when a write commits meanwhile or ctx is done, and returns how
+// many items the cache took.
+func (db *DB) WarmItems(ctx context.Context) (int, error) {
+	if db.items.limit == 0 {
+		return 0, nil
+	}
+	errStop := errors.New("stop")
+	version := db.items.current()
+	batch := make([]Item, 0, 256)
+	warmed := 0
+	flush := func() error {
+		n := db.items.store(version, batch, false)
+		warmed += n
+		full := n < len(batch)
+		batch = batch[:0]
+		if full {
+			return errStop
+		}
+		return nil
+	}
+	err := db.WalkItems(ctx, func(it Item) error {
+		batch = append(batch, it)
+		if len(batch) < cap(batch) {
+			return nil
+		}
+		return flush()
+	})
+	if err == nil {
+		err = flush()
+	}
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	return warmed, err
 }
 
 // WalkVectors calls fn for every vector of the active generation, in seq

@@ -51,23 +51,28 @@ func (c *itemCache) lookup(seqs []uint32, out []Item, found []bool) (missing []i
 }
 
 // store keeps items read in a transaction that started after version was
-// returned by lookup, unless a write has committed since. When full, it
-// drops entries at random (Go's map order) until a tenth is free.
-func (c *itemCache) store(version uint64, items []Item) {
+// returned by lookup, unless a write has committed since. When the cache is
+// full and evict is set, it drops entries at random (Go's map order) until a
+// tenth is free; without evict it keeps what it holds and stores no more.
+// It returns how many of items it stored or found already there.
+func (c *itemCache) store(version uint64, items []Item, evict bool) int {
 	if c.limit == 0 || len(items) == 0 {
-		return
+		return 0
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.version != version {
-		return
+		return 0
 	}
-	for _, it := range items {
+	for i, it := range items {
 		if _, ok := c.items[it.Seq]; ok {
 			continue
 		}
 		n := itemBytes(it)
 		if c.bytes+n > c.limit {
+			if !evict {
+				return i
+			}
 			for seq, old := range c.items {
 				if c.bytes+n <= c.limit*9/10 {
 					break
@@ -82,6 +87,14 @@ func (c *itemCache) store(version uint64, items []Item) {
 		c.items[it.Seq] = it
 		c.bytes += n
 	}
+	return len(items)
+}
+
+// current returns the version, for a reader about to start a transaction.
+func (c *itemCache) current() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.version
 }
 
 // invalidate forgets the items of seqs, written by a transaction that has

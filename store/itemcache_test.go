@@ -111,7 +111,7 @@ func TestItemCacheStaysWithinItsBudget(t *testing.T) {
 	c := newItemCache(10 * itemBytes(Item{Seq: 1}))
 	for seq := range uint32(100) {
 		_, v := c.lookup(nil, nil, nil)
-		c.store(v, []Item{{Seq: seq}})
+		c.store(v, []Item{{Seq: seq}}, true)
 		if c.bytes > c.limit {
 			t.Fatalf("after %d items the cache holds %d bytes, over its %d", seq+1, c.bytes, c.limit)
 		}
@@ -121,8 +121,42 @@ func TestItemCacheStaysWithinItsBudget(t *testing.T) {
 	}
 
 	off := newItemCache(-1)
-	off.store(0, []Item{{Seq: 1}})
+	off.store(0, []Item{{Seq: 1}}, true)
 	if len(off.items) != 0 {
 		t.Fatal("a disabled cache stored an item")
+	}
+}
+
+// TestWarmItems fills the cache of a reopened store, all of it when the
+// budget allows and up to the budget when not.
+func TestWarmItems(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpen(t, dir)
+	for i := range 5 {
+		ingestDoc(t, db, doc(fmt.Sprintf("i%d", i), "2025-01", "alpha", "beta", "gamma", "delta"))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = mustOpen(t, dir)
+	n, err := db.WarmItems(t.Context())
+	if err != nil || n != 20 || len(db.items.items) != 20 {
+		t.Fatalf("WarmItems = %d, %v; cache holds %d, want 20", n, err, len(db.items.items))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	var one Item // the size of the largest item
+	one.ID, one.IssueID, one.Text, one.Hash, one.Date = "i0-alpha", "i0", "alpha", "hash:alpha", "2025-01"
+	db, err = Open(dir, Options{GCInterval: -1, ItemCacheBytes: 7 * itemBytes(one)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n, err = db.WarmItems(t.Context())
+	if err != nil || n < 5 || n > 7 || len(db.items.items) != n {
+		t.Fatalf("WarmItems with room for about 7 = %d, %v; cache holds %d", n, err, len(db.items.items))
 	}
 }

@@ -80,6 +80,17 @@ func serve(ctx context.Context, args []string, e env) error {
 		}
 		log.Info("archive ingested", "folder", cfg.Archive, "summary", sum.String())
 	}
+	// With the archive in, the item cache is filled in the background, so
+	// that the first searches do not read their hits from disk.
+	bg.Go(func() {
+		start := time.Now()
+		n, err := o.db.WarmItems(bgCtx)
+		if err != nil && bgCtx.Err() == nil {
+			log.Warn("warm the item cache", "err", err)
+			return
+		}
+		log.Info("item cache warmed", "items", n, "took", time.Since(start).Round(time.Millisecond))
+	})
 	// Jobs stop at a safe point before the sources, the index snapshot and
 	// the store.
 	reg := jobs.NewRegistry(0)
