@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -99,6 +98,18 @@ type Fusion struct {
 // as the vector list alone. Weights 3 to 10 do about as well.
 var DefaultFusion = Fusion{K: 5, VectorWeight: 0.1, LexicalWeight: 1, EnglishVectorWeight: 10, Depth: 50}
 
+// reranks reports whether, in a fused list of k hits, no item missing
+// from the keyword list can rank: the best such item, first in the vector
+// list only, scores weight/(K+1), below the k-th keyword hit's
+// LexicalWeight/(K+k) at least, as long as the keyword list holds k items.
+func (f Fusion) reranks(english bool, k int) bool {
+	wv := f.VectorWeight
+	if english {
+		wv = f.EnglishVectorWeight
+	}
+	return wv/(f.K+1) < f.LexicalWeight/(f.K+float64(k))
+}
+
 func (f Fusion) withDefaults() Fusion {
 	if f.K <= 0 {
 		f.K = DefaultFusion.K
@@ -173,32 +184,18 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 			return nil, err
 		}
 	case Hybrid:
-		// The keyword search needs no vector: it runs beside the embedding
-		// and the graph search, so that one search can use two cores.
-		depth := max(q.K, a.cfg.Fusion.Depth)
-		var ls []scored
-		var wg sync.WaitGroup
-		wg.Go(func() { ls = a.lexical(q.Text, depth, f) })
-		vs, err := g.embedSearch(ctx, q.Text, depth, f)
-		wg.Wait()
-		if err != nil {
+		var err error
+		if ranked, err = a.hybrid(ctx, g, q, f); err != nil {
 			return nil, err
 		}
-		ranked = fuse(a.cfg.Fusion, analysis.Language(q.Text) == "en", vs, ls, q.K)
 	}
-	// ranked holds at most q.K items: reading them and highlighting them
-	// are split in two halves, on two cores.
-	var parts [2][]Hit
-	var errs [2]error
-	halves(len(ranked), func(half, lo, hi int) {
-		parts[half], errs[half] = a.hits(ctx, ranked[lo:hi], hi-lo)
-	})
-	if err := cmp.Or(errs[0], errs[1]); err != nil {
+	// ranked holds at most q.K items, most often read from the store's
+	// item cache; highlighting them is split in two halves, on two cores.
+	hits, err := a.hits(ctx, ranked, len(ranked))
+	if err != nil {
 		return nil, err
 	}
-	hits := append(append(make([]Hit, 0, len(parts[0])+len(parts[1])), parts[0]...), parts[1]...)
 	if q.Collapse {
-		var err error
 		if hits, err = a.collapse(ctx, g, hits, true); err != nil {
 			return nil, err
 		}
@@ -214,6 +211,44 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 	})
 	return hits, nil
+}
+
+// hybrid fuses the keyword and the vector rankings of q's text.
+//
+// When the vector list weighs so little that an item the keywords did not
+// find could not enter the top q.K whatever its vector rank (see
+// [Fusion.reranks]) and the keywords found q.K items at least, the vector
+// list can only reorder the keyword candidates: they are then ranked by
+// their exact similarity to the query instead of searching the graph, which
+// costs a few dozen inner products instead of a walk through thousands of
+// vectors. Otherwise the keyword search runs beside the embedding and the
+// graph search, so that one search uses two cores.
+func (a *Archive) hybrid(ctx context.Context, g *generation, q Query, f *vectorindex.Filter) ([]scored, error) {
+	english := analysis.Language(q.Text) == "en"
+	depth := max(q.K, a.cfg.Fusion.Depth)
+	if a.cfg.Fusion.reranks(english, q.K) {
+		ls := a.lexical(q.Text, depth, f)
+		if len(ls) >= q.K {
+			seqs := make([]uint32, len(ls))
+			for i, s := range ls {
+				seqs[i] = s.seq
+			}
+			vs, err := g.embedSearch(ctx, q.Text, len(seqs), vectorindex.NewFilter(seqs))
+			if err != nil {
+				return nil, err
+			}
+			return fuse(a.cfg.Fusion, english, vs, ls, q.K), nil
+		}
+	}
+	var ls []scored
+	var wg sync.WaitGroup
+	wg.Go(func() { ls = a.lexical(q.Text, depth, f) })
+	vs, err := g.embedSearch(ctx, q.Text, depth, f)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	return fuse(a.cfg.Fusion, english, vs, ls, q.K), nil
 }
 
 // halves calls fn(0, 0, n/2) in a new goroutine and fn(1, n/2, n) in this
