@@ -26,3 +26,19 @@ func TestFuseWeights(t *testing.T) {
 		t.Errorf("k 2: %d hits", len(got))
 	}
 }
+
+func TestFusionReranks(t *testing.T) {
+	f := DefaultFusion
+	for _, c := range []struct {
+		english bool
+		k       int
+		want    bool
+	}{
+		{false, 1, true}, {false, 10, true}, {false, 54, true}, {false, 55, false}, {false, 100, false},
+		{true, 1, false}, {true, 10, false},
+	} {
+		if got := f.reranks(c.english, c.k); got != c.want {
+			t.Errorf("english %v, k %d: reranks %v, want %v", c.english, c.k, got, c.want)
+		}
+	}
+}
