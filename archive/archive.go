@@ -428,7 +428,7 @@ type Stats struct {
 
 // Stats counts issues and items.
 func (a *Archive) Stats(ctx context.Context) (Stats, error) {
-	issues, err := a.db.Issues(ctx)
+	issues, err := a.db.IssueCount(ctx)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -436,7 +436,7 @@ func (a *Archive) Stats(ctx context.Context) (Stats, error) {
 	items := len(a.dates)
 	a.mu.RUnlock()
 	g := a.cur.Load()
-	return Stats{Issues: len(issues), Items: items, Indexed: g.ix.Len(), Embedder: g.emb.Identity()}, nil
+	return Stats{Issues: issues, Items: items, Indexed: g.ix.Len(), Embedder: g.emb.Identity()}, nil
 }
 
 // Newest returns the date of the newest item's issue, "" when the archive is

@@ -88,6 +88,21 @@ func (db *DB) Issues(ctx context.Context) ([]IssueSummary, error) {
 	return out, err
 }
 
+// IssueCount returns the number of issues, reading keys only.
+func (db *DB) IssueCount(ctx context.Context) (int, error) {
+	n := 0
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		return iterateKeys(txn, prefixIssue, func([]byte) error {
+			n++
+			if n%1024 == 0 {
+				return ctx.Err()
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
 // Item returns one item. It returns an error wrapping [ErrNotFound] when the
 // item does not exist.
 func (db *DB) Item(ctx context.Context, id string) (Item, error) {

@@ -113,6 +113,9 @@ func TestDeleteIssueAndReopen(t *testing.T) {
 	if len(issues) != 1 || issues[0].ID != "b" || issues[0].Items != 1 {
 		t.Fatalf("issues after reopen: %+v", issues)
 	}
+	if n, err := db.IssueCount(t.Context()); n != 1 || err != nil {
+		t.Fatalf("IssueCount = %d, %v; want 1", n, err)
+	}
 	var vecs int
 	if err := db.WalkVectors(t.Context(), func(uint32, []float32) error { vecs++; return nil }); err != nil {
 		t.Fatal(err)
