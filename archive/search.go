@@ -221,24 +221,37 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 // list can only reorder the keyword candidates: they are then ranked by
 // their exact similarity to the query instead of searching the graph, which
 // costs a few dozen inner products instead of a walk through thousands of
-// vectors. Otherwise the keyword search runs beside the embedding and the
-// graph search, so that one search uses two cores.
+// vectors; the query is embedded while the keywords are searched.
+// Otherwise the keyword search runs beside the embedding and the graph
+// search, so that one search uses two cores.
 func (a *Archive) hybrid(ctx context.Context, g *generation, q Query, f *vectorindex.Filter) ([]scored, error) {
 	english := analysis.Language(q.Text) == "en"
 	depth := max(q.K, a.cfg.Fusion.Depth)
 	if a.cfg.Fusion.reranks(english, q.K) {
+		// The query is embedded while the keywords are searched.
+		var vec []float32
+		var err error
+		var wg sync.WaitGroup
+		wg.Go(func() { vec, err = g.embedQuery(ctx, q.Text) })
 		ls := a.lexical(q.Text, depth, f)
+		wg.Wait()
+		if err != nil {
+			return nil, err
+		}
+		var vs []scored
 		if len(ls) >= q.K {
 			seqs := make([]uint32, len(ls))
 			for i, s := range ls {
 				seqs[i] = s.seq
 			}
-			vs, err := g.embedSearch(ctx, q.Text, len(seqs), vectorindex.NewFilter(seqs))
-			if err != nil {
-				return nil, err
-			}
-			return fuse(a.cfg.Fusion, english, vs, ls, q.K), nil
+			vs, err = g.vector(vec, len(seqs), vectorindex.NewFilter(seqs), 0)
+		} else {
+			vs, err = g.vector(vec, depth, f, 0)
 		}
+		if err != nil {
+			return nil, err
+		}
+		return fuse(a.cfg.Fusion, english, vs, ls, q.K), nil
 	}
 	var ls []scored
 	var wg sync.WaitGroup
