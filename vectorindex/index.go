@@ -100,6 +100,7 @@ type Index struct {
 	stride   int       // words per block, a whole number of cache lines
 	vecOff   int       // word offset of the searched vector in a block, cache-line aligned
 	fv       []float32 // float vectors: a view of nodes (float32) or an array of their own (int8)
+	fvArena  *arena    // owns fv's memory in int8 mode, as arena does for nodes
 	fvOff    int       // node in's float vector is fv[in*fvStride+fvOff:][:d]
 	fvStride int
 	// Every node also has int8 codes, which inserts search with (build.go).
@@ -146,17 +147,19 @@ func New(cfg Config) (*Index, error) {
 
 func newIndex(cfg Config) *Index {
 	ix := &Index{
-		cfg:   cfg,
-		d:     cfg.Dims,
-		m0:    2 * cfg.M,
-		mult:  1 / math.Log(float64(cfg.M)),
-		rng:   cfg.Seed,
-		byExt: make(map[uint32]uint32),
-		top:   -1,
-		locks: make([]sync.Mutex, lockCount),
-		arena: &arena{},
+		cfg:     cfg,
+		d:       cfg.Dims,
+		m0:      2 * cfg.M,
+		mult:    1 / math.Log(float64(cfg.M)),
+		rng:     cfg.Seed,
+		byExt:   make(map[uint32]uint32),
+		top:     -1,
+		locks:   make([]sync.Mutex, lockCount),
+		arena:   &arena{},
+		fvArena: &arena{},
 	}
 	runtime.AddCleanup(ix, (*arena).free, ix.arena)
+	runtime.AddCleanup(ix, (*arena).free, ix.fvArena)
 	const line = 16 // words in a 64-byte cache line
 	ix.vecOff = roundUp(ix.m0+1, line)
 	ix.codeLen = roundUp(ix.d, 64)
@@ -182,8 +185,15 @@ func (ix *Index) grow(n int) {
 		ix.nodes = append(nodes, ix.nodes...)
 		ix.arena.replace(mem)
 	}
-	if ix.int8 {
-		ix.fv = slices.Grow(ix.fv, n*ix.d)
+	if need := len(ix.fv) + n*ix.d; ix.int8 && need > cap(ix.fv) {
+		// The float vectors are only read to rescore a search's beam and
+		// to choose links: a mapping of their own keeps them off the Go
+		// heap, whose growth would copy them all and double the heap
+		// until the next collection.
+		words, mem := ix.fvArena.alloc(need)
+		fv := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(words))), cap(words))
+		ix.fv = fv[:copy(fv, ix.fv)]
+		ix.fvArena.replace(mem)
 	}
 	ix.views()
 }
