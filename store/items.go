@@ -308,11 +308,13 @@ func decodeVector(b []byte) []float32 {
 // stored. Each item's keys go through one apply call, so they always share a
 // transaction.
 type writer struct {
-	db      *DB
-	txn     *badger.Txn
-	seq     uint32
-	pending int // bytes written to txn
-	entries int // keys written to txn
+	db        *DB
+	txn       *badger.Txn
+	seq       uint32
+	pending   int  // bytes written to txn
+	entries   int  // keys written to txn
+	flushed   bool // a transaction was committed before the last
+	committed bool // the last transaction was committed
 }
 
 // Per-transaction budget, well below Badger's limits for its default 64 MiB
@@ -376,6 +378,7 @@ func (w *writer) flush() error {
 	if err := w.commit(); err != nil {
 		return err
 	}
+	w.committed, w.flushed = false, true
 	w.txn = w.db.bdb.NewTransaction(true)
 	w.pending, w.entries = 0, 0
 	return nil
@@ -429,7 +432,16 @@ func (w *writer) commit() error {
 	if err := w.txn.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	w.committed = true
 	return nil
 }
 
-func (w *writer) discard() { w.txn.Discard() }
+// discard drops the uncommitted writes. If earlier transactions of the
+// same write were committed, they may hold orphans: the store is marked so
+// that it is not closed as clean.
+func (w *writer) discard() {
+	w.txn.Discard()
+	if w.flushed && !w.committed {
+		w.db.partial.Store(true)
+	}
+}

@@ -178,9 +178,7 @@ func roundUp(n, m int) int { return (n + m - 1) / m * m }
 // reallocate, and refreshes the views of nodes.
 func (ix *Index) grow(n int) {
 	if need := len(ix.nodes) + n*ix.stride; need > cap(ix.nodes) {
-		nodes, mem := ix.arena.alloc(need)
-		ix.nodes = append(nodes, ix.nodes...)
-		ix.arena.replace(mem)
+		ix.nodes = ix.arena.grow(ix.nodes, need)
 	}
 	if ix.int8 {
 		ix.fv = slices.Grow(ix.fv, n*ix.d)

@@ -108,7 +108,11 @@ func (ix *Index) encodeFrom(first int) {
 		first = 0
 	}
 	if need := n * ix.codeLen; !ix.int8 && len(ix.codes) < need {
-		ix.codes = slices.Grow(ix.codes, need-len(ix.codes))[:need]
+		// At least double: slices.Grow alone would make room for this
+		// batch only, and append grows a long slice by a quarter, so
+		// an index fed batch after batch would copy its codes over and
+		// over.
+		ix.codes = slices.Grow(ix.codes, max(need-len(ix.codes), len(ix.codes)))[:need]
 	}
 	for in := first; in < n; in++ {
 		ix.encodeNode(uint32(in))
