@@ -111,6 +111,9 @@ func spells(words []string, key []string) int {
 // related to a known headline, or a title-like line that is not a credit or
 // a byline.
 func (hs *headlineSet) standalone(text string) bool {
+	if moreWordsThan(text, max(maxKnownHeadlineWords, maxHeadlineWords)) {
+		return false // a paragraph of text: not worth splitting into words
+	}
 	words := strings.Fields(text)
 	if len(words) == 0 {
 		return false
@@ -122,6 +125,38 @@ func (hs *headlineSet) standalone(text string) bool {
 		return true
 	}
 	return titleLike(words) && !notTitles[strings.ToLower(strings.TrimRight(words[0], ":"))]
+}
+
+// collapsed reports whether s is trimmed and its only white space is single
+// ASCII spaces.
+func collapsed(s string) bool {
+	space := true // no space at the start
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case unicode.IsSpace(r):
+			return false
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
+}
+
+// moreWordsThan reports whether text has more than n words, reading no
+// further than the word after the n-th.
+func moreWordsThan(text string, n int) bool {
+	words := 0
+	for range strings.FieldsSeq(text) {
+		if words++; words > n {
+			return true
+		}
+	}
+	return false
 }
 
 // titleLike reports whether words have the shape of a title: 2 to

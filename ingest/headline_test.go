@@ -322,3 +322,19 @@ func TestSeedIssue(t *testing.T) {
 		}
 	}
 }
+
+// TestCollapseFastPath checks that collapse, which returns most paragraphs
+// as they are, agrees with joining their fields, and moreWordsThan with
+// counting them.
+func TestCollapseFastPath(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\tb", "a\nb", "a\u00a0b", "é b c", "a b\u2003c"} {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
+		}
+		for n := range 4 {
+			if got, want := moreWordsThan(s, n), len(strings.Fields(s)) > n; got != want {
+				t.Errorf("moreWordsThan(%q, %d) = %v, want %v", s, n, got, want)
+			}
+		}
+	}
+}
