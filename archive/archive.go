@@ -312,11 +312,19 @@ func (a *Archive) DeleteIssue(ctx context.Context, id string) (Result, error) {
 	return res, nil
 }
 
-// follow applies a store change to the serving index and the date catalog.
-// a.writeMu is held, so the generation does not change meanwhile.
+// follow applies a store change to the date catalog, the serving index and
+// the BM25 index. a.writeMu is held, so the generation does not change
+// meanwhile.
 func (a *Archive) follow(ch store.Change) error {
-	ix := a.cur.Load().ix
+	a.followDates(ch)
+	a.followLexical(ch)
+	return a.followVectors(ch)
+}
+
+// followDates applies a store change to the date catalog.
+func (a *Archive) followDates(ch store.Change) {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, seq := range ch.Removed {
 		d := a.dates[seq]
 		if a.byDate[d]--; a.byDate[d] <= 0 {
@@ -328,15 +336,29 @@ func (a *Archive) follow(ch store.Change) error {
 		a.dates[v.Seq] = v.Date
 		a.byDate[v.Date]++
 	}
-	a.mu.Unlock()
+}
+
+// followLexical applies a store change to the BM25 index.
+func (a *Archive) followLexical(ch store.Change) {
+	for _, seq := range ch.Removed {
+		a.lex.Delete(seq)
+	}
+	for _, v := range ch.Added {
+		a.lex.Add(v.Seq, v.Headline, v.Text)
+	}
+}
+
+// followVectors applies a store change to the serving vector index. The
+// generation does not change meanwhile: a switch holds writeMu and waits
+// for no bulk load to run.
+func (a *Archive) followVectors(ch store.Change) error {
+	ix := a.cur.Load().ix
 	for _, seq := range ch.Removed {
 		ix.Delete(seq)
-		a.lex.Delete(seq)
 	}
 	seqs := make([]uint32, len(ch.Added))
 	vecs := make([][]float32, len(ch.Added))
 	for i, v := range ch.Added {
-		a.lex.Add(v.Seq, v.Headline, v.Text)
 		seqs[i], vecs[i] = v.Seq, v.Vec
 	}
 	if err := ix.AddBatch(seqs, vecs); err != nil {
@@ -367,12 +389,18 @@ func (a *Archive) embedItems(ctx context.Context, emb Embedder, items []ingest.I
 // embedPassages returns emb's vectors of texts: from the embedding cache,
 // or embedded in batches, several in flight, each batch cached as soon as
 // it is embedded, so that a canceled call never pays twice for what it got.
+// The vectors of an embedder that recomputes them cheaper than the cache
+// returns them are neither looked up nor cached (see [worthCaching]).
 func (a *Archive) embedPassages(ctx context.Context, emb Embedder, texts []string) ([][]float32, error) {
 	sid := StoreID(emb)
+	useCache := worthCaching(sid)
 	vecs := make([][]float32, len(texts))
-	cached, err := a.db.CachedVectors(ctx, sid, texts)
-	if err != nil {
-		return nil, err
+	var cached map[int][]float32
+	if useCache {
+		var err error
+		if cached, err = a.db.CachedVectors(ctx, sid, texts); err != nil {
+			return nil, err
+		}
 	}
 	var missing []string
 	var at []int
@@ -398,8 +426,10 @@ func (a *Archive) embedPassages(ctx context.Context, emb Embedder, texts []strin
 			}
 			// Kept even when another batch failed or the call was
 			// canceled meanwhile: these vectors are paid for.
-			if err := a.db.CacheVectors(context.WithoutCancel(gctx), sid, missing[lo:hi], out); err != nil {
-				return err
+			if useCache {
+				if err := a.db.CacheVectors(context.WithoutCancel(gctx), sid, missing[lo:hi], out); err != nil {
+					return err
+				}
 			}
 			for j, v := range out {
 				vecs[at[lo+j]] = v
@@ -409,6 +439,14 @@ func (a *Archive) embedPassages(ctx context.Context, emb Embedder, texts []strin
 	}
 	return vecs, g.Wait()
 }
+
+// worthCaching reports whether the embedding cache pays for the vectors of
+// the embedder id. The built-in embedder computes a passage's vector in
+// about 60 µs of CPU, less than writing its 4 KiB to the store (synced, in
+// the value log beside the item's own copy) and reading it back cost; an
+// ingest of 20,000 paragraphs spent more CPU in its cache writes than in
+// embedding. Models, local or behind an API, are cached.
+func worthCaching(id store.Embedder) bool { return id.Provider != "builtin" }
 
 // PassageText is what is embedded for an item: its headline, then its text.
 func PassageText(it ingest.Item) string {

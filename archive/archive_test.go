@@ -14,10 +14,17 @@ import (
 	"github.com/veille/veille/store"
 )
 
-// countingEmbedder counts the passages it embeds.
+// countingEmbedder counts the passages it embeds. It passes for a model
+// (provider "counting"), whose vectors the archive caches.
 type countingEmbedder struct {
 	*embed.Builtin
 	passages atomic.Int64
+}
+
+func (c *countingEmbedder) Identity() embed.Identity {
+	id := c.Builtin.Identity()
+	id.Provider = "counting"
+	return id
 }
 
 func (c *countingEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
@@ -149,6 +156,50 @@ func TestReingestEmbedsOnlyWhatChanged(t *testing.T) {
 	hits, err = f.arch.Search(ctx, archive.Query{Text: "Wiz", K: 1})
 	if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Text, "Wiz") {
 		t.Fatalf("after re-ingest from the cache: %+v %v", hits, err)
+	}
+}
+
+// TestBuiltinVectorsAreNotCached checks that the built-in embedder's
+// vectors, cheaper to compute than to cache, stay out of the embedding
+// cache, and that an issue deleted and ingested again is embedded again.
+func TestBuiltinVectorsAreNotCached(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	emb := embed.NewBuiltin(256)
+	arch, err := archive.Open(t.Context(), db, emb, archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arch.Close()
+	ctx := t.Context()
+	doc := parse(t, issue)
+	texts := make([]string, len(doc.Items))
+	for i, it := range doc.Items {
+		texts[i] = archive.PassageText(it)
+	}
+	for range 2 {
+		res, err := arch.Ingest(ctx, doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Added != 3 || res.Embedded != 3 {
+			t.Fatalf("ingest: %+v", res)
+		}
+		cached, err := db.CachedVectors(ctx, archive.StoreID(emb), texts)
+		if err != nil || len(cached) != 0 {
+			t.Fatalf("cached vectors of the built-in embedder: %d, %v", len(cached), err)
+		}
+		hits, err := arch.Search(ctx, archive.Query{Text: "Wiz", K: 1})
+		if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Text, "Wiz") {
+			t.Fatalf("search: %+v %v", hits, err)
+		}
+		if _, err := arch.DeleteIssue(ctx, res.IssueID); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -4,26 +4,29 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/store"
 )
 
-// bulkQueue is the number of store changes that may wait for the indexes
+// bulkQueue is the number of store changes that may wait for each index
 // during a bulk load: enough to ride out an issue that indexes slowly, few
 // enough that the waiting vectors stay a few hundred kilobytes.
 const bulkQueue = 4
 
-// follower applies store changes to the indexes on a goroutine of its own,
-// in the order they were made.
+// follower applies store changes to the indexes in the background, in the
+// order they were made: the vector index on one goroutine (whose AddBatch
+// inserts on every core), the BM25 index on another, so that neither waits
+// for the other.
 type follower struct {
-	changes chan store.Change
-	done    chan struct{}
-	err     error // the first error of follow; read once done is closed
+	vectors, lexical chan store.Change
+	done             sync.WaitGroup
+	err              error // the first error of followVectors; read once done
 }
 
 // StartBulk makes the archive index the changes of later ingests and
-// deletes on a background goroutine, in order, while the next document is
+// deletes on background goroutines, in order, while the next document is
 // embedded and stored, so that a bulk load keeps every core busy. Meanwhile
 // [Archive.Ingest] returns once its change is durable, and the change
 // becomes searchable a few documents later; at most a few changes wait, so
@@ -34,16 +37,20 @@ type follower struct {
 // any (the store has the items; the next [Open] indexes them). Call it
 // before [Archive.Close] and before starting another bulk load.
 func (a *Archive) StartBulk() (stop func() error) {
-	f := &follower{changes: make(chan store.Change, bulkQueue), done: make(chan struct{})}
-	go func() {
-		defer close(f.done)
-		for ch := range f.changes {
-			if err := a.follow(ch); err != nil {
+	f := &follower{vectors: make(chan store.Change, bulkQueue), lexical: make(chan store.Change, bulkQueue)}
+	f.done.Go(func() {
+		for ch := range f.vectors {
+			if err := a.followVectors(ch); err != nil {
 				a.log.Error("index change", "issue", ch.IssueID, "err", err)
 				f.err = cmp.Or(f.err, err)
 			}
 		}
-	}()
+	})
+	f.done.Go(func() {
+		for ch := range f.lexical {
+			a.followLexical(ch)
+		}
+	})
 	a.writeMu.Lock()
 	a.bulk = f
 	a.writeMu.Unlock()
@@ -54,22 +61,26 @@ func (a *Archive) StartBulk() (stop func() error) {
 			return errors.New("bulk load already stopped")
 		}
 		a.bulk = nil
-		close(f.changes)
-		<-f.done
+		close(f.vectors)
+		close(f.lexical)
+		f.done.Wait()
 		return f.err
 	}
 }
 
 // apply brings the indexes and the date catalog up to date with ch: at
-// once, or through the queue of a running bulk load. It marks the catalog
-// as changed since its snapshot. The caller holds writeMu.
+// once, or through the queues of a running bulk load (the date catalog is
+// cheap and follows at once). It marks the catalog as changed since its
+// snapshot. The caller holds writeMu.
 func (a *Archive) apply(ch store.Change) error {
 	a.catalogChanged = true
-	if a.bulk != nil {
-		a.bulk.changes <- ch
-		return nil
+	if a.bulk == nil {
+		return a.follow(ch)
 	}
-	return a.follow(ch)
+	a.followDates(ch)
+	a.bulk.lexical <- ch
+	a.bulk.vectors <- ch
+	return nil
 }
 
 // Unchanged is [Archive.Ingest] for documents known only by their issues

@@ -282,7 +282,7 @@ func TestReindexRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.arch.Reindex(t.Context(), embed.NewBuiltin(256), "same", &p); !errors.Is(err, store.ErrEmbedderMismatch) {
+	if _, err := f.arch.Reindex(t.Context(), f.emb, "same", &p); !errors.Is(err, store.ErrEmbedderMismatch) {
 		t.Fatalf("reindex to the same embedder: %v", err)
 	}
 	if g, ok, err := f.arch.Reindexing(); ok || err != nil {

@@ -111,6 +111,9 @@ func spells(words []string, key []string) int {
 // related to a known headline, or a title-like line that is not a credit or
 // a byline.
 func (hs *headlineSet) standalone(text string) bool {
+	if moreWordsThan(text, max(maxKnownHeadlineWords, maxHeadlineWords)) {
+		return false // a paragraph of text: not worth splitting into words
+	}
 	words := strings.Fields(text)
 	if len(words) == 0 {
 		return false
@@ -122,6 +125,49 @@ func (hs *headlineSet) standalone(text string) bool {
 		return true
 	}
 	return titleLike(words) && !notTitles[strings.ToLower(strings.TrimRight(words[0], ":"))]
+}
+
+// collapsed reports whether s is trimmed and its only white space is single
+// ASCII spaces.
+func collapsed(s string) bool {
+	space := true // no space at the start
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if space {
+					return false
+				}
+				space = true
+			case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+				return false
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return false
+		}
+		space = false
+		i += size
+	}
+	return !space || s == ""
+}
+
+// moreWordsThan reports whether text has more than n words, reading no
+// further than the word after the n-th.
+func moreWordsThan(text string, n int) bool {
+	words := 0
+	for range strings.FieldsSeq(text) {
+		if words++; words > n {
+			return true
+		}
+	}
+	return false
 }
 
 // titleLike reports whether words have the shape of a title: 2 to
@@ -157,20 +203,41 @@ func (hs *headlineSet) firstLineHeadline(first, next string) bool {
 // splitStart splits a headline glued to the start of text, single-spaced, as
 // described on [FormatRaw].
 func (hs *headlineSet) splitStart(text string) (headline, rest string, ok bool) {
-	words := strings.Fields(text)
-	if len(words) < 3+minSentenceWords || !startsUpper(words[0]) {
+	// The cut is found within the first maxKnownHeadlineWords+2 words (the
+	// word after the cut and the one after it); a paragraph with none
+	// there is rejected without splitting all its words.
+	if hs.startCut(firstFields(text, maxKnownHeadlineWords+2)) == 0 {
 		return "", "", false
 	}
-	cut := 0
-	if n := hs.knownPrefix(words); n > 0 {
-		cut = cutAfterKnown(words, n)
-	} else {
-		cut = cutGeneric(words)
-	}
+	words := strings.Fields(text)
+	cut := hs.startCut(words)
 	if cut == 0 || !looksLikeSentence(words[cut:]) {
 		return "", "", false
 	}
 	return strings.Join(words[:cut], " "), strings.Join(words[cut:], " "), true
+}
+
+// startCut returns where a headline glued to the start of words ends, or 0.
+func (hs *headlineSet) startCut(words []string) int {
+	if len(words) < 3+minSentenceWords || !startsUpper(words[0]) {
+		return 0
+	}
+	if n := hs.knownPrefix(words); n > 0 {
+		return cutAfterKnown(words, n)
+	}
+	return cutGeneric(words)
+}
+
+// firstFields returns the first n words of text at most.
+func firstFields(text string, n int) []string {
+	words := make([]string, 0, n)
+	for w := range strings.FieldsSeq(text) {
+		if len(words) == n {
+			break
+		}
+		words = append(words, w)
+	}
+	return words
 }
 
 // cutAfterKnown returns where the headline ends in words that start with a
@@ -238,25 +305,64 @@ func opensSentence(words []string, i int) bool {
 // splitEnd splits a title-like tail off the end of text, single-spaced, as
 // described on [FormatRaw].
 func (hs *headlineSet) splitEnd(text string) (body, headline string, ok bool) {
+	// A title has at most maxHeadlineWords words, so the sentence end
+	// before it is among the last maxHeadlineWords+1: a paragraph whose
+	// last words end with no title is rejected without splitting all its
+	// words.
+	if _, ok := hs.endTitle(lastFields(text, maxHeadlineWords+1)); !ok {
+		return "", "", false
+	}
 	words := strings.Fields(text)
-	k := -1
+	k, ok := hs.endTitle(words)
+	if !ok || k+1 < minSentenceWords {
+		return "", "", false
+	}
+	return strings.Join(words[:k+1], " "), strings.Join(words[k+1:], " "), true
+}
+
+// endTitle reports whether words end with a title that follows a sentence,
+// and returns k, the index of the word that ends the sentence.
+func (hs *headlineSet) endTitle(words []string) (k int, ok bool) {
+	k = -1
 	for j := len(words) - 2; j >= 0; j-- {
 		if endsSentence(words[j]) && !isAbbreviation(words[j]) && startsUpper(words[j+1]) {
 			k = j
 			break
 		}
 	}
-	if k+1 < minSentenceWords {
-		return "", "", false
+	if k < 0 {
+		return k, false
 	}
 	tail := words[k+1:]
 	if !titleLike(tail) {
-		return "", "", false
+		return k, false
 	}
-	if !hs.related(foldWords(strings.Join(tail, " "))) && !hasTitleColon(tail) {
-		return "", "", false
+	return k, hs.related(foldWords(strings.Join(tail, " "))) || hasTitleColon(tail)
+}
+
+// lastFields returns the last n words of text at most, as strings.Fields
+// splits them.
+func lastFields(text string, n int) []string {
+	words := make([]string, n)
+	i, end := n, len(text)
+	for end > 0 && i > 0 {
+		if r, size := utf8.DecodeLastRuneInString(text[:end]); unicode.IsSpace(r) {
+			end -= size
+			continue
+		}
+		start := end
+		for start > 0 {
+			r, size := utf8.DecodeLastRuneInString(text[:start])
+			if unicode.IsSpace(r) {
+				break
+			}
+			start -= size
+		}
+		i--
+		words[i] = text[start:end]
+		end = start
 	}
-	return strings.Join(words[:k+1], " "), strings.Join(tail, " "), true
+	return words[i:]
 }
 
 // hasTitleColon reports whether words are shaped "Name : title" or

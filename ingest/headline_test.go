@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -320,5 +321,82 @@ func TestSeedIssue(t *testing.T) {
 		if strings.HasSuffix(it.Text, "QuantumLight : les VC remplacés par l’IA?") {
 			t.Errorf("glued headline left at the end of %q", it.Text)
 		}
+	}
+}
+
+// TestCollapseFastPath checks that collapse, which returns most paragraphs
+// as they are, agrees with joining their fields, and moreWordsThan with
+// counting them.
+func TestCollapseFastPath(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\tb", "a\nb", "a\u00a0b", "é b c", "a b\u2003c"} {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
+		}
+		for n := range 4 {
+			if got, want := moreWordsThan(s, n), len(strings.Fields(s)) > n; got != want {
+				t.Errorf("moreWordsThan(%q, %d) = %v, want %v", s, n, got, want)
+			}
+		}
+	}
+}
+
+// TestSplitWindows checks that splitStart and splitEnd, which look at the
+// first or last words of a paragraph before splitting all of it, decide as
+// a split of every word does, on random paragraphs of title-like and
+// sentence-like words around the window sizes, and that lastFields agrees
+// with strings.Fields.
+func TestSplitWindows(t *testing.T) {
+	vocab := strings.Fields(`OpenAI annonce GPT-5 La le la de du Le nouvelle version modèle arrive pour tous
+		les abonnés. cette semaine. Meta en alerte face à DeepSeek percée pousse réagir? rapidement! « Mistral »
+		lève 600 millions d’euros. L’entreprise Selon The Information, M. Dupont : Qu’en 2025 fondé Basée Hangzhou,`)
+	r := rand.New(rand.NewPCG(1, 2))
+	text := func(n int) string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = vocab[r.IntN(len(vocab))]
+		}
+		return strings.Join(w, " ")
+	}
+	starts, ends := 0, 0
+	for range 20000 {
+		hs := known(text(1+r.IntN(4)), text(2+r.IntN(30)))
+		para := text(1 + r.IntN(70))
+		if r.IntN(3) == 0 {
+			para = hs.list[r.IntN(len(hs.list))] + " " + para
+		}
+		words := strings.Fields(para)
+		if got := lastFields(" "+para+"\u00a0", 16); !slices.Equal(got, words[max(0, len(words)-16):]) {
+			t.Fatalf("lastFields(%q) = %q", para, got)
+		}
+		h, rest, ok := hs.splitStart(para)
+		var wh, wrest string
+		cut := hs.startCut(words)
+		wok := cut > 0 && looksLikeSentence(words[cut:])
+		if wok {
+			wh, wrest = strings.Join(words[:cut], " "), strings.Join(words[cut:], " ")
+		}
+		if ok {
+			starts++
+		}
+		if h != wh || rest != wrest || ok != wok {
+			t.Fatalf("splitStart(%q) = %q, %q, %v; splitting every word: %q, %q, %v", para, h, rest, ok, wh, wrest, wok)
+		}
+		body, h, ok := hs.splitEnd(para)
+		var wbody string
+		wh = ""
+		k, wok := hs.endTitle(words)
+		wok = wok && k+1 >= minSentenceWords
+		if wok {
+			wbody, wh = strings.Join(words[:k+1], " "), strings.Join(words[k+1:], " ")
+		}
+		if ok {
+			ends++
+		}
+		if body != wbody || h != wh || ok != wok {
+			t.Fatalf("splitEnd(%q) = %q, %q, %v; splitting every word: %q, %q, %v", para, body, h, ok, wbody, wh, wok)
+		}
+	}
+	if starts < 100 || ends < 100 {
+		t.Errorf("%d paragraphs split at the start, %d at the end: too few to compare", starts, ends)
 	}
 }

@@ -250,7 +250,11 @@ func decodeText(data []byte) (string, error) {
 }
 
 // collapse trims s and turns each run of white space in it into one space.
+// Most paragraphs are already so, and are returned as they are.
 func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 

@@ -2,6 +2,7 @@ package lexical
 
 import (
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/veille/veille/analysis"
@@ -267,6 +268,12 @@ func (ix *Index) post(dict map[string]uint32, term string, slot uint32, tf float
 	if !ok {
 		li = uint32(len(ix.lists))
 		dict[term] = li
+		if len(ix.lists) == cap(ix.lists) {
+			// Double the capacity: append grows a long slice by about a
+			// quarter, which would copy millions of word pairs many
+			// times over while an archive is loaded.
+			ix.lists = slices.Grow(ix.lists, max(len(ix.lists), 1024))
+		}
 		ix.lists = append(ix.lists, postings{})
 	}
 	p := &ix.lists[li]

@@ -59,13 +59,19 @@ type DB struct {
 
 	items *itemCache
 
+	// partial is set when a write that spanned several transactions failed
+	// after committing some: it may have left orphans, so Close leaves no
+	// clean-close marker and the next Open looks for them.
+	partial atomic.Bool
+
 	stopGC context.CancelFunc
 	gcDone chan struct{}
 	gcRuns atomic.Int64
 }
 
 // Open opens or creates the store in dir, checks the schema version, removes
-// items left behind by an interrupted ingest and starts the value-log GC.
+// items left behind by an interrupted ingest (unless the store was closed
+// cleanly since its last write, see [DB.Close]) and starts the value-log GC.
 func Open(dir string, opts Options) (*DB, error) {
 	log := opts.Logger
 	if log == nil {
@@ -87,13 +93,16 @@ func Open(dir string, opts Options) (*DB, error) {
 		cache = DefaultItemCacheBytes
 	}
 	db := &DB{bdb: bdb, log: log, items: newItemCache(cache)}
-	if err := db.initSchema(); err != nil {
+	clean, err := db.initSchema()
+	if err != nil {
 		bdb.Close()
 		return nil, err
 	}
-	if err := db.removeOrphans(); err != nil {
-		bdb.Close()
-		return nil, err
+	if !clean {
+		if err := db.removeOrphans(); err != nil {
+			bdb.Close()
+			return nil, err
+		}
 	}
 	if err := db.DropOld(); err != nil {
 		bdb.Close()
@@ -104,9 +113,17 @@ func Open(dir string, opts Options) (*DB, error) {
 }
 
 // Close stops the GC loop and closes Badger, flushing everything to disk.
+// Unless a write failed halfway meanwhile, it first records a clean-close
+// marker, so that the next Open can skip the search for orphaned items
+// (which reads every issue record and item key).
 func (db *DB) Close() error {
 	db.stopGC()
 	<-db.gcDone
+	if !db.partial.Load() {
+		if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keyClean, nil) }); err != nil {
+			db.log.Warn("cannot record the clean close", "err", err)
+		}
+	}
 	if err := db.bdb.Close(); err != nil {
 		return fmt.Errorf("close badger: %w", err)
 	}
@@ -119,10 +136,29 @@ func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
 // GCRuns returns how many value-log files GC has rewritten since Open.
 func (db *DB) GCRuns() int64 { return db.gcRuns.Load() }
 
-var keySchema = []byte("m/schema")
+var (
+	keySchema = []byte("m/schema")
+	// keyClean is the clean-close marker: [DB.Close] writes it last, Open
+	// deletes it. It vouches for the store only if it is the last write
+	// (its version is the store's highest), so that a store written by a
+	// build that ignores it and then stopped uncleanly is checked anyway.
+	keyClean = []byte("m/clean")
+)
 
-func (db *DB) initSchema() error {
-	return db.bdb.Update(func(txn *badger.Txn) error {
+// initSchema checks or records the schema and reports whether the store
+// was closed cleanly after its last write; it deletes the clean-close
+// marker, durably, before any other write can follow.
+func (db *DB) initSchema() (clean bool, err error) {
+	err = db.bdb.Update(func(txn *badger.Txn) error {
+		switch m, err := txn.Get(keyClean); {
+		case err == nil:
+			clean = m.Version() == db.bdb.MaxVersion()
+			if err := txn.Delete(keyClean); err != nil {
+				return err
+			}
+		case !errors.Is(err, badger.ErrKeyNotFound):
+			return fmt.Errorf("get clean-close marker: %w", err)
+		}
 		var s schema
 		err := getJSON(txn, keySchema, &s)
 		switch {
@@ -139,6 +175,7 @@ func (db *DB) initSchema() error {
 		}
 		return nil
 	})
+	return clean, err
 }
 
 // Embedder returns the identity recorded for the stored vectors; ok is false

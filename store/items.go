@@ -309,11 +309,13 @@ func decodeVector(b []byte) []float32 {
 // stored. Each item's keys go through one apply call, so they always share a
 // transaction.
 type writer struct {
-	db      *DB
-	txn     *badger.Txn
-	seq     uint32
-	pending int // bytes written to txn
-	entries int // keys written to txn
+	db        *DB
+	txn       *badger.Txn
+	seq       uint32
+	pending   int  // bytes written to txn
+	entries   int  // keys written to txn
+	flushed   bool // a transaction was committed before the last
+	committed bool // the last transaction was committed
 	// touched lists the seqs of cached items that txn rewrites or deletes,
 	// dropped from the item cache when it commits.
 	touched []uint32
@@ -380,6 +382,7 @@ func (w *writer) flush() error {
 	if err := w.commit(); err != nil {
 		return err
 	}
+	w.committed, w.flushed = false, true
 	w.txn = w.db.bdb.NewTransaction(true)
 	w.pending, w.entries = 0, 0
 	return nil
@@ -439,7 +442,16 @@ func (w *writer) commit() error {
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	w.committed = true
 	return nil
 }
 
-func (w *writer) discard() { w.txn.Discard() }
+// discard drops the uncommitted writes. If earlier transactions of the
+// same write were committed, they may hold orphans: the store is marked so
+// that it is not closed as clean.
+func (w *writer) discard() {
+	w.txn.Discard()
+	if w.flushed && !w.committed {
+		w.db.partial.Store(true)
+	}
+}

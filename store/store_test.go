@@ -219,7 +219,7 @@ func TestOpenRemovesOrphans(t *testing.T) {
 	if err := w.commit(); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	crash(t, db)
 
 	db = mustOpen(t, dir)
 	defer db.Close()

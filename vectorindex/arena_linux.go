@@ -36,6 +36,25 @@ func (a *arena) alloc(words int) (nodes []uint32, mem []byte) {
 	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(mem))), size/4)[:0], mem
 }
 
+// grow returns nodes, whose memory the arena owns, with room for at least
+// words words. A mapping is extended by the kernel (mremap), which moves
+// page tables instead of copying the blocks: an index fed issue after issue
+// would otherwise copy all its nodes at every growth. Blocks still on the Go
+// heap are copied into a new mapping.
+func (a *arena) grow(nodes []uint32, words int) []uint32 {
+	if a.mem != nil {
+		size := roundUp(4*words, hugePage)
+		if mem, err := unix.Mremap(a.mem, size, unix.MREMAP_MAYMOVE); err == nil {
+			a.mem = mem
+			return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(mem))), size/4)[:len(nodes)]
+		}
+	}
+	grown, mem := a.alloc(words)
+	grown = append(grown, nodes...)
+	a.replace(mem)
+	return grown
+}
+
 // replace makes mem the current mapping and unmaps the previous one. The
 // caller holds the index's write lock, so no search still reads the old one.
 func (a *arena) replace(mem []byte) {

@@ -5,8 +5,9 @@ package vectorindex
 // arena keeps the node blocks on the Go heap outside Linux.
 type arena struct{}
 
-func (a *arena) alloc(words int) (nodes []uint32, mem []byte) { return make([]uint32, 0, words), nil }
-
-func (a *arena) replace([]byte) {}
+// grow returns a copy of nodes with room for at least words words.
+func (a *arena) grow(nodes []uint32, words int) []uint32 {
+	return append(make([]uint32, 0, words), nodes...)
+}
 
 func (a *arena) free() {}

@@ -181,19 +181,16 @@ func roundUp(n, m int) int { return (n + m - 1) / m * m }
 // reallocate, and refreshes the views of nodes.
 func (ix *Index) grow(n int) {
 	if need := len(ix.nodes) + n*ix.stride; need > cap(ix.nodes) {
-		nodes, mem := ix.arena.alloc(need)
-		ix.nodes = append(nodes, ix.nodes...)
-		ix.arena.replace(mem)
+		ix.nodes = ix.arena.grow(ix.nodes, need)
 	}
 	if need := len(ix.fv) + n*ix.d; ix.int8 && need > cap(ix.fv) {
 		// The float vectors are only read to rescore a search's beam and
 		// to choose links: a mapping of their own keeps them off the Go
 		// heap, whose growth would copy them all and double the heap
 		// until the next collection.
-		words, mem := ix.fvArena.alloc(need)
-		fv := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(words))), cap(words))
-		ix.fv = fv[:copy(fv, ix.fv)]
-		ix.fvArena.replace(mem)
+		words := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(ix.fv))), len(ix.fv))
+		words = ix.fvArena.grow(words, need)
+		ix.fv = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(words))), cap(words))[:len(words)]
 	}
 	ix.views()
 }

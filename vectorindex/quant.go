@@ -108,7 +108,13 @@ func (ix *Index) encodeFrom(first int) {
 		first = 0
 	}
 	if need := n * ix.codeLen; !ix.int8 && len(ix.codes) < need {
-		ix.codes = slices.Grow(ix.codes, need-len(ix.codes))[:need]
+		if need > cap(ix.codes) {
+			// At least double: room for this batch only would copy
+			// the codes at every batch of an index fed issue after
+			// issue.
+			ix.codes = slices.Grow(ix.codes, max(need, 2*len(ix.codes))-len(ix.codes))
+		}
+		ix.codes = ix.codes[:need]
 	}
 	for in := first; in < n; in++ {
 		ix.encodeNode(uint32(in))

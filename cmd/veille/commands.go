@@ -32,13 +32,22 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(cfg, e.stderr)
 	bar := newBar(files, e.stderr)
-	o, err := open(ctx, cfg, log, hooks{wrap: func(emb archive.Embedder) archive.Embedder {
+	h := hooks{wrap: func(emb archive.Embedder) archive.Embedder {
 		return &progressEmbedder{Embedder: emb, bar: bar}
-	}})
+	}}
+	o, err := openStore(ctx, cfg, log, h)
 	if err != nil {
 		return err
 	}
-	sum, err := loadFiles(ctx, o.arch, files, cfg.DataDir, log)
+	// An unchanged archive needs neither the indexes nor their snapshots,
+	// whose load is most of a re-ingest's time; they are reconciled with
+	// the store at the next start as ever.
+	sum, ok, err := o.unchanged(ctx, files, cfg.DataDir)
+	if err == nil && !ok {
+		if err = o.openArchive(ctx, cfg, log, h); err == nil {
+			sum, err = loadFiles(ctx, o.arch, files, cfg.DataDir, log)
+		}
+	}
 	_ = bar.Finish()
 	if cerr := o.close(); cerr != nil {
 		err = errors.Join(err, cerr)

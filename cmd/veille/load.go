@@ -143,6 +143,45 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataD
 	return sum, err
 }
 
+// unchanged reports whether ingesting files would change nothing: the store
+// holds the vectors of o's embedder, no reindex is configured, and each
+// file is recorded in dataDir with the same bytes (seenFiles) and gave
+// issues the store holds as they were. It then returns the summary the
+// ingest would have returned. It reads the files and the store only, and
+// stops at the first file that may change something.
+func (o *opened) unchanged(ctx context.Context, files []string, dataDir string) (summary, bool, error) {
+	sum := summary{Files: len(files)}
+	if dataDir == "" || o.next != nil {
+		return sum, false, nil
+	}
+	stored, ok, err := o.db.Embedder()
+	if err != nil || !ok || stored != archive.StoreID(o.emb) {
+		return sum, false, err
+	}
+	seen := loadSeen(dataDir)
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return sum, false, err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return sum, false, nil // the ingest reports it
+		}
+		f, _ := seen.known(path, data)
+		if f == nil {
+			return sum, false, nil
+		}
+		for _, si := range f.Issues {
+			if same, err := o.db.SameIssue(ctx, si.Issue); err != nil || !same {
+				return sum, false, err
+			}
+			sum.Issues++
+			sum.Unchanged += si.Items
+		}
+	}
+	return sum, true, nil
+}
+
 // loadFile ingests one file read by parseFiles, passing each result to add.
 // A known file whose issues are all stored as they were is done at once;
 // otherwise it is parsed, if it was not, and its documents ingested.

@@ -176,7 +176,8 @@ func newAsker(cfg config, arch *archive.Archive, log *slog.Logger, observe func(
 // opened is an open data directory.
 type opened struct {
 	db   *store.DB
-	arch *archive.Archive
+	arch *archive.Archive // nil until openArchive
+	emb  archive.Embedder
 	next archive.Embedder // the embedder a reindex moves to; nil when none is configured
 }
 
@@ -188,6 +189,20 @@ type hooks struct {
 
 // open opens the store in cfg.DataDir and loads the archive over it.
 func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, error) {
+	o, err := openStore(ctx, cfg, log, h)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.openArchive(ctx, cfg, log, h); err != nil {
+		o.db.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// openStore makes the embedders and opens the store in cfg.DataDir, without
+// the archive.
+func openStore(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, error) {
 	emb, err := newEmbedder(ctx, cfg.Embed, cfg.EmbedTimeout)
 	if err != nil {
 		return nil, err
@@ -216,22 +231,29 @@ func open(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*opened, 
 		}
 		return nil, err
 	}
-	arch, err := archive.Open(ctx, db, emb, archive.Config{
+	return &opened{db: db, emb: emb, next: next}, nil
+}
+
+// openArchive loads the archive over the opened store.
+func (o *opened) openArchive(ctx context.Context, cfg config, log *slog.Logger, h hooks) error {
+	arch, err := archive.Open(ctx, o.db, o.emb, archive.Config{
 		SnapshotPath: filepath.Join(cfg.DataDir, "index.hnsw"),
 		Logger:       log.With("component", "archive"),
 		Observe:      h.observe,
-		Next:         next,
+		Next:         o.next,
 	})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &opened{db: db, arch: arch, next: next}, nil
+	o.arch = arch
+	return err
 }
 
-// close saves the index snapshot and closes the store.
+// close saves the index snapshot, if the archive was opened, and closes
+// the store.
 func (o *opened) close() error {
-	return errors.Join(o.arch.Close(), o.db.Close())
+	var err error
+	if o.arch != nil {
+		err = o.arch.Close()
+	}
+	return errors.Join(err, o.db.Close())
 }
 
 var _ sources.Sink = (*archive.Archive)(nil)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -85,6 +86,55 @@ func TestIngestSkipsKnownFiles(t *testing.T) {
 	}
 	if s := ingest(); s.Added != 1 || s.Unchanged != 3 || s.Failed != 0 {
 		t.Fatalf("after a delete in the store: %+v", s)
+	}
+}
+
+// TestUnchangedIngestLeavesIndexes checks that an ingest of unchanged files
+// answers from the record and the store alone: it does not load, nor
+// write, the index snapshots. They are derived data: removed here, they
+// are rebuilt at the next start, and searches find every paragraph. An
+// embedder other than the store's is still refused.
+func TestUnchangedIngestLeavesIndexes(t *testing.T) {
+	data, archiveDir := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(archiveDir, "a.txt"), "date 2025-01-06 Mistral\n\nMistral\n\nMistral lève 600 millions d'euros.\n\nLa start-up vise l'Europe.\n")
+	ingest := func(dims string) (summary, error) {
+		var out strings.Builder
+		e := env{getenv: func(string) string { return "" }, stdout: &out, stderr: io.Discard}
+		err := run(t.Context(), []string{"ingest", "--data", data, "--json", "--embed-dims", dims, archiveDir}, e)
+		var s summary
+		if err == nil {
+			err = json.Unmarshal([]byte(out.String()), &s)
+		}
+		return s, err
+	}
+	if s, err := ingest("64"); err != nil || s.Added != 2 {
+		t.Fatalf("first ingest: %+v, %v", s, err)
+	}
+	snapshots, err := filepath.Glob(filepath.Join(data, "index.hnsw*"))
+	if err != nil || len(snapshots) < 2 {
+		t.Fatalf("snapshots after the first ingest: %v, %v", snapshots, err)
+	}
+	for _, p := range snapshots {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, err := ingest("64"); err != nil || s.Unchanged != 2 || s.Issues != 1 || s.Added != 0 {
+		t.Fatalf("unchanged re-ingest: %+v, %v", s, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(data, "index.hnsw*")); len(left) != 0 {
+		t.Fatalf("the unchanged re-ingest wrote snapshots: %v", left)
+	}
+	if _, err := ingest("128"); !errors.Is(err, store.ErrEmbedderMismatch) {
+		t.Fatalf("re-ingest with another embedder: %v, want ErrEmbedderMismatch", err)
+	}
+	var out strings.Builder
+	e := env{getenv: func(string) string { return "" }, stdout: &out, stderr: io.Discard}
+	if err := run(t.Context(), []string{"search", "--data", data, "--embed-dims", "64", "--json", "--mode", "lexical", "Europe"}, e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "vise l'Europe") {
+		t.Fatalf("search after the snapshots were rebuilt: %s", out.String())
 	}
 }
 
