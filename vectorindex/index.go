@@ -107,6 +107,7 @@ type Index struct {
 	// mode they live in an array of their own, filled on the first insert
 	// after New or Load, so that an index only searched never holds them.
 	codes   []byte     // int8: nodes as bytes, node in's codes at codes[4*(in*stride+vecOff):]; float32: at codes[in*codeLen:]
+	codeMem *arena     // owns the memory of codes in float32 mode
 	codeLen int        // code bytes per node, d rounded up to 64
 	quant   *quantizer // the code ranges
 	int8    bool       // searches score the codes: Config.Quantization "int8"
@@ -146,17 +147,19 @@ func New(cfg Config) (*Index, error) {
 
 func newIndex(cfg Config) *Index {
 	ix := &Index{
-		cfg:   cfg,
-		d:     cfg.Dims,
-		m0:    2 * cfg.M,
-		mult:  1 / math.Log(float64(cfg.M)),
-		rng:   cfg.Seed,
-		byExt: make(map[uint32]uint32),
-		top:   -1,
-		locks: make([]sync.Mutex, lockCount),
-		arena: &arena{},
+		cfg:     cfg,
+		d:       cfg.Dims,
+		m0:      2 * cfg.M,
+		mult:    1 / math.Log(float64(cfg.M)),
+		rng:     cfg.Seed,
+		byExt:   make(map[uint32]uint32),
+		top:     -1,
+		locks:   make([]sync.Mutex, lockCount),
+		arena:   &arena{},
+		codeMem: &arena{},
 	}
 	runtime.AddCleanup(ix, (*arena).free, ix.arena)
+	runtime.AddCleanup(ix, (*arena).free, ix.codeMem)
 	const line = 16 // words in a 64-byte cache line
 	ix.vecOff = roundUp(ix.m0+1, line)
 	ix.codeLen = roundUp(ix.d, 64)
