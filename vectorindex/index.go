@@ -100,14 +100,16 @@ type Index struct {
 	stride   int       // words per block, a whole number of cache lines
 	vecOff   int       // word offset of the searched vector in a block, cache-line aligned
 	fv       []float32 // float vectors: a view of nodes (float32) or an array of their own (int8)
-	fvArena  *arena    // owns fv's memory in int8 mode, as arena does for nodes
 	fvOff    int       // node in's float vector is fv[in*fvStride+fvOff:][:d]
 	fvStride int
 	// Every node also has int8 codes, which inserts search with (build.go).
 	// In int8 mode they are the searched vector of the block; in float32
 	// mode they live in an array of their own, filled on the first insert
 	// after New or Load, so that an index only searched never holds them.
-	codes   []byte     // int8: nodes as bytes, node in's codes at codes[4*(in*stride+vecOff):]; float32: at codes[in*codeLen:]
+	codes []byte // int8: nodes as bytes, node in's codes at codes[4*(in*stride+vecOff):]; float32: at codes[in*codeLen:]
+	// side owns the memory of the per-node array outside the blocks, fv
+	// in int8 mode and codes in float32 mode, as arena does for nodes.
+	side    *arena
 	codeLen int        // code bytes per node, d rounded up to 64
 	quant   *quantizer // the code ranges
 	int8    bool       // searches score the codes: Config.Quantization "int8"
@@ -147,19 +149,19 @@ func New(cfg Config) (*Index, error) {
 
 func newIndex(cfg Config) *Index {
 	ix := &Index{
-		cfg:     cfg,
-		d:       cfg.Dims,
-		m0:      2 * cfg.M,
-		mult:    1 / math.Log(float64(cfg.M)),
-		rng:     cfg.Seed,
-		byExt:   make(map[uint32]uint32),
-		top:     -1,
-		locks:   make([]sync.Mutex, lockCount),
-		arena:   &arena{},
-		fvArena: &arena{},
+		cfg:   cfg,
+		d:     cfg.Dims,
+		m0:    2 * cfg.M,
+		mult:  1 / math.Log(float64(cfg.M)),
+		rng:   cfg.Seed,
+		byExt: make(map[uint32]uint32),
+		top:   -1,
+		locks: make([]sync.Mutex, lockCount),
+		arena: &arena{},
+		side:  &arena{},
 	}
 	runtime.AddCleanup(ix, (*arena).free, ix.arena)
-	runtime.AddCleanup(ix, (*arena).free, ix.fvArena)
+	runtime.AddCleanup(ix, (*arena).free, ix.side)
 	const line = 16 // words in a 64-byte cache line
 	ix.vecOff = roundUp(ix.m0+1, line)
 	ix.codeLen = roundUp(ix.d, 64)
@@ -189,7 +191,7 @@ func (ix *Index) grow(n int) {
 		// heap, whose growth would copy them all and double the heap
 		// until the next collection.
 		words := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(ix.fv))), len(ix.fv))
-		words = ix.fvArena.grow(words, need)
+		words = ix.side.grow(words, need)
 		ix.fv = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(words))), cap(words))[:len(words)]
 	}
 	ix.views()

@@ -2,7 +2,7 @@ package vectorindex
 
 import (
 	"math"
-	"slices"
+	"unsafe"
 )
 
 // quantizer is the int8 mode's scalar quantizer. It maps a float32 vector to
@@ -111,8 +111,11 @@ func (ix *Index) encodeFrom(first int) {
 		if need > cap(ix.codes) {
 			// At least double: room for this batch only would copy
 			// the codes at every batch of an index fed issue after
-			// issue.
-			ix.codes = slices.Grow(ix.codes, max(need, 2*len(ix.codes))-len(ix.codes))
+			// issue. Like the node blocks, they live in an arena,
+			// which grows without copying (codeLen is a multiple of 4).
+			words := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(ix.codes))), len(ix.codes)/4)
+			words = ix.side.grow(words, max(need, 2*len(ix.codes))/4)
+			ix.codes = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), 4*cap(words))[:4*len(words)]
 		}
 		ix.codes = ix.codes[:need]
 	}

@@ -185,7 +185,7 @@ func TestInt8FloatsGrowIntact(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ix.fvArena.mem == nil {
+	if ix.side.mem == nil {
 		t.Fatal("the float vectors are not in a mapped arena: the test proves nothing")
 	}
 	check := func(ix *Index, when string) {
