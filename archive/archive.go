@@ -39,11 +39,11 @@ type Config struct {
 	// SnapshotPath is the index snapshot file, beside the Badger directory.
 	SnapshotPath string
 	// Index sets the HNSW parameters; Dims is taken from the embedder.
-	// Quantization defaults to "int8": searches walk the graph on one byte
-	// per dimension and rescore the beam with the float32 vectors, which
-	// at 1,024 dims and 100,000 items takes about half the time of a float32
-	// walk for the same recall (BENCHMARKS.md). An index loaded from a
-	// snapshot keeps the quantization it was built with.
+	// Quantization defaults to [DefaultQuantization]: searches walk the
+	// graph on one byte per dimension and rescore the beam with the float32
+	// vectors, which at 1,024 dims and 100,000 items takes about half the
+	// time of a float32 walk for the same recall (BENCHMARKS.md). An index
+	// loaded from a snapshot keeps the quantization it was built with.
 	Index vectorindex.Config
 	// Lexical tunes the BM25 index and Fusion the hybrid ranking.
 	Lexical lexical.Config
@@ -59,6 +59,10 @@ type Config struct {
 	// (the reindex switched before a restart), Open serves with it.
 	Next Embedder
 }
+
+// DefaultQuantization is the archive's default [vectorindex.Config]
+// Quantization.
+const DefaultQuantization = "int8"
 
 // Archive is the searchable archive. It is safe for concurrent use: searches
 // run in parallel with each other and with a write; writes are serialised.
@@ -107,7 +111,7 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	}
 	cfg.Fusion = cfg.Fusion.withDefaults()
 	if cfg.Index.Quantization == "" {
-		cfg.Index.Quantization = "int8"
+		cfg.Index.Quantization = DefaultQuantization
 	}
 	a := &Archive{db: db, cfg: cfg, log: cfg.Logger}
 	cfg.Index.Dims = id.Dims

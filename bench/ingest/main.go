@@ -8,7 +8,7 @@
 //  3. the built-in embedder alone on the same passages (headline and text,
 //     as the archive embeds them), on -workers goroutines;
 //  4. the raw vectorindex insert rate for those vectors into a fresh index
-//     with the archive's settings (defaults, 1024 dims): Add from one
+//     with the archive's settings (int8 search codes, 1024 dims): Add from one
 //     goroutine, as the archive adds them, then AddBatch on every core.
 //
 // It prints a Markdown table, the ratios the ingest target is stated in, the
@@ -316,7 +316,7 @@ func embedAll(ctx context.Context, texts []string, workers int) ([][]float32, ph
 
 // indexAdd inserts vecs into a fresh index one by one, from one goroutine.
 func indexAdd(vecs [][]float32) (phase, error) {
-	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims})
+	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims, Quantization: archive.DefaultQuantization})
 	if err != nil {
 		return phase{}, err
 	}
@@ -335,7 +335,7 @@ func indexAdd(vecs [][]float32) (phase, error) {
 
 // indexAddBatch inserts vecs into a fresh index in one AddBatch call.
 func indexAddBatch(vecs [][]float32) (phase, error) {
-	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims})
+	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims, Quantization: archive.DefaultQuantization})
 	if err != nil {
 		return phase{}, err
 	}
