@@ -10,6 +10,8 @@
 //	m/schema          → JSON {"version", "embedder": {"provider", "model", "dims"},
 //	                    "gen", "next": {"gen", "embedder", "job", "started"}, "drop": [gen…]}
 //	m/seq             → uint32 big-endian: the next item sequence number
+//	m/clean           → empty: the clean-close marker, written last by Close
+//	                    and deleted by Open (db.go)
 //	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
 //	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
 //	v/<seq: 4 bytes BE> → the item's vector, float32 little-endian, dims × 4 bytes
@@ -30,7 +32,8 @@
 // generation) nor a vector without its item. A generation being built gets
 // its vectors after the items exist, and loses them with the items. An issue's record is written in the last transaction of
 // its ingest; items left behind by an ingest that stopped before that (they
-// are not listed by their issue) are removed by [Open].
+// are not listed by their issue) are removed by [Open], which skips that
+// search when the store was closed cleanly after its last write.
 //
 // Writes are synced before they are acknowledged (Badger's SyncWrites).
 // [DB.Backup] writes a consistent snapshot and [Restore] loads one into an
