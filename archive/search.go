@@ -190,7 +190,8 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 	}
 	// ranked holds at most q.K items, most often read from the store's
-	// item cache; highlighting them is split in two halves, on two cores.
+	// item cache. They are highlighted on this goroutine: a search arrives
+	// on idle cores, and on two cores fanning out measured slower.
 	hits, err := a.hits(ctx, ranked, len(ranked))
 	if err != nil {
 		return nil, err
@@ -201,15 +202,13 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 	}
 	hl := lexical.NewHighlighter(q.Text)
-	halves(len(hits), func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			s, start, end, m := hl.Highlight(hits[i].Text)
-			if m == nil {
-				m = [][2]int{}
-			}
-			hits[i].Highlight = &Highlight{Text: s, Start: start, End: end, Matches: m}
+	for i := range hits {
+		s, start, end, m := hl.Highlight(hits[i].Text)
+		if m == nil {
+			m = [][2]int{}
 		}
-	})
+		hits[i].Highlight = &Highlight{Text: s, Start: start, End: end, Matches: m}
+	}
 	return hits, nil
 }
 
@@ -221,20 +220,14 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 // list can only reorder the keyword candidates: they are then ranked by
 // their exact similarity to the query instead of searching the graph, which
 // costs a few dozen inner products instead of a walk through thousands of
-// vectors; the query is embedded while the keywords are searched.
-// Otherwise the keyword search runs beside the embedding and the graph
-// search, so that one search uses two cores.
+// vectors. Otherwise the keyword search runs beside the embedding and the
+// graph search, which both take longer.
 func (a *Archive) hybrid(ctx context.Context, g *generation, q Query, f *vectorindex.Filter) ([]scored, error) {
 	english := analysis.Language(q.Text) == "en"
 	depth := max(q.K, a.cfg.Fusion.Depth)
 	if a.cfg.Fusion.reranks(english, q.K) {
-		// The query is embedded while the keywords are searched.
-		var vec []float32
-		var err error
-		var wg sync.WaitGroup
-		wg.Go(func() { vec, err = g.embedQuery(ctx, q.Text) })
 		ls := a.lexical(q.Text, depth, f)
-		wg.Wait()
+		vec, err := g.embedQuery(ctx, q.Text)
 		if err != nil {
 			return nil, err
 		}
@@ -262,19 +255,6 @@ func (a *Archive) hybrid(ctx context.Context, g *generation, q Query, f *vectori
 		return nil, err
 	}
 	return fuse(a.cfg.Fusion, english, vs, ls, q.K), nil
-}
-
-// halves calls fn(0, 0, n/2) in a new goroutine and fn(1, n/2, n) in this
-// one, and returns when both are done; below two items it makes one call.
-func halves(n int, fn func(half, lo, hi int)) {
-	if n < 2 {
-		fn(1, 0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { fn(0, 0, n/2) })
-	fn(1, n/2, n)
-	wg.Wait()
 }
 
 // Similar narrows a similar-items search.
