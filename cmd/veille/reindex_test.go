@@ -90,10 +90,14 @@ func TestReindexOverHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reindex end-to-end test skipped under -short")
 	}
+	// 2,000 items take 32 embedding requests of 250 ms, two at a time: the
+	// stop after the fourth must reach the job before it could finish,
+	// even on a busy machine under -race (800 items once finished first).
+	const items = 2000
 	fake := embedtest.NewServer(t, embedtest.WithDims(96), embedtest.WithLatency(250*time.Millisecond))
 	vars := map[string]string{
 		"VEILLE_DATA_DIR":            t.TempDir(),
-		"VEILLE_ARCHIVE":             writeSyntheticArchive(t, 20, 40),
+		"VEILLE_ARCHIVE":             writeSyntheticArchive(t, items/40, 40),
 		"VEILLE_NEXT_EMBED_PROVIDER": "openai",
 		"VEILLE_NEXT_EMBED_BASE_URL": fake.URL,
 		"VEILLE_NEXT_EMBED_MODEL":    "next-model",
@@ -120,7 +124,7 @@ func TestReindexOverHTTP(t *testing.T) {
 	}
 	var mid jobs.Status
 	s.call(t, "GET", "/v1/jobs/"+job.ID, "", "", &mid)
-	if mid.State != jobs.Running || mid.Total != 800 || mid.Done >= mid.Total {
+	if mid.State != jobs.Running || mid.Total != items || mid.Done >= mid.Total {
 		t.Fatalf("job midway: %+v", mid)
 	}
 	close(stop)
@@ -150,18 +154,18 @@ func TestReindexOverHTTP(t *testing.T) {
 	if got := <-fails; len(got) > 0 {
 		t.Fatalf("searches during the resumed reindex failed: %q", got[:min(3, len(got))])
 	}
-	if st.State != jobs.Done || st.Done != 800 || st.Total != 800 {
+	if st.State != jobs.Done || st.Done != items || st.Total != items {
 		t.Fatalf("resumed job: %+v", st)
 	}
 
 	var stats archive.Stats
 	s.call(t, "GET", "/v1/stats", "", "", &stats)
-	if stats.Embedder.Provider != "openai" || stats.Embedder.Model != "next-model" || stats.Indexed != 800 {
+	if stats.Embedder.Provider != "openai" || stats.Embedder.Model != "next-model" || stats.Indexed != items {
 		t.Fatalf("stats after the reindex: %+v", stats)
 	}
 	var list issuesJSON
 	s.call(t, "GET", "/v1/issues", "", "", &list)
-	items := 0
+	listed := 0
 	for _, iss := range list.Issues {
 		var detail struct {
 			Items []struct {
@@ -172,14 +176,14 @@ func TestReindexOverHTTP(t *testing.T) {
 		}
 		s.call(t, "GET", "/v1/issues/"+iss.ID, "", "", &detail)
 		for _, it := range detail.Items {
-			items++
+			listed++
 			if n := fake.Count(archive.PassageText(ingest.Item{Headline: it.Headline, Text: it.Text})); n != 1 {
 				t.Errorf("item %s embedded %d times by the new model", it.ID, n)
 			}
 		}
 	}
-	if items != 800 {
-		t.Fatalf("%d items listed, want 800", items)
+	if listed != items {
+		t.Fatalf("%d items listed, want %d", listed, items)
 	}
 	// Searches now embed their queries with the new model.
 	before := fake.Requests()
