@@ -99,20 +99,8 @@ func checkParse(t *testing.T, format Format, data []byte) {
 		if !validID(doc.Issue.ID) {
 			t.Errorf("bad issue id %q", doc.Issue.ID)
 		}
-		if len(doc.Items) == 0 {
-			t.Errorf("document %s without items", doc.Issue.ID)
-		}
-		for i, it := range doc.Items {
-			if strings.TrimSpace(it.Text) == "" {
-				t.Errorf("item %s has empty text", it.ID)
-			}
-			if !validID(it.ID) || seen[it.ID] {
-				t.Errorf("item id %q invalid or repeated", it.ID)
-			}
-			seen[it.ID] = true
-			if it.Ordinal != i || it.IssueID != doc.Issue.ID {
-				t.Errorf("item %s: ordinal %d in position %d, issue %s in %s", it.ID, it.Ordinal, i, it.IssueID, doc.Issue.ID)
-			}
+		checkItems(t, doc, seen)
+		for _, it := range doc.Items {
 			if format == FormatRaw && !strings.Contains(flat, collapse(it.Text)) {
 				t.Errorf("item text %q not in input", it.Text)
 			}

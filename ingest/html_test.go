@@ -74,20 +74,28 @@ func checkDocs(t *testing.T, docs []Document) {
 			t.Errorf("issue id %q invalid or repeated", doc.Issue.ID)
 		}
 		seen[doc.Issue.ID] = true
-		if len(doc.Items) == 0 {
-			t.Errorf("document %s without items", doc.Issue.ID)
+		checkItems(t, doc, seen)
+	}
+}
+
+// checkItems checks that doc has items, each with a non-empty text, a
+// URL-safe id not in seen (which it records there) and its ordinal and
+// issue id in order.
+func checkItems(t *testing.T, doc Document, seen map[string]bool) {
+	t.Helper()
+	if len(doc.Items) == 0 {
+		t.Errorf("document %s without items", doc.Issue.ID)
+	}
+	for i, it := range doc.Items {
+		if strings.TrimSpace(it.Text) == "" {
+			t.Errorf("item %s has empty text", it.ID)
 		}
-		for i, it := range doc.Items {
-			if strings.TrimSpace(it.Text) == "" {
-				t.Errorf("item %s has empty text", it.ID)
-			}
-			if !validID(it.ID) || seen[it.ID] {
-				t.Errorf("item id %q invalid or repeated", it.ID)
-			}
-			seen[it.ID] = true
-			if it.Ordinal != i || it.IssueID != doc.Issue.ID {
-				t.Errorf("item %s: ordinal %d in position %d, issue %s in %s", it.ID, it.Ordinal, i, it.IssueID, doc.Issue.ID)
-			}
+		if !validID(it.ID) || seen[it.ID] {
+			t.Errorf("item id %q invalid or repeated", it.ID)
+		}
+		seen[it.ID] = true
+		if it.Ordinal != i || it.IssueID != doc.Issue.ID {
+			t.Errorf("item %s: ordinal %d in position %d, issue %s in %s", it.ID, it.Ordinal, i, it.IssueID, doc.Issue.ID)
 		}
 	}
 }

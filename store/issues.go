@@ -124,8 +124,7 @@ func (db *DB) Item(ctx context.Context, id string) (Item, error) {
 // (see [Options.ItemCacheBytes]); the others are read and cached.
 func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
 	items := make([]Item, len(seqs))
-	found := make([]bool, len(seqs))
-	missing, version := db.items.lookup(seqs, items, found)
+	missing, version := db.items.lookup(seqs, items)
 	if len(missing) > 0 {
 		read := make([]Item, 0, len(missing))
 		err := db.bdb.View(func(txn *badger.Txn) error {
@@ -138,7 +137,7 @@ func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
 					return err
 				}
 				if ok {
-					items[i], found[i] = it, true
+					items[i] = it
 					read = append(read, it)
 				}
 			}
@@ -149,9 +148,10 @@ func (db *DB) ItemsBySeq(ctx context.Context, seqs []uint32) ([]Item, error) {
 		}
 		db.items.store(version, read, true)
 	}
+	// Seqs start at 1: an item left zero was not found.
 	out := items[:0]
-	for i, it := range items {
-		if found[i] {
+	for _, it := range items {
+		if it.Seq != 0 {
 			out = append(out, it)
 		}
 	}

@@ -37,12 +37,12 @@ func itemBytes(it Item) int {
 
 // lookup fills out[i] for the seqs held, and returns the indexes of the
 // others and the version to pass to store after reading them.
-func (c *itemCache) lookup(seqs []uint32, out []Item, found []bool) (missing []int, version uint64) {
+func (c *itemCache) lookup(seqs []uint32, out []Item) (missing []int, version uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for i, seq := range seqs {
 		if it, ok := c.items[seq]; ok {
-			out[i], found[i] = it, true
+			out[i] = it
 		} else {
 			missing = append(missing, i)
 		}

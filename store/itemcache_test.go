@@ -110,7 +110,7 @@ func TestItemCacheNeverKeepsStaleItems(t *testing.T) {
 func TestItemCacheStaysWithinItsBudget(t *testing.T) {
 	c := newItemCache(10 * itemBytes(Item{Seq: 1}))
 	for seq := range uint32(100) {
-		_, v := c.lookup(nil, nil, nil)
+		_, v := c.lookup(nil, nil)
 		c.store(v, []Item{{Seq: seq}}, true)
 		if c.bytes > c.limit {
 			t.Fatalf("after %d items the cache holds %d bytes, over its %d", seq+1, c.bytes, c.limit)
