@@ -179,6 +179,13 @@ func newIndex(cfg Config) *Index {
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
+// hasRoom reports whether n more nodes fit in the node blocks and, in int8
+// mode, the float vectors, which grow apart: each arena rounds its size up to
+// whole huge pages, so each has room for a different number of extra nodes.
+func (ix *Index) hasRoom(n int) bool {
+	return cap(ix.nodes)-len(ix.nodes) >= n*ix.stride && (!ix.int8 || cap(ix.fv)-len(ix.fv) >= n*ix.d)
+}
+
 // grow makes room for n more nodes, so that appending them does not
 // reallocate, and refreshes the views of nodes.
 func (ix *Index) grow(n int) {
@@ -263,7 +270,7 @@ func (ix *Index) Add(id uint32, vec []float32) error {
 	if len(ix.ext) == math.MaxUint32 {
 		return fmt.Errorf("add %d: index full", id)
 	}
-	if cap(ix.nodes)-len(ix.nodes) < ix.stride {
+	if !ix.hasRoom(1) {
 		// Room for half as many again: reserved but untouched memory of a
 		// mapped arena costs no RAM, and fewer moves cost less copying.
 		ix.grow(1 + len(ix.ext)/2)
@@ -307,7 +314,7 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 		return fmt.Errorf("add batch: index full")
 	}
 	first := uint32(len(ix.ext))
-	if cap(ix.nodes)-len(ix.nodes) < len(ids)*ix.stride {
+	if !ix.hasRoom(len(ids)) {
 		// As in Add: an index fed batch after batch must not move all its
 		// nodes for every batch.
 		ix.grow(max(len(ids), 1+len(ix.ext)/2))
@@ -342,7 +349,7 @@ func (ix *Index) AddBatch(ids []uint32, vecs [][]float32) error {
 }
 
 // appendNode stores a node without linking it or, in int8 mode, encoding it,
-// and returns its internal id. The caller has made room with grow.
+// and returns its internal id. The caller has made room with grow (hasRoom).
 func (ix *Index) appendNode(id uint32, vec []float32) uint32 {
 	in := uint32(len(ix.ext))
 	lvl := ix.randomLevel()
@@ -355,7 +362,13 @@ func (ix *Index) appendNode(id uint32, vec []float32) uint32 {
 	if !ix.int8 {
 		copy(ix.fv[o+ix.vecOff:], vec)
 	} else {
-		ix.fv = append(ix.fv, vec...)
+		// Not append: the float vectors must stay in their arena, which
+		// grow has made room in. Outgrowing it panics here rather than
+		// moving them to the heap, from where the arena's next growth
+		// would bring back its stale copy.
+		f := len(ix.fv)
+		ix.fv = ix.fv[:f+ix.d]
+		copy(ix.fv[f:], vec)
 	}
 	ix.level = append(ix.level, uint8(lvl))
 	ix.deleted = append(ix.deleted, false)

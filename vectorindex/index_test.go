@@ -424,3 +424,36 @@ func TestSmallIndexIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestInt8BatchesKeepVectors feeds an int8 index 50 vectors at a time, as
+// the archive's ingest does, and one more with Add, at the built-in
+// embedder's 1,024 dimensions:
+// the node blocks and the float vectors then live in two arenas that grow
+// apart, and every float vector must read back as it was added (a build
+// whose float vectors outgrew their arena before the blocks did lost about
+// one in eight of them).
+func TestInt8BatchesKeepVectors(t *testing.T) {
+	const dims, n, batch = 1024, 12000, 50
+	ix, err := New(Config{Dims: dims, M: 4, EfConstruction: 8, Quantization: "int8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(3, dims, 50).draw(n)
+	ids := seqIDs(n)
+	for lo := 0; lo < n; lo += batch {
+		if err := ix.AddBatch(ids[lo:lo+batch], vecs[lo:lo+batch]); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Add(ids[lo]+1, vecs[lo]); err != nil { // seqIDs leave gaps
+			t.Fatal(err)
+		}
+	}
+	for i, v := range vecs {
+		if !slices.Equal(ix.vec(ix.byExt[ids[i]]), v) {
+			t.Fatalf("float vector of id %d changed while the index grew", ids[i])
+		}
+		if i%batch == 0 && !slices.Equal(ix.vec(ix.byExt[ids[i]+1]), v) {
+			t.Fatalf("float vector of id %d changed while the index grew", ids[i]+1)
+		}
+	}
+}

@@ -13,13 +13,17 @@ import (
 	"unsafe"
 )
 
-// Snapshot format, version 2. All integers and floats are little-endian; n is
+// Snapshot format, version 3. All integers and floats are little-endian; n is
 // the number of stored nodes, deleted ones included, in internal-id order.
-// Version 1 is version 2 with quantization 0 and is still read.
+// Versions 1 and 2 have the same layout and are still read, except int8
+// snapshots of version 2: the build that wrote them could lose float vectors
+// of an index grown batch after batch (its arena for them could run out of
+// room before the node blocks', and appending then moved them out of it), so
+// Load reports them corrupt and the archive rebuilds its index from the store.
 //
 //	offset  size            field
 //	0       8               magic "VEIHNSW\x00"
-//	8       4               format version (1)
+//	8       4               format version (3)
 //	12      4               Dims
 //	16      4               M
 //	20      4               EfConstruction
@@ -55,7 +59,7 @@ import (
 // and never a panic or an oversized allocation.
 const (
 	magic         = "VEIHNSW\x00"
-	formatVersion = 2
+	formatVersion = 3
 	headerSize    = 72
 )
 
@@ -349,12 +353,15 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	}
 	le := binary.LittleEndian
 	version := le.Uint32(h[8:])
-	if version != 1 && version != formatVersion {
+	if version < 1 || version > formatVersion {
 		return nil, corrupt("unsupported version %d", version)
 	}
 	qc := le.Uint32(h[28:])
 	if qc > 1 || (version == 1 && qc != 0) {
 		return nil, corrupt("unknown quantization %d", qc)
+	}
+	if version == 2 && qc == 1 {
+		return nil, corrupt("int8 snapshot of version 2, whose float vectors may be damaged")
 	}
 	cfg := Config{
 		Dims:           int(le.Uint32(h[12:])),

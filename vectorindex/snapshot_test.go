@@ -136,7 +136,7 @@ func TestLoadCorrupt(t *testing.T) {
 	}{
 		{name: "empty file", data: nil},
 		{name: "wrong magic", data: flip(0)},
-		{name: "wrong version", data: setU32(8, 3)},
+		{name: "wrong version", data: setU32(8, 4)},
 		{name: "unknown quantization", data: setU32(28, 2)},
 		{name: "flipped header byte", data: flip(20)},
 		{name: "flipped vector byte", data: flip(headerSize + n*6 + 100)},
@@ -289,5 +289,46 @@ func TestChanged(t *testing.T) {
 		if got := ix.Changed(); got != s.want {
 			t.Fatalf("after %s: Changed() = %v, want %v", s.name, got, s.want)
 		}
+	}
+}
+
+// TestLoadRejectsInt8Version2 refuses int8 snapshots of format version 2,
+// whose float vectors the build that wrote them may have damaged, and still
+// reads float32 ones.
+func TestLoadRejectsInt8Version2(t *testing.T) {
+	ix, err := New(Config{Dims: 8, Quantization: "int8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range newMixture(5, 8, 4).draw(40) {
+		if err := ix.Add(uint32(i+1), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "int8")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(b[8:], 2)
+	if err := os.WriteFile(path, withCRC(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Load of an int8 version 2 snapshot: %v, want ErrCorrupt", err)
+	}
+
+	b = slices.Clone(snapshotBytes(t))
+	binary.LittleEndian.PutUint32(b[8:], 2)
+	path = filepath.Join(dir, "float32")
+	if err := os.WriteFile(path, withCRC(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err != nil {
+		t.Errorf("Load of a float32 version 2 snapshot: %v", err)
 	}
 }
