@@ -219,15 +219,23 @@ func (a *Archive) Close() error {
 	defer a.writeMu.Unlock()
 	g := a.cur.Load()
 	path := snapshotPath(a.cfg.SnapshotPath, g.gen)
+	// The two snapshots are written side by side: after a bulk load each
+	// takes a second or more, mostly encoding and checksumming on one core.
+	var saved sync.WaitGroup
+	var ixErr error
 	if _, err := os.Stat(path); g.ix.Changed() || err != nil {
-		if err := g.ix.Save(path); err != nil {
-			return fmt.Errorf("save index snapshot: %w", err)
-		}
+		saved.Go(func() {
+			if err := g.ix.Save(path); err != nil {
+				ixErr = fmt.Errorf("save index snapshot: %w", err)
+			}
+		})
 	}
-	if err := a.saveCatalog(); err != nil {
-		return fmt.Errorf("save catalog snapshot: %w", err)
+	catErr := a.saveCatalog()
+	if catErr != nil {
+		catErr = fmt.Errorf("save catalog snapshot: %w", catErr)
 	}
-	return nil
+	saved.Wait()
+	return errors.Join(ixErr, catErr)
 }
 
 // Embed embeds texts with the archive's embedder.

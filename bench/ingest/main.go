@@ -63,6 +63,7 @@ type options struct {
 	cpuprofile            string
 	skipBatch             bool
 	reingestOnly          bool
+	indexOnly             bool
 }
 
 func main() {
@@ -76,17 +77,21 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -harness: write the first ingest's CPU profile here (the re-ingest's to FILE.reingest)")
 	flag.BoolVar(&o.skipBatch, "skip-batch", false, "skip the AddBatch run")
 	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
+	flag.BoolVar(&o.indexOnly, "index-only", false, "only embed the passages and time AddBatch (profiled with -cpuprofile), to compare with a -harness run")
 	flag.Parse()
-	if o.archive == "" || (!o.harness && o.veille == "") {
+	if o.archive == "" || (!o.harness && !o.indexOnly && o.veille == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if o.harness {
+	switch {
+	case o.harness:
 		err = runHarness(ctx, o)
-	} else {
+	case o.indexOnly:
+		err = runIndexOnly(ctx, o)
+	default:
 		err = runBench(ctx, o)
 	}
 	if err != nil {
@@ -331,6 +336,39 @@ func indexAdd(vecs [][]float32) (phase, error) {
 	fmt.Fprintf(os.Stderr, "index Add: %.1f s, %.0f vectors/s\n", p.WallS, p.PerSec)
 	runtime.KeepAlive(ix)
 	return p, nil
+}
+
+// runIndexOnly times AddBatch alone over the archive's embedded passages,
+// under a CPU profile if asked: the index's share of a -harness profile,
+// measured without the rest of the ingest beside it.
+func runIndexOnly(ctx context.Context, o options) error {
+	files, err := issueFiles(o.archive)
+	if err != nil {
+		return err
+	}
+	texts, err := passages(files)
+	if err != nil {
+		return err
+	}
+	vecs, _ := embedAll(ctx, texts, o.workers)
+	fmt.Fprintf(os.Stderr, "load average at start: %s\n", loadavg())
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	p, err := indexAddBatch(vecs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d vectors in %.1f s wall, %.1f s CPU (%.0f/s); load average at end: %s\n", p.Name, p.Items, p.WallS, p.CPUS, p.PerSec, loadavg())
+	return nil
 }
 
 // indexAddBatch inserts vecs into a fresh index in one AddBatch call.
