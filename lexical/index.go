@@ -146,7 +146,7 @@ type Index struct {
 	mu     sync.RWMutex
 	stems  map[string]uint32 // stem → index in lists
 	forms  map[string]uint32 // folded word whose stem differs → index in lists
-	pairs  map[string]uint32 // "stem stem" → index in lists
+	pairs  map[uint64]uint32 // pairKey of two stems' lists → index in lists
 	lists  []postings
 	ids    []uint32  // slot → id
 	lens   []float32 // slot → weighted length in words
@@ -166,7 +166,7 @@ func New(cfg Config) *Index {
 		cfg:    cfg,
 		stems:  make(map[string]uint32),
 		forms:  make(map[string]uint32),
-		pairs:  make(map[string]uint32),
+		pairs:  make(map[uint64]uint32),
 		slotOf: make(map[uint32]uint32),
 	}
 	for _, w := range cfg.FieldWeights {
@@ -185,17 +185,26 @@ func (ix *Index) fieldWeight(i int) float32 {
 	return 1
 }
 
+// pairKey is the key in pairs of the word pair whose stems have the lists
+// a and b. Keys by list rather than by "stem stem" strings spare a string
+// for each of the millions of pairs of an archive, and hashing and comparing
+// them: pairs were more than half of the cost of Add.
+func pairKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
+
+// pair is two adjacent stems.
+type pair struct{ a, b string }
+
 // docTerms is the analysed form of one item, built outside the lock.
 type docTerms struct {
 	stems map[string]float32 // weighted frequency
 	forms map[string]float32
-	pairs map[string]float32
+	pairs map[pair]float32
 	toks  []analysis.Token
 	len   float32
 }
 
 var docPool = sync.Pool{New: func() any {
-	return &docTerms{stems: make(map[string]float32), forms: make(map[string]float32), pairs: make(map[string]float32)}
+	return &docTerms{stems: make(map[string]float32), forms: make(map[string]float32), pairs: make(map[pair]float32)}
 }}
 
 func (ix *Index) analyse(fields []string) *docTerms {
@@ -216,7 +225,7 @@ func (ix *Index) analyse(fields []string) *docTerms {
 				continue
 			}
 			if ix.cfg.Pairs > 0 && prev != "" {
-				d.pairs[prev+" "+t.Stem] += w
+				d.pairs[pair{prev, t.Stem}] += w
 			}
 			prev = t.Stem
 			d.len += w
@@ -253,32 +262,40 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	ix.slotOf[id] = slot
 	ix.total += float64(d.len)
 	for term, tf := range d.stems {
-		ix.post(ix.stems, term, slot, tf)
+		post(ix, ix.stems, term, slot, tf)
 	}
 	for term, tf := range d.forms {
-		ix.post(ix.forms, term, slot, tf)
+		post(ix, ix.forms, term, slot, tf)
 	}
-	for term, tf := range d.pairs {
-		ix.post(ix.pairs, term, slot, tf)
+	for pr, tf := range d.pairs {
+		// Both stems were posted above.
+		post(ix, ix.pairs, pairKey(ix.stems[pr.a], ix.stems[pr.b]), slot, tf)
 	}
 }
 
-func (ix *Index) post(dict map[string]uint32, term string, slot uint32, tf float32) {
+// post appends slot to the list of term in dict, starting the list if the
+// term is new.
+func post[K comparable](ix *Index, dict map[K]uint32, term K, slot uint32, tf float32) {
 	li, ok := dict[term]
 	if !ok {
-		li = uint32(len(ix.lists))
+		li = ix.newList()
 		dict[term] = li
-		if len(ix.lists) == cap(ix.lists) {
-			// Double the capacity: append grows a long slice by about a
-			// quarter, which would copy millions of word pairs many
-			// times over while an archive is loaded.
-			ix.lists = slices.Grow(ix.lists, max(len(ix.lists), 1024))
-		}
-		ix.lists = append(ix.lists, postings{})
 	}
 	p := &ix.lists[li]
 	p.slots = append(p.slots, slot)
 	p.tfs = append(p.tfs, fixedTF(tf))
+}
+
+// newList appends an empty posting list and returns its index.
+func (ix *Index) newList() uint32 {
+	if len(ix.lists) == cap(ix.lists) {
+		// Double the capacity: append grows a long slice by about a
+		// quarter, which would copy millions of word pairs many times
+		// over while an archive is loaded.
+		ix.lists = slices.Grow(ix.lists, max(len(ix.lists), 1024))
+	}
+	ix.lists = append(ix.lists, postings{})
+	return uint32(len(ix.lists) - 1)
 }
 
 // Delete removes the item id and reports whether it was present. Searches
@@ -334,23 +351,43 @@ func (ix *Index) compact() {
 	ix.ndead = 0
 
 	lists := make([]postings, 0, len(ix.lists))
-	for _, dict := range []map[string]uint32{ix.stems, ix.forms, ix.pairs} {
-		for term, li := range dict {
-			p := ix.lists[li]
-			var kept postings
-			for i, s := range p.slots {
-				if remap[s] != gone {
-					kept.slots = append(kept.slots, remap[s])
-					kept.tfs = append(kept.tfs, p.tfs[i])
-				}
+	// keep appends list li's postings of live slots, renumbered, to lists
+	// and returns its new index, or reports false if none is left.
+	keep := func(li uint32) (uint32, bool) {
+		p := ix.lists[li]
+		var kept postings
+		for i, s := range p.slots {
+			if remap[s] != gone {
+				kept.slots = append(kept.slots, remap[s])
+				kept.tfs = append(kept.tfs, p.tfs[i])
 			}
-			if len(kept.slots) == 0 {
+		}
+		if len(kept.slots) == 0 {
+			return 0, false
+		}
+		lists = append(lists, kept)
+		return uint32(len(lists) - 1), true
+	}
+	moved := make([]uint32, len(ix.lists)) // old → new index of the stems' lists, which pair keys name
+	for _, dict := range []map[string]uint32{ix.stems, ix.forms} {
+		for term, li := range dict {
+			nl, ok := keep(li)
+			if !ok {
 				delete(dict, term)
 				continue
 			}
-			dict[term] = uint32(len(lists))
-			lists = append(lists, kept)
+			dict[term] = nl
+			moved[li] = nl
 		}
 	}
+	// A pair with a live posting has its two stems posted in the same slot,
+	// so both stems' lists survive.
+	pairs := make(map[uint64]uint32, len(ix.pairs))
+	for key, li := range ix.pairs {
+		if nl, ok := keep(li); ok {
+			pairs[pairKey(moved[key>>32], moved[uint32(key)])] = nl
+		}
+	}
+	ix.pairs = pairs
 	ix.lists = lists
 }

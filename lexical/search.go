@@ -13,7 +13,8 @@ import (
 // occurs in the query, times [Config.Exact] for exact forms.
 type queryTerm struct {
 	term string
-	dict uint8 // dictStems, dictForms or dictPairs
+	next string // dictPairs: the second stem, term being the first
+	dict uint8  // dictStems, dictForms or dictPairs
 	w    float32
 }
 
@@ -22,14 +23,14 @@ type queryTerm struct {
 // (see [Config.Kind]).
 func (ix *Index) queryTerms(query string) []queryTerm {
 	var qts []queryTerm
-	add := func(term string, dict uint8, w float32) {
+	add := func(qt queryTerm) {
 		for i := range qts {
-			if qts[i].term == term && qts[i].dict == dict {
-				qts[i].w += w
+			if qts[i].term == qt.term && qts[i].next == qt.next && qts[i].dict == qt.dict {
+				qts[i].w += qt.w
 				return
 			}
 		}
-		qts = append(qts, queryTerm{term: term, dict: dict, w: w})
+		qts = append(qts, qt)
 	}
 	var buf [32]analysis.Token
 	prev := ""
@@ -49,12 +50,12 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 			w *= float32(ix.cfg.Kind)
 		}
 		kind = false
-		add(t.Stem, dictStems, w)
+		add(queryTerm{term: t.Stem, dict: dictStems, w: w})
 		if ix.cfg.Exact > 0 && t.Term != t.Stem {
-			add(t.Term, dictForms, w*float32(ix.cfg.Exact))
+			add(queryTerm{term: t.Term, dict: dictForms, w: w * float32(ix.cfg.Exact)})
 		}
 		if ix.cfg.Pairs > 0 && prev != "" {
-			add(prev+" "+t.Stem, dictPairs, float32(ix.cfg.Pairs))
+			add(queryTerm{term: prev, next: t.Stem, dict: dictPairs, w: float32(ix.cfg.Pairs)})
 		}
 		prev = t.Stem
 	}
@@ -67,8 +68,24 @@ const (
 	dictPairs
 )
 
-func (ix *Index) dicts() [3]map[string]uint32 {
-	return [3]map[string]uint32{ix.stems, ix.forms, ix.pairs}
+// list returns the index in lists of qt's postings, if it has any. The
+// caller holds mu.
+func (ix *Index) list(qt queryTerm) (uint32, bool) {
+	switch qt.dict {
+	case dictStems:
+		li, ok := ix.stems[qt.term]
+		return li, ok
+	case dictForms:
+		li, ok := ix.forms[qt.term]
+		return li, ok
+	}
+	a, ok := ix.stems[qt.term]
+	b, ok2 := ix.stems[qt.next]
+	if !ok || !ok2 {
+		return 0, false
+	}
+	li, ok := ix.pairs[pairKey(a, b)]
+	return li, ok
 }
 
 // searchScratch is the per-search state, pooled: a dense accumulator of
@@ -120,7 +137,7 @@ func (ix *Index) Search(query string, k int, allow func(id uint32) bool) []Hit {
 	normB := k1 * float32(ix.cfg.B) / max(avg, 1e-6)
 	terms := sc.terms[:0]
 	for _, qt := range qts {
-		li, ok := ix.dicts()[qt.dict][qt.term]
+		li, ok := ix.list(qt)
 		if !ok {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/veille/veille/analysis"
@@ -111,7 +112,7 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 			sw.u16(tf)
 		}
 	}
-	for _, dict := range []map[string]uint32{ix.stems, ix.forms, ix.pairs} {
+	for _, dict := range []map[string]uint32{ix.stems, ix.forms} {
 		terms := make([]string, 0, len(dict))
 		sw.u32(uint32(len(dict)))
 		for term, li := range dict {
@@ -122,6 +123,24 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		for _, term := range terms {
 			sw.bytes([]byte(term))
 		}
+	}
+	// Pairs are keyed by their stems' lists in memory and written as
+	// "stem stem", which stays valid whatever the lists' order.
+	stemOf := make([]string, len(ix.lists))
+	for term, li := range ix.stems {
+		stemOf[li] = term
+	}
+	keys := make([]uint64, 0, len(ix.pairs))
+	sw.u32(uint32(len(ix.pairs)))
+	for key, li := range ix.pairs {
+		sw.u32(li)
+		sw.u32(uint32(len(stemOf[key>>32]) + 1 + len(stemOf[uint32(key)])))
+		keys = append(keys, key)
+	}
+	for _, key := range keys {
+		sw.bytes([]byte(stemOf[key>>32]))
+		sw.bytes([]byte{' '})
+		sw.bytes([]byte(stemOf[uint32(key)]))
 	}
 	return sw.finish()
 }
@@ -250,7 +269,8 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 		at += int(n)
 	}
 	listed := make([]bool, len(counts))
-	for _, dict := range []*map[string]uint32{&ix.stems, &ix.forms, &ix.pairs} {
+	var pairs map[string]uint32
+	for _, dict := range []*map[string]uint32{&ix.stems, &ix.forms, &pairs} {
 		entries := sr.u32s(2 * sr.count(8))
 		size := int64(0)
 		for i := 1; i < len(entries); i += 2 {
@@ -286,6 +306,16 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 	}
 	if got := binary.LittleEndian.Uint32(b); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, sum)
+	}
+	ix.pairs = make(map[uint64]uint32, len(pairs))
+	for term, li := range pairs {
+		a, b, _ := strings.Cut(term, " ")
+		la, ok := ix.stems[a]
+		lb, ok2 := ix.stems[b]
+		if !ok || !ok2 {
+			return nil, fmt.Errorf("%w: pair %q of unknown stems", ErrCorrupt, term)
+		}
+		ix.pairs[pairKey(la, lb)] = li
 	}
 	return ix, ix.restore(listed)
 }
