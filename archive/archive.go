@@ -360,24 +360,45 @@ func (a *Archive) followLexical(ch store.Change) {
 	}
 }
 
-// followVectors applies a store change to the serving vector index. The
-// generation does not change meanwhile: a switch holds writeMu and waits
-// for no bulk load to run.
-func (a *Archive) followVectors(ch store.Change) error {
+// followVectors applies store changes, in order, to the serving vector
+// index: the items the changes add in one AddBatch, unless a change also
+// removes items, which splits the batch there. The generation does not
+// change meanwhile: a switch holds writeMu and waits for no bulk load to run.
+func (a *Archive) followVectors(chs ...store.Change) error {
 	ix := a.cur.Load().ix
-	for _, seq := range ch.Removed {
-		ix.Delete(seq)
+	var errs []error
+	for len(chs) > 0 {
+		n := 1 // the changes that go into one batch
+		for n < len(chs) && len(chs[n].Removed) == 0 {
+			n++
+		}
+		for _, seq := range chs[0].Removed {
+			ix.Delete(seq)
+		}
+		var seqs []uint32
+		var vecs [][]float32
+		for _, ch := range chs[:n] {
+			for _, v := range ch.Added {
+				seqs = append(seqs, v.Seq)
+				vecs = append(vecs, v.Vec)
+			}
+		}
+		switch err := ix.AddBatch(seqs, vecs); {
+		case err == nil:
+		case n == 1:
+			// The store has the items; the next start's reconcile adds them.
+			errs = append(errs, fmt.Errorf("index issue %s: %w", chs[0].IssueID, err))
+		default:
+			// AddBatch adds nothing when it fails: index the changes one
+			// by one, so that only the faulty one is left out.
+			for _, ch := range chs[:n] {
+				ch.Removed = nil // done above
+				errs = append(errs, a.followVectors(ch))
+			}
+		}
+		chs = chs[n:]
 	}
-	seqs := make([]uint32, len(ch.Added))
-	vecs := make([][]float32, len(ch.Added))
-	for i, v := range ch.Added {
-		seqs[i], vecs[i] = v.Seq, v.Vec
-	}
-	if err := ix.AddBatch(seqs, vecs); err != nil {
-		// The store has the items; the next start's reconcile adds them.
-		return fmt.Errorf("index issue %s: %w", ch.IssueID, err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // embedItems returns emb's vectors of items' headlines and texts, by item

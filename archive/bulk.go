@@ -39,9 +39,26 @@ type follower struct {
 func (a *Archive) StartBulk() (stop func() error) {
 	f := &follower{vectors: make(chan store.Change, bulkQueue), lexical: make(chan store.Change, bulkQueue)}
 	f.done.Go(func() {
+		// The changes queued meanwhile are indexed together: the index
+		// is what holds a bulk load back, so the queue is usually full,
+		// and one AddBatch of a few issues idles a core less often than
+		// one an issue (at its start, which runs on one goroutine, and
+		// at its end, while the last inserts finish).
+		batch := make([]store.Change, 0, bulkQueue+1)
 		for ch := range f.vectors {
-			if err := a.followVectors(ch); err != nil {
-				a.log.Error("index change", "issue", ch.IssueID, "err", err)
+			batch = append(batch[:0], ch)
+			for more := true; more && len(batch) < cap(batch); {
+				select {
+				case next, ok := <-f.vectors:
+					if more = ok; ok {
+						batch = append(batch, next)
+					}
+				default:
+					more = false
+				}
+			}
+			if err := a.followVectors(batch...); err != nil {
+				a.log.Error("index changes", "issues", issueIDs(batch), "err", err)
 				f.err = cmp.Or(f.err, err)
 			}
 		}
@@ -66,6 +83,15 @@ func (a *Archive) StartBulk() (stop func() error) {
 		f.done.Wait()
 		return f.err
 	}
+}
+
+// issueIDs returns the issues of chs.
+func issueIDs(chs []store.Change) []string {
+	ids := make([]string, len(chs))
+	for i, ch := range chs {
+		ids[i] = ch.IssueID
+	}
+	return ids
 }
 
 // apply brings the indexes and the date catalog up to date with ch: at
