@@ -11,12 +11,14 @@
 #
 #   bench/ingest.sh                 # 100,000 paragraphs
 #   N=20000 bench/ingest.sh         # a quicker run
+#   PAIRS=2 bench/ingest.sh         # then two more first ingests and AddBatch runs, alternated
 #   PROFILE=1 bench/ingest.sh       # instead: in-process archive.Ingest with CPU profiles
 #
 # Settings (environment): N (100000), SEED (1), GEN (archive folder, default
 # /tmp/veille-ingest/n$N-s$SEED), OUT (binaries, logs and profiles, default
 # /tmp/veille-ingest/run-<time>), TIMEOUT (bound of each veille run, 1h),
-# PROFILE=1 (the harness run described above; profiles in $OUT).
+# PROFILE=1 (the harness run described above; profiles in $OUT), PAIRS (0: the
+# number of extra alternated pairs, whose ratios and medians are printed).
 set -euo pipefail
 
 main() {
@@ -54,7 +56,7 @@ main() {
 	fi
 	# The data directories go to $OUT/work (removed at the end); the logs of
 	# the veille runs stay in $OUT.
-	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" | tee "$OUT/result.md"
+	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" -pairs "${PAIRS:-0}" | tee "$OUT/result.md"
 	mv "$OUT"/work/*.log "$OUT"/ 2>/dev/null || true
 	rm -rf "$OUT/work"
 	echo

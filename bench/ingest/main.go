@@ -62,6 +62,7 @@ type options struct {
 	harness               bool
 	cpuprofile            string
 	skipBatch             bool
+	pairs                 int
 	reingestOnly          bool
 	indexOnly             bool
 }
@@ -76,6 +77,7 @@ func main() {
 	flag.BoolVar(&o.harness, "harness", false, "ingest in this process (archive.Ingest) instead, for profiling")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -harness: write the first ingest's CPU profile here (the re-ingest's to FILE.reingest)")
 	flag.BoolVar(&o.skipBatch, "skip-batch", false, "skip the AddBatch run")
+	flag.IntVar(&o.pairs, "pairs", 0, "then this many more first ingests (each into a fresh data directory) and AddBatch runs, alternated, for the median of their ratios")
 	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
 	flag.BoolVar(&o.indexOnly, "index-only", false, "only embed the passages and time AddBatch (profiled with -cpuprofile), to compare with a -harness run")
 	flag.Parse()
@@ -117,21 +119,26 @@ func newPhase(name string, items int, wall, cpu time.Duration, peakKiB int64) ph
 
 // report is the JSON line.
 type report struct {
-	Date         string  `json:"date"`
-	Archive      string  `json:"archive"`
-	Files        int     `json:"files"`
-	Paragraphs   int     `json:"paragraphs"`
-	MeanChars    float64 `json:"mean_chars"`
-	Cores        int     `json:"cores"`
-	LoadStart    string  `json:"load_start"`
-	LoadEnd      string  `json:"load_end"`
-	Phases       []phase `json:"phases"`
-	DataMiB      float64 `json:"data_dir_mib"`
-	IngestVsAdd  float64 `json:"ingest_over_index_add"`
-	IngestVsBat  float64 `json:"ingest_over_index_addbatch,omitempty"`
-	CPUVsAdd     float64 `json:"ingest_cpu_over_index_add_cpu"`
-	FirstVsAgain float64 `json:"first_over_reingest"`
-	BenchPeakMiB float64 `json:"bench_process_peak_rss_mib"`
+	Date        string  `json:"date"`
+	Archive     string  `json:"archive"`
+	Files       int     `json:"files"`
+	Paragraphs  int     `json:"paragraphs"`
+	MeanChars   float64 `json:"mean_chars"`
+	Cores       int     `json:"cores"`
+	LoadStart   string  `json:"load_start"`
+	LoadEnd     string  `json:"load_end"`
+	Phases      []phase `json:"phases"`
+	DataMiB     float64 `json:"data_dir_mib"`
+	IngestVsAdd float64 `json:"ingest_over_index_add"`
+	IngestVsBat float64 `json:"ingest_over_index_addbatch,omitempty"`
+	// Pairs are the -pairs runs: a first ingest, then AddBatch.
+	Pairs        []phase   `json:"pairs,omitempty"`
+	BatRatios    []float64 `json:"ingest_over_index_addbatch_runs,omitempty"` // the first run's, then each pair's
+	MedianVsBat  float64   `json:"median_ingest_over_index_addbatch,omitempty"`
+	MedianPerSec float64   `json:"median_first_ingest_per_s,omitempty"`
+	CPUVsAdd     float64   `json:"ingest_cpu_over_index_add_cpu"`
+	FirstVsAgain float64   `json:"first_over_reingest"`
+	BenchPeakMiB float64   `json:"bench_process_peak_rss_mib"`
 }
 
 func runBench(ctx context.Context, o options) error {
@@ -193,6 +200,9 @@ func runBench(ctx context.Context, o options) error {
 		}
 		rep.Phases = append(rep.Phases, bat)
 		rep.IngestVsBat = first.WallS / bat.WallS
+		if err := runPairs(ctx, o, &rep, first, vecs, work); err != nil {
+			return err
+		}
 	}
 	rep.IngestVsAdd = first.WallS / add.WallS
 	rep.CPUVsAdd = first.CPUS / add.CPUS
@@ -371,6 +381,48 @@ func runIndexOnly(ctx context.Context, o options) error {
 	return nil
 }
 
+// runPairs runs o.pairs more first ingests, each into a fresh data directory,
+// each followed by AddBatch alone, and records their ratios and the medians
+// with the first run's: on a machine shared with other jobs, single runs
+// vary by ±10 %, and alternating keeps the ratios fair.
+func runPairs(ctx context.Context, o options, rep *report, first phase, vecs [][]float32, work string) error {
+	if o.pairs <= 0 {
+		return nil
+	}
+	rep.BatRatios = []float64{rep.IngestVsBat}
+	rates := []float64{first.PerSec}
+	for k := range o.pairs {
+		data := filepath.Join(work, fmt.Sprintf("data-%d", k+2))
+		in, sum, err := runVeille(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work)
+		if err != nil {
+			return err
+		}
+		if err := os.RemoveAll(data); err != nil {
+			return err
+		}
+		in.Items = sum.Added
+		in.PerSec = float64(sum.Added) / in.WallS
+		bat, err := indexAddBatch(vecs)
+		if err != nil {
+			return err
+		}
+		rep.Pairs = append(rep.Pairs, in, bat)
+		rep.BatRatios = append(rep.BatRatios, in.WallS/bat.WallS)
+		rates = append(rates, in.PerSec)
+	}
+	rep.MedianVsBat, rep.MedianPerSec = median(rep.BatRatios), median(rates)
+	return nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
 // indexAddBatch inserts vecs into a fresh index in one AddBatch call.
 func indexAddBatch(vecs [][]float32) (phase, error) {
 	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims, Quantization: archive.DefaultQuantization})
@@ -411,12 +463,28 @@ func printReport(r report) {
 	if r.IngestVsBat > 0 {
 		fmt.Printf("- ingest time / index-alone time (AddBatch, %d cores): %.2f\n", r.Cores, r.IngestVsBat)
 	}
+	if len(r.Pairs) > 0 {
+		fmt.Printf("- alternated runs (first ingest, then AddBatch):")
+		for i := 0; i < len(r.Pairs); i += 2 {
+			fmt.Printf(" %.1f / %.1f s;", r.Pairs[i].WallS, r.Pairs[i+1].WallS)
+		}
+		fmt.Printf(" ingest / AddBatch %s: median **%.2f**; first ingest median **%.0f paragraphs/s**\n",
+			fmtList(r.BatRatios), r.MedianVsBat, r.MedianPerSec)
+	}
 	fmt.Printf("- first ingest / re-ingest of the unchanged archive: **%.1f×** (target ≥ 20)\n", r.FirstVsAgain)
 	fmt.Printf("- peak RSS of veille ingest: %.0f MiB (first), %.0f MiB (re-ingest); data directory %.0f MiB; this bench process %.0f MiB\n",
 		first.PeakMiB, r.Phases[1].PeakMiB, r.DataMiB, r.BenchPeakMiB)
 	fmt.Println()
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
+}
+
+func fmtList(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // runHarness ingests o.archive with archive.Ingest in this process, file by
