@@ -269,8 +269,9 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 		at += int(n)
 	}
 	listed := make([]bool, len(counts))
-	var pairs map[string]uint32
-	for _, dict := range []*map[string]uint32{&ix.stems, &ix.forms, &pairs} {
+	// The dictionaries come in order: stems, forms, then pairs, which are
+	// keyed by their two stems' lists and so read after the stems.
+	for d := range 3 {
 		entries := sr.u32s(2 * sr.count(8))
 		size := int64(0)
 		for i := 1; i < len(entries); i += 2 {
@@ -286,7 +287,14 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 		}
 		// blob is never written again, so its terms can share it.
 		terms := unsafe.String(unsafe.SliceData(blob), len(blob))
-		m := make(map[string]uint32, len(entries)/2)
+		switch d {
+		case 0:
+			ix.stems = make(map[string]uint32, len(entries)/2)
+		case 1:
+			ix.forms = make(map[string]uint32, len(entries)/2)
+		default:
+			ix.pairs = make(map[uint64]uint32, len(entries)/2)
+		}
 		for i := 0; i < len(entries); i += 2 {
 			li, n := entries[i], int(entries[i+1])
 			term := terms[:n]
@@ -295,9 +303,21 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 				return nil, fmt.Errorf("%w: term %q points at list %d", ErrCorrupt, term, li)
 			}
 			listed[li] = true
-			m[term] = li
+			switch d {
+			case 0:
+				ix.stems[term] = li
+			case 1:
+				ix.forms[term] = li
+			default:
+				a, b, _ := strings.Cut(term, " ")
+				la, ok := ix.stems[a]
+				lb, ok2 := ix.stems[b]
+				if !ok || !ok2 {
+					return nil, fmt.Errorf("%w: pair %q of unknown stems", ErrCorrupt, term)
+				}
+				ix.pairs[pairKey(la, lb)] = li
+			}
 		}
-		*dict = m
 	}
 	sum := sr.crc
 	b := sr.bytes(4)
@@ -306,16 +326,6 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 	}
 	if got := binary.LittleEndian.Uint32(b); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, sum)
-	}
-	ix.pairs = make(map[uint64]uint32, len(pairs))
-	for term, li := range pairs {
-		a, b, _ := strings.Cut(term, " ")
-		la, ok := ix.stems[a]
-		lb, ok2 := ix.stems[b]
-		if !ok || !ok2 {
-			return nil, fmt.Errorf("%w: pair %q of unknown stems", ErrCorrupt, term)
-		}
-		ix.pairs[pairKey(la, lb)] = li
 	}
 	return ix, ix.restore(listed)
 }

@@ -362,17 +362,11 @@ func runIndexOnly(ctx context.Context, o options) error {
 	}
 	vecs, _ := embedAll(ctx, texts, o.workers)
 	fmt.Fprintf(os.Stderr, "load average at start: %s\n", loadavg())
-	if o.cpuprofile != "" {
-		f, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startProfile(o.cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	p, err := indexAddBatch(vecs)
 	if err != nil {
 		return err
@@ -520,18 +514,32 @@ func runHarness(ctx context.Context, o options) error {
 	return nil
 }
 
-func harnessRound(ctx context.Context, work string, files []string, name, prof string) error {
-	if prof != "" {
-		f, err := os.Create(prof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+// startProfile starts a CPU profile into path, unless path is empty; stop
+// ends it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
 	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+func harnessRound(ctx context.Context, work string, files []string, name, prof string) error {
+	stopProfile, err := startProfile(prof)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	c0, start := cpuTime(), time.Now()
 	db, err := store.Open(filepath.Join(work, "badger"), store.Options{})
 	if err != nil {
