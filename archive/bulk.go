@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 
 	"github.com/veille/veille/ingest"
@@ -32,11 +33,22 @@ type follower struct {
 // becomes searchable a few documents later; at most a few changes wait, so
 // a slow index holds the ingest back rather than piling up vectors.
 //
+// While it runs, the process has one more P (GOMAXPROCS) than before. Each
+// stored issue waits for the disk (fsync, a millisecond or more, twice an
+// issue), and Go leaves a goroutine's P to it during a system call until
+// its monitor thread next looks, every 10 ms on a busy process: an
+// execution trace of a bulk load showed a core idle a tenth of the time
+// while other goroutines were ready to run, and the extra P made loads of
+// 100,000 paragraphs 6 to 8 % faster.
+//
 // The returned stop function waits until every change is indexed, goes back
-// to indexing in [Archive.Ingest], and returns the first indexing error, if
-// any (the store has the items; the next [Open] indexes them). Call it
-// before [Archive.Close] and before starting another bulk load.
+// to indexing in [Archive.Ingest], takes the extra P back (once no other
+// bulk load runs), and returns the
+// first indexing error, if any (the store has the items; the next [Open]
+// indexes them). Call it before [Archive.Close] and before starting another
+// bulk load.
 func (a *Archive) StartBulk() (stop func() error) {
+	extraP.add()
 	f := &follower{vectors: make(chan store.Change, bulkQueue), lexical: make(chan store.Change, bulkQueue)}
 	f.done.Go(func() {
 		// The changes queued meanwhile are indexed together: the index
@@ -81,7 +93,37 @@ func (a *Archive) StartBulk() (stop func() error) {
 		close(f.vectors)
 		close(f.lexical)
 		f.done.Wait()
+		extraP.drop()
 		return f.err
+	}
+}
+
+// extraP gives the process one more P while bulk loads run (see
+// [Archive.StartBulk]): the first to start adds it, the last to stop takes
+// it back, since GOMAXPROCS is the whole process's.
+var extraP procs
+
+type procs struct {
+	mu    sync.Mutex
+	loads int // bulk loads running
+	was   int // GOMAXPROCS before the first
+}
+
+func (p *procs) add() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.loads == 0 {
+		p.was = runtime.GOMAXPROCS(0)
+		runtime.GOMAXPROCS(p.was + 1)
+	}
+	p.loads++
+}
+
+func (p *procs) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.loads--; p.loads == 0 {
+		runtime.GOMAXPROCS(p.was)
 	}
 }
 

@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -15,7 +16,11 @@ func TestBulkIndexesInOrder(t *testing.T) {
 	dir := t.TempDir()
 	f := open(t, dir)
 	ctx := t.Context()
+	procs := runtime.GOMAXPROCS(0)
 	stop := f.arch.StartBulk()
+	if got := runtime.GOMAXPROCS(0); got != procs+1 {
+		t.Errorf("GOMAXPROCS %d during the bulk load, want %d", got, procs+1)
+	}
 	var ids []string
 	for i := range 20 {
 		text := fmt.Sprintf("date 2024-%02d-01 Numéro %d\n\nNuméro %d\n\nLe projet zorglub%d avance bien cette semaine.\n\nUn autre paragraphe sur le sujet %d.\n", i%12+1, i, i, i, i)
@@ -39,6 +44,9 @@ func TestBulkIndexesInOrder(t *testing.T) {
 	}
 	if err := stop(); err == nil {
 		t.Error("second stop: no error")
+	}
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS %d after the bulk load, want %d as before", got, procs)
 	}
 
 	check := func(when string) {
