@@ -191,45 +191,60 @@ func (ix *Index) fieldWeight(i int) float32 {
 // them: pairs were more than half of the cost of Add.
 func pairKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
 
-// pair is two adjacent stems.
-type pair struct{ a, b string }
-
-// docTerms is the analysed form of one item, built outside the lock.
+// docTerms is the analysed form of one item, built outside the lock. Its
+// stems are numbered in order of first occurrence, and its word pairs are
+// keyed by those numbers (pairKey), so that Add turns each stem into its
+// list once and each pair into its key without hashing strings again.
 type docTerms struct {
-	stems map[string]float32 // weighted frequency
-	forms map[string]float32
-	pairs map[pair]float32
-	toks  []analysis.Token
-	len   float32
+	stemOf map[string]uint32 // stem → index in stems
+	stems  []weighted
+	lists  []uint32 // Add: stems[i]'s index in Index.lists
+	forms  map[string]float32
+	pairs  map[uint64]float32 // pairKey of two indexes in stems → weighted frequency
+	toks   []analysis.Token
+	len    float32
+}
+
+// weighted is a stem and its weighted frequency in an item.
+type weighted struct {
+	term string
+	tf   float32
 }
 
 var docPool = sync.Pool{New: func() any {
-	return &docTerms{stems: make(map[string]float32), forms: make(map[string]float32), pairs: make(map[pair]float32)}
+	return &docTerms{stemOf: make(map[string]uint32), forms: make(map[string]float32), pairs: make(map[uint64]float32)}
 }}
 
 func (ix *Index) analyse(fields []string) *docTerms {
 	d := docPool.Get().(*docTerms)
-	clear(d.stems)
+	clear(d.stemOf)
 	clear(d.forms)
 	clear(d.pairs)
+	d.stems = d.stems[:0]
 	d.len = 0
 	for i, f := range fields {
 		w := ix.fieldWeight(i)
 		d.toks = analysis.AppendTokens(d.toks[:0], f)
-		prev := ""
+		prev := -1
 		for _, t := range d.toks {
 			if t.Flags&analysis.SentenceStart != 0 {
-				prev = ""
+				prev = -1
 			}
 			if t.Flags&analysis.Stop != 0 {
 				continue
 			}
-			if ix.cfg.Pairs > 0 && prev != "" {
-				d.pairs[pair{prev, t.Stem}] += w
+			si, ok := d.stemOf[t.Stem]
+			if !ok {
+				si = uint32(len(d.stems))
+				d.stemOf[t.Stem] = si
+				d.stems = append(d.stems, weighted{term: t.Stem})
 			}
-			prev = t.Stem
+			d.stems[si].tf += w
+			if ix.cfg.Pairs > 0 && prev >= 0 {
+				d.pairs[pairKey(uint32(prev), si)] += w
+			}
+			prev = int(si)
 			d.len += w
-			d.stems[t.Stem] += w
 			if ix.cfg.Exact > 0 && t.Term != t.Stem {
 				d.forms[t.Term] += w
 			}
@@ -261,21 +276,21 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	ix.dead = append(ix.dead, false)
 	ix.slotOf[id] = slot
 	ix.total += float64(d.len)
-	for term, tf := range d.stems {
-		post(ix, ix.stems, term, slot, tf)
+	d.lists = d.lists[:0]
+	for _, st := range d.stems {
+		d.lists = append(d.lists, post(ix, ix.stems, st.term, slot, st.tf))
 	}
 	for term, tf := range d.forms {
 		post(ix, ix.forms, term, slot, tf)
 	}
-	for pr, tf := range d.pairs {
-		// Both stems were posted above.
-		post(ix, ix.pairs, pairKey(ix.stems[pr.a], ix.stems[pr.b]), slot, tf)
+	for key, tf := range d.pairs {
+		post(ix, ix.pairs, pairKey(d.lists[key>>32], d.lists[uint32(key)]), slot, tf)
 	}
 }
 
 // post appends slot to the list of term in dict, starting the list if the
-// term is new.
-func post[K comparable](ix *Index, dict map[K]uint32, term K, slot uint32, tf float32) {
+// term is new, and returns the list's index.
+func post[K comparable](ix *Index, dict map[K]uint32, term K, slot uint32, tf float32) uint32 {
 	li, ok := dict[term]
 	if !ok {
 		li = ix.newList()
@@ -284,6 +299,7 @@ func post[K comparable](ix *Index, dict map[K]uint32, term K, slot uint32, tf fl
 	p := &ix.lists[li]
 	p.slots = append(p.slots, slot)
 	p.tfs = append(p.tfs, fixedTF(tf))
+	return li
 }
 
 // newList appends an empty posting list and returns its index.
