@@ -18,6 +18,7 @@ type searcher struct {
 	res     minHeap
 	ids     []uint32  // unvisited neighbours of the node being expanded
 	sims    []float32 // their similarities to the query
+	toIn    []float32 // admit: the similarities of a full list's links to the new node
 	sorted  []pair    // results, most similar first
 	picked  []pair    // neighbours chosen for a new node
 	kept    []pair    // neighbours kept when a full list is pruned
@@ -30,6 +31,7 @@ func (ix *Index) getSearcher() *searcher {
 		s = &searcher{
 			ids:  make([]uint32, 0, ix.m0+1),
 			sims: make([]float32, ix.m0+1),
+			toIn: make([]float32, ix.m0+1),
 		}
 	}
 	return s
