@@ -39,7 +39,11 @@
 // in both modes (in float32 mode the codes sit in an array of their own,
 // about a quarter of the vectors' size, made at the first insert), rescore
 // the candidates exactly and pick links among them on the float32 vectors
-// with the paper's heuristic (algorithm 4). Levels come from a seeded
+// with the paper's heuristic (algorithm 4). A neighbour whose link list is
+// full re-runs that heuristic over its links and the new node in float32
+// mode, as hnswlib does; in int8 mode it applies it to the new node alone,
+// as Lucene does, which reads the same vectors but compares far fewer pairs
+// (build.go, admit, has the measurements). Levels come from a seeded
 // splitmix64, so a build with [Index.Add] is deterministic;
 // [Index.AddBatch] inserts on all cores, with striped locks on link lists
 // (a single inserter takes none).
