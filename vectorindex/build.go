@@ -3,6 +3,7 @@ package vectorindex
 import (
 	"cmp"
 	"slices"
+	"unsafe"
 )
 
 // insert links the stored node in into the graph (HNSW paper, algorithm 1,
@@ -46,16 +47,26 @@ func (ix *Index) insert(s *searcher, in uint32) {
 	}
 	for lc := min(lvl, top); lc >= 0; lc-- {
 		ix.searchLayer(s, q, ep, ix.cfg.EfConstruction, lc, true, nil)
-		ix.rescore(s, q.f)
 		s.sorted = s.res.drainDesc(s.sorted)
 		s.sorted = slices.DeleteFunc(s.sorted, func(p pair) bool { return p.id == in })
 		if len(s.sorted) == 0 {
 			continue
 		}
+		// Links are picked on exact similarities, but the heuristic
+		// seldom looks past the first few dozen candidates: rescore the
+		// best by their int8 scores first, and the others only if the
+		// heuristic runs out of those.
+		head := s.sorted[:min(rescoreHead, len(s.sorted))]
+		ix.rescorePairs(s, q.f, head)
+		s.picked = ix.selectNeighbours(head, ix.cfg.M, s.picked)
+		if len(s.picked) < ix.cfg.M && len(head) < len(s.sorted) {
+			ix.rescorePairs(s, q.f, s.sorted[len(head):])
+			sortDesc(s.sorted)
+			s.picked = ix.selectNeighbours(s.sorted, ix.cfg.M, s.picked)
+		}
 		// The next layer's search starts from the best candidate, scored
 		// as that search scores.
 		ep = pair{ix.score1(s, q, s.sorted[0].id), s.sorted[0].id}
-		s.picked = ix.selectNeighbours(s.sorted, ix.cfg.M, s.picked)
 
 		ix.lock(in)
 		sl := ix.slab(in, lc)
@@ -72,6 +83,39 @@ func (ix *Index) insert(s *searcher, in uint32) {
 	if lvl > top {
 		ix.entry, ix.top = in, lvl
 	}
+}
+
+// rescoreHead is the number of an insert's candidates rescored at first.
+// The heuristic picking M links looked at 24 of ~197 candidates on average
+// (20,000 random vectors), so rescoring all efConstruction of them read
+// mostly float32 vectors that were never used. On 100,000 of the ingest
+// benchmark's vectors (int8, 1,024 dimensions) AddBatch took 30.3 / 29.8 s
+// instead of 32.1 / 32.1 s (alternated) with recall@10 unchanged (0.409 and
+// 0.414 at the default ef, against 0.411 to 0.412); on the ANN benchmark's
+// clusters, recall@10 was the same to 0.0002 in both modes.
+const rescoreHead = 64
+
+// rescorePairs sets the similarities of ps to their exact values against the
+// float32 vector q and sorts ps by descending similarity.
+func (ix *Index) rescorePairs(s *searcher, q []float32, ps []pair) {
+	ids := s.ids[:0]
+	for _, p := range ps {
+		ids = append(ids, p.id)
+	}
+	s.ids = ids
+	s.sims = slices.Grow(s.sims[:0], len(ids))[:len(ids)]
+	base, stride := ix.floatRows()
+	prefetchRows(unsafe.Pointer(unsafe.SliceData(base)), 4*stride, ids, (4*ix.d+63)/64)
+	dotBatch(q, base, stride, ids, s.sims)
+	for i := range ps {
+		ps[i].s = s.sims[i]
+	}
+	sortDesc(ps)
+}
+
+// sortDesc sorts ps by descending similarity.
+func sortDesc(ps []pair) {
+	slices.SortFunc(ps, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
 }
 
 // selectNeighbours picks up to m of cands (sorted by descending similarity to
@@ -129,7 +173,7 @@ func (ix *Index) connect(s *searcher, nb, in uint32, sim float32, lc int) {
 	for i, id := range old {
 		cands = append(cands, pair{sims[i], id})
 	}
-	slices.SortFunc(cands, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
+	sortDesc(cands)
 	s.sorted = cands
 	kept := ix.selectNeighbours(cands, n, s.kept)
 	s.kept = kept
