@@ -3,7 +3,6 @@ package vectorindex
 import (
 	"cmp"
 	"slices"
-	"unsafe"
 )
 
 // insert links the stored node in into the graph (HNSW paper, algorithm 1,
@@ -57,10 +56,11 @@ func (ix *Index) insert(s *searcher, in uint32) {
 		// best by their int8 scores first, and the others only if the
 		// heuristic runs out of those.
 		head := s.sorted[:min(rescoreHead, len(s.sorted))]
-		ix.rescorePairs(s, q.f, head)
+		ix.exactScores(s, q.f, head)
+		sortDesc(head)
 		s.picked = ix.selectNeighbours(head, ix.cfg.M, s.picked)
 		if len(s.picked) < ix.cfg.M && len(head) < len(s.sorted) {
-			ix.rescorePairs(s, q.f, s.sorted[len(head):])
+			ix.exactScores(s, q.f, s.sorted[len(head):])
 			sortDesc(s.sorted)
 			s.picked = ix.selectNeighbours(s.sorted, ix.cfg.M, s.picked)
 		}
@@ -94,24 +94,6 @@ func (ix *Index) insert(s *searcher, in uint32) {
 // 0.414 at the default ef, against 0.411 to 0.412); on the ANN benchmark's
 // clusters, recall@10 was the same to 0.0002 in both modes.
 const rescoreHead = 64
-
-// rescorePairs sets the similarities of ps to their exact values against the
-// float32 vector q and sorts ps by descending similarity.
-func (ix *Index) rescorePairs(s *searcher, q []float32, ps []pair) {
-	ids := s.ids[:0]
-	for _, p := range ps {
-		ids = append(ids, p.id)
-	}
-	s.ids = ids
-	s.sims = slices.Grow(s.sims[:0], len(ids))[:len(ids)]
-	base, stride := ix.floatRows()
-	prefetchRows(unsafe.Pointer(unsafe.SliceData(base)), 4*stride, ids, (4*ix.d+63)/64)
-	dotBatch(q, base, stride, ids, s.sims)
-	for i := range ps {
-		ps[i].s = s.sims[i]
-	}
-	sortDesc(ps)
-}
 
 // sortDesc sorts ps by descending similarity.
 func sortDesc(ps []pair) {

@@ -264,24 +264,31 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 // exact ones from the float32 vectors and restores the heap order.
 func (ix *Index) rescore(s *searcher, q []float32) {
 	res := s.res
-	ids := s.ids[:0]
+	ix.exactScores(s, q, res)
+	// Pushed back into the same array: the i-th push writes no slot past
+	// the i-th, which has just been read.
+	s.res = res[:0]
 	for _, p := range res {
+		s.res.push(p)
+	}
+}
+
+// exactScores sets the similarities of ps to their exact values against the
+// float32 vector q.
+func (ix *Index) exactScores(s *searcher, q []float32, ps []pair) {
+	ids := s.ids[:0]
+	for _, p := range ps {
 		ids = append(ids, p.id)
 	}
 	s.ids = ids
-	if cap(s.sims) < len(ids) {
-		s.sims = make([]float32, len(ids))
-	}
-	sims := s.sims[:len(ids)]
+	s.sims = slices.Grow(s.sims[:0], len(ids))[:len(ids)]
 	base, stride := ix.floatRows()
 	// The float vectors are cold: start fetching all of them at once.
 	prefetchRows(unsafe.Pointer(unsafe.SliceData(base)), 4*stride, ids, (4*ix.d+63)/64)
-	dotBatch(q, base, stride, ids, sims)
-	res = res[:0]
-	for i, id := range ids {
-		res.push(pair{sims[i], id})
+	dotBatch(q, base, stride, ids, s.sims)
+	for i := range ps {
+		ps[i].s = s.sims[i]
 	}
-	s.res = res
 }
 
 // ExactSearch returns the exact top k live hits for q (allowed by f if f is
