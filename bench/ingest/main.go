@@ -150,11 +150,7 @@ func runBench(ctx context.Context, o options) error {
 	rep := report{Date: time.Now().UTC().Format(time.RFC3339), Archive: o.archive, Cores: runtime.GOMAXPROCS(0), LoadStart: loadavg()}
 	fmt.Fprintf(os.Stderr, "load average at start: %s\n", rep.LoadStart)
 
-	files, err := issueFiles(o.archive)
-	if err != nil {
-		return err
-	}
-	texts, err := passages(files)
+	files, texts, err := archivePassages(o.archive)
 	if err != nil {
 		return err
 	}
@@ -239,6 +235,16 @@ func issueFiles(dir string) ([]string, error) {
 		err = fmt.Errorf("no .txt issue in %s", dir)
 	}
 	return out, err
+}
+
+// archivePassages returns the issue files of dir and what the archive embeds
+// for each of their items.
+func archivePassages(dir string) (files, texts []string, err error) {
+	if files, err = issueFiles(dir); err != nil {
+		return nil, nil, err
+	}
+	texts, err = passages(files)
+	return files, texts, err
 }
 
 // passages parses files and returns what the archive embeds for each item.
@@ -352,11 +358,7 @@ func indexAdd(vecs [][]float32) (phase, error) {
 // under a CPU profile if asked: the index's share of a -harness profile,
 // measured without the rest of the ingest beside it.
 func runIndexOnly(ctx context.Context, o options) error {
-	files, err := issueFiles(o.archive)
-	if err != nil {
-		return err
-	}
-	texts, err := passages(files)
+	_, texts, err := archivePassages(o.archive)
 	if err != nil {
 		return err
 	}
