@@ -55,7 +55,9 @@ func TestAdmit(t *testing.T) {
 			t.Fatalf("layer 0 holds %d links, want 4", len(sl)-1)
 		}
 		copy(sl, []uint32{4, 1, 2, 3, 4})
+		ix.linkSims(0, 0)[0] = 0 // unknown for the rewritten list
 		s := ix.getSearcher()
+		ix.quantize(s, ix.vec(tt.in))
 		ix.connect(s, 0, tt.in, dot(ix.vec(0), ix.vec(tt.in)), 0)
 		got := slices.Clone(sl[1 : 1+sl[0]])
 		slices.Sort(got)

@@ -120,6 +120,15 @@ type Index struct {
 	upperOff []uint32 // start in upper of the node's layer-1 slab
 	upper    []uint32 // M+1 slots per node and layer above 0: count, then neighbours
 
+	// In int8 mode, the similarity of every link to its node, in slots
+	// mirroring the link slabs (linkSims), so that admitting a link to a
+	// full list need not compute them again: m0+1 per node for layer 0, and
+	// beside upper for the layers above. Slot 0 is 1 once the others are
+	// known; snapshots do not keep them, so after Load a list's are computed
+	// when it first fills.
+	sims0     []float32
+	simsUpper []float32
+
 	live  int
 	entry uint32 // entry node, on layer top
 	top   int    // highest layer, -1 when empty
@@ -374,6 +383,10 @@ func (ix *Index) appendNode(id uint32, vec []float32) uint32 {
 	ix.deleted = append(ix.deleted, false)
 	ix.upperOff = append(ix.upperOff, uint32(len(ix.upper)))
 	ix.upper = append(ix.upper, make([]uint32, lvl*(ix.cfg.M+1))...)
+	if ix.int8 {
+		ix.sims0 = append(ix.sims0, make([]float32, ix.m0+1)...)
+		ix.simsUpper = append(ix.simsUpper, make([]float32, lvl*(ix.cfg.M+1))...)
+	}
 	ix.live++
 	return in
 }
@@ -454,6 +467,17 @@ func (ix *Index) slab(in uint32, lc int) []uint32 {
 	}
 	o := int(ix.upperOff[in]) + (lc-1)*(ix.cfg.M+1)
 	return ix.upper[o : o+ix.cfg.M+1 : o+ix.cfg.M+1]
+}
+
+// linkSims returns the similarities of node in's links on layer lc to it, in
+// the slots of its link slab.
+func (ix *Index) linkSims(in uint32, lc int) []float32 {
+	if lc == 0 {
+		o := int(in) * (ix.m0 + 1)
+		return ix.sims0[o : o+ix.m0+1 : o+ix.m0+1]
+	}
+	o := int(ix.upperOff[in]) + (lc-1)*(ix.cfg.M+1)
+	return ix.simsUpper[o : o+ix.cfg.M+1 : o+ix.cfg.M+1]
 }
 
 // neighbours returns node in's links on layer lc.

@@ -76,8 +76,9 @@ func (qz *quantizer) setInverse() {
 }
 
 // query writes the signed-byte query weights round(q_i*step_i*scale) to dst,
-// with scale mapping the largest weight to ±127, and zeroes the rest of dst.
-func (qz *quantizer) query(q []float32, dst []int8) {
+// with scale mapping the largest weight to ±127, zeroes the rest of dst, and
+// returns scale (0 if every weight is 0).
+func (qz *quantizer) query(q []float32, dst []int8) float32 {
 	step := qz.step[:len(q)]
 	var m float32
 	for i, x := range q {
@@ -85,12 +86,23 @@ func (qz *quantizer) query(q []float32, dst []int8) {
 	}
 	clear(dst)
 	if m == 0 {
-		return
+		return 0
 	}
 	scale := 127 / m
 	for i, x := range q {
 		dst[i] = int8(math.Round(float64(x * step[i] * scale)))
 	}
+	return scale
+}
+
+// offset returns sum q_i*lo_i, the part of q's inner products that the codes
+// leave out.
+func (qz *quantizer) offset(q []float32) float32 {
+	var o float32
+	for i, x := range q {
+		o += x * qz.lo[i]
+	}
+	return o
 }
 
 // encodeFrom encodes the nodes from internal id first on, after a refit of

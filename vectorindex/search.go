@@ -23,6 +23,8 @@ type searcher struct {
 	picked  []pair    // neighbours chosen for a new node
 	kept    []pair    // neighbours kept when a full list is pruned
 	qcodes  []int8    // int8 mode: the quantized query
+	qscale  float32   // the scale of qcodes (quantizer.query)
+	qoffset float32   // the query's offset (quantizer.offset)
 }
 
 func (ix *Index) getSearcher() *searcher {
@@ -35,6 +37,15 @@ func (ix *Index) getSearcher() *searcher {
 		}
 	}
 	return s
+}
+
+// quantize sets s's query codes, their scale and offset to those of q, and
+// returns the codes.
+func (ix *Index) quantize(s *searcher, q []float32) []int8 {
+	s.qcodes = slices.Grow(s.qcodes[:0], ix.codeLen)[:ix.codeLen]
+	s.qscale = ix.quant.query(q, s.qcodes)
+	s.qoffset = ix.quant.offset(q)
+	return s.qcodes
 }
 
 // reset starts a new search over n nodes. Bumping the generation clears the
@@ -237,9 +248,7 @@ func (ix *Index) SearchEf(q []float32, k, ef int, f *Filter) ([]Hit, error) {
 	defer ix.pool.Put(s)
 	qv := query{f: q}
 	if ix.int8 {
-		s.qcodes = slices.Grow(s.qcodes[:0], ix.codeLen)[:ix.codeLen]
-		ix.quant.query(q, s.qcodes)
-		qv.codes = s.qcodes
+		qv.codes = ix.quantize(s, q)
 	}
 	ep := pair{ix.score1(s, qv, ix.entry), ix.entry}
 	for lc := ix.top; lc > 0; lc-- {

@@ -403,6 +403,10 @@ func decode(r io.Reader, size int64) (*Index, error) {
 		ix.fv = ix.fv[:n*cfg.Dims]
 	}
 	ix.upper = make([]uint32, u64)
+	if ix.int8 {
+		ix.sims0 = make([]float32, n*(ix.m0+1))
+		ix.simsUpper = make([]float32, u64)
+	}
 	if err := cr.u32s(ix.ext); err != nil {
 		return nil, err
 	}
