@@ -42,8 +42,10 @@
 // with the paper's heuristic (algorithm 4). A neighbour whose link list is
 // full re-runs that heuristic over its links and the new node in float32
 // mode, as hnswlib does; in int8 mode it applies it to the new node alone,
-// as Lucene does, which reads the same vectors but compares far fewer pairs
-// (build.go, admit, has the measurements). Levels come from a seeded
+// as Lucene does, which compares far fewer pairs, with each link's
+// similarity to its node kept beside the link (4 bytes a link) and its
+// similarity to the new node estimated from the codes (build.go, admit, has
+// the measurements). Levels come from a seeded
 // splitmix64, so a build with [Index.Add] is deterministic;
 // [Index.AddBatch] inserts on all cores, with striped locks on link lists
 // (a single inserter takes none).
