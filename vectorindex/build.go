@@ -193,8 +193,9 @@ func (ix *Index) connect(s *searcher, nb, in uint32, sim float32, lc int) {
 // similarities to in are estimated from the int8 codes, a quarter of the
 // bytes of the float vectors: fetching those for every link of every full
 // list took a sixth of an insert's time. On the same 100,000 vectors AddBatch
-// took 27.4 / 29.6 s instead of 33.5 / 31.6 s (alternated); on the ANN
-// clusters recall@10 moved by −0.0013 to +0.003 from ef 12 to 64.
+// took 26.5 / 24.1 s instead of 33.1 / 29.7 s (alternated), and recall@10
+// was the same within 0.006 from ef 16 to 128 (two builds each); on the ANN
+// clusters it moved by −0.0012 to +0.0033 from ef 12 to 64.
 func (ix *Index) admit(s *searcher, nb, in uint32, sim float32, lc int) {
 	sl, ls := ix.slab(nb, lc), ix.linkSims(nb, lc)
 	n := int(sl[0])

@@ -22,7 +22,7 @@ type searcher struct {
 	sorted  []pair    // results, most similar first
 	picked  []pair    // neighbours chosen for a new node
 	kept    []pair    // neighbours kept when a full list is pruned
-	qcodes  []int8    // int8 mode: the quantized query
+	qcodes  []int8    // the quantized query: int8 searches, and every insert
 	qscale  float32   // the scale of qcodes (quantizer.query)
 	qoffset float32   // the query's offset (quantizer.offset)
 }
