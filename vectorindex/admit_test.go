@@ -57,7 +57,7 @@ func TestAdmit(t *testing.T) {
 		copy(sl, []uint32{4, 1, 2, 3, 4})
 		ix.linkSims(0, 0)[0] = 0 // unknown for the rewritten list
 		s := ix.getSearcher()
-		ix.quantize(s, ix.vec(tt.in))
+		ix.insertQuery(s, tt.in)
 		ix.connect(s, 0, tt.in, dot(ix.vec(0), ix.vec(tt.in)), 0)
 		got := slices.Clone(sl[1 : 1+sl[0]])
 		slices.Sort(got)

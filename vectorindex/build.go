@@ -21,7 +21,7 @@ import (
 // "Ingest").
 func (ix *Index) insert(s *searcher, in uint32) {
 	lvl := int(ix.level[in])
-	q := query{f: ix.vec(in), codes: ix.quantize(s, ix.vec(in))}
+	q := ix.insertQuery(s, in)
 
 	ix.epMu.Lock()
 	entry, top := ix.entry, ix.top
@@ -88,6 +88,16 @@ func (ix *Index) insert(s *searcher, in uint32) {
 	if lvl > top {
 		ix.entry, ix.top = in, lvl
 	}
+}
+
+// insertQuery returns node in's vector and codes as the query of its insert,
+// and sets in s the offset that admit's estimates (approxScores) need, which
+// searches do without.
+func (ix *Index) insertQuery(s *searcher, in uint32) query {
+	v := ix.vec(in)
+	q := query{f: v, codes: ix.quantize(s, v)}
+	s.qoffset = ix.quant.offset(v)
+	return q
 }
 
 // rescoreHead is the number of an insert's candidates rescored at first.
@@ -240,8 +250,8 @@ func (ix *Index) admit(s *searcher, nb, in uint32, sim float32, lc int) {
 	}
 }
 
-// approxScores sets out[i] to the similarity of the vector last quantized
-// into s (quantize) and node ids[i], estimated from their codes.
+// approxScores sets out[i] to the similarity of the vector being inserted
+// with s (insertQuery) and node ids[i], estimated from their codes.
 func (ix *Index) approxScores(s *searcher, ids []uint32, out []float32) {
 	base, stride := ix.codeRows()
 	dotBatchI8(s.qcodes, base, stride, ids, out)

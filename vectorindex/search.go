@@ -24,7 +24,7 @@ type searcher struct {
 	kept    []pair    // neighbours kept when a full list is pruned
 	qcodes  []int8    // the quantized query: int8 searches, and every insert
 	qscale  float32   // the scale of qcodes (quantizer.query)
-	qoffset float32   // the query's offset (quantizer.offset)
+	qoffset float32   // inserts: the offset of the inserted vector (quantizer.offset)
 }
 
 func (ix *Index) getSearcher() *searcher {
@@ -39,12 +39,11 @@ func (ix *Index) getSearcher() *searcher {
 	return s
 }
 
-// quantize sets s's query codes, their scale and offset to those of q, and
-// returns the codes.
+// quantize sets s's query codes and their scale to those of q, and returns
+// the codes.
 func (ix *Index) quantize(s *searcher, q []float32) []int8 {
 	s.qcodes = slices.Grow(s.qcodes[:0], ix.codeLen)[:ix.codeLen]
 	s.qscale = ix.quant.query(q, s.qcodes)
-	s.qoffset = ix.quant.offset(q)
 	return s.qcodes
 }
 
