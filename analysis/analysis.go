@@ -95,13 +95,22 @@ var clitics = map[string]bool{"s": true, "t": true, "re": true, "ll": true, "ve"
 // AppendTokens analyses text and appends its tokens to dst, which lets
 // callers reuse a buffer. Term and Stem strings come from a shared cache and
 // do not keep text alive. Apart from growing dst, analysing text that is
-// mostly known words does not allocate.
+// mostly known words does not allocate, and the lines of text analysed a
+// moment before are not analysed again (see memo.go).
 func AppendTokens(dst []Token, text string) []Token {
+	return appendLines(dst, text)
+}
+
+// appendScanned analyses text, which starts at offset base of a longer one,
+// and appends its tokens to dst.
+func appendScanned(dst []Token, text string, base int) []Token {
 	var scratch [64]byte
 	sc := scanner{text: text, key: scratch[:0], sentence: true}
+	n := len(dst)
 	for {
 		t, ok := sc.next()
 		if !ok {
+			moveOffsets(dst[n:], base)
 			return dst
 		}
 		dst = append(dst, t)
