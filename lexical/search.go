@@ -68,24 +68,31 @@ const (
 	dictPairs
 )
 
-// list returns the index in lists of qt's postings, if it has any. The
-// caller holds mu.
-func (ix *Index) list(qt queryTerm) (uint32, bool) {
+// postings returns qt's postings, if it has any; a pair's are gathered into
+// sc. The caller holds mu.
+func (ix *Index) postings(qt queryTerm, sc *searchScratch) (postings, bool) {
+	var li uint32
+	ok := false
 	switch qt.dict {
 	case dictStems:
-		li, ok := ix.stems[qt.term]
-		return li, ok
+		li, ok = ix.stems[qt.term]
 	case dictForms:
-		li, ok := ix.forms[qt.term]
-		return li, ok
+		li, ok = ix.forms[qt.term]
+	default:
+		a, ok := ix.stems[qt.term]
+		b, ok2 := ix.stems[qt.next]
+		if !ok || !ok2 {
+			return postings{}, false
+		}
+		n := len(sc.pairs.slots)
+		ix.pairs.postings(pairKey(a, b), &sc.pairs)
+		p := postings{slots: sc.pairs.slots[n:], tfs: sc.pairs.tfs[n:]}
+		return p, len(p.slots) > 0
 	}
-	a, ok := ix.stems[qt.term]
-	b, ok2 := ix.stems[qt.next]
-	if !ok || !ok2 {
-		return 0, false
+	if !ok {
+		return postings{}, false
 	}
-	li, ok := ix.pairs[pairKey(a, b)]
-	return li, ok
+	return ix.lists[li], true
 }
 
 // searchScratch is the per-search state, pooled: a dense accumulator of
@@ -98,6 +105,7 @@ type searchScratch struct {
 	terms   []scoredList
 	passed  []uint32  // selectTop: the slots of a chunk that may enter the top k
 	scores  []float32 // and their scores
+	pairs   postings  // the query's word pairs' postings, one after the other
 }
 
 // Search returns up to k items best matching query by BM25, best first,
@@ -136,12 +144,12 @@ func (ix *Index) Search(query string, k int, allow func(id uint32) bool) []Hit {
 	normA := k1 * float32(1-ix.cfg.B)
 	normB := k1 * float32(ix.cfg.B) / max(avg, 1e-6)
 	terms := sc.terms[:0]
+	sc.pairs.slots, sc.pairs.tfs = sc.pairs.slots[:0], sc.pairs.tfs[:0]
 	for _, qt := range qts {
-		li, ok := ix.list(qt)
+		p, ok := ix.postings(qt, sc)
 		if !ok {
 			continue
 		}
-		p := &ix.lists[li]
 		df := float64(len(p.slots))
 		idf := math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
 		terms = append(terms, scoredList{p: p, scale: float32(idf) * qt.w * (k1 + 1)})
@@ -212,7 +220,7 @@ func (ix *Index) Search(query string, k int, allow func(id uint32) bool) []Hit {
 
 // scoredList is a query term's postings and its weight in this search.
 type scoredList struct {
-	p     *postings
+	p     postings
 	scale float32 // idf · query weight · (k1+1)
 }
 

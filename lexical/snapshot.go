@@ -10,19 +10,18 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/veille/veille/analysis"
 )
 
-// Snapshot format, version 1, written by [Index.WriteTo] and read by
+// Snapshot format, version 2, written by [Index.WriteTo] and read by
 // [ReadIndex]. Integers and floats are little-endian; s is the number of
-// slots (dead ones included), l the number of posting lists, P the number of
-// postings in all.
+// slots (dead ones included), l the number of posting lists of stems and
+// forms, P the number of their postings in all.
 //
 //	size        field
-//	8           magic "VEILEX\x00\x01"
+//	8           magic "VEILEX\x00\x02"
 //	8           analysis fingerprint: see [fingerprint]
 //	1           1 if forms are indexed (Config.Exact > 0), else 0
 //	1           1 if pairs are indexed (Config.Pairs > 0), else 0
@@ -35,9 +34,16 @@ import (
 //	4l          posting count of each list
 //	4P          slots of every list, list after list
 //	2P          term frequencies, in the same order
-//	            per dictionary (stems, forms, pairs): 4 term count t, then
+//	            per dictionary (stems, forms): 4 term count t, then
 //	            8t: list number and term length of each term, then the
 //	            terms' bytes, one after the other
+//	4           number of runs of word pairs' postings r, then per run:
+//	4             its number of postings n
+//	8n            their pairs, each the lists of its two stems, first
+//	              one in the high 32 bits (see pairKey)
+//	4n            their slots
+//	2n            their term frequencies; a run is sorted by pair, then
+//	              slot, and holds slots after those of the runs before it
 //	4           CRC-32C (Castagnoli) of all preceding bytes
 //
 // Postings and terms are stored as a few long arrays so that reading them
@@ -47,9 +53,10 @@ import (
 // differently stale rather than wrong; the checksum and the structural
 // checks of ReadIndex make a damaged one an error rather than a panic.
 const (
-	snapMagic  = "VEILEX\x00\x01"
-	snapChunk  = 1 << 20  // write buffer of WriteTo
-	snapBuffer = 64 << 10 // bufio size of ReadIndex
+	snapMagic  = "VEILEX\x00\x02"
+	snapMagic1 = "VEILEX\x00\x01" // version 1, with pairs in lists
+	snapChunk  = 1 << 20          // write buffer of WriteTo
+	snapBuffer = 64 << 10         // bufio size of ReadIndex
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -124,23 +131,28 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 			sw.bytes([]byte(term))
 		}
 	}
-	// Pairs are keyed by their stems' lists in memory and written as
-	// "stem stem", which stays valid whatever the lists' order.
-	stemOf := make([]string, len(ix.lists))
-	for term, li := range ix.stems {
-		stemOf[li] = term
+	// The buffer of the newest pairs' postings is written as a last run.
+	runs := ix.pairs.runs
+	if len(ix.pairs.buf) > 0 {
+		buf := slices.SortedFunc(slices.Values(ix.pairs.buf), comparePostings)
+		last := newPairRun(len(buf))
+		for _, p := range buf {
+			last.append(p)
+		}
+		runs = append(runs[:len(runs):len(runs)], last)
 	}
-	keys := make([]uint64, 0, len(ix.pairs))
-	sw.u32(uint32(len(ix.pairs)))
-	for key, li := range ix.pairs {
-		sw.u32(li)
-		sw.u32(uint32(len(stemOf[key>>32]) + 1 + len(stemOf[uint32(key)])))
-		keys = append(keys, key)
-	}
-	for _, key := range keys {
-		sw.bytes([]byte(stemOf[key>>32]))
-		sw.bytes([]byte{' '})
-		sw.bytes([]byte(stemOf[uint32(key)]))
+	sw.u32(uint32(len(runs)))
+	for _, r := range runs {
+		sw.u32(uint32(r.len()))
+		for _, k := range r.keys {
+			sw.u64(k)
+		}
+		for _, s := range r.slots {
+			sw.u32(s)
+		}
+		for _, tf := range r.tfs {
+			sw.u16(tf)
+		}
 	}
 	return sw.finish()
 }
@@ -190,6 +202,13 @@ func (sw *snapWriter) u32(v uint32) {
 	sw.buf = binary.LittleEndian.AppendUint32(sw.buf, v)
 }
 
+func (sw *snapWriter) u64(v uint64) {
+	if cap(sw.buf)-len(sw.buf) < 8 {
+		sw.flush()
+	}
+	sw.buf = binary.LittleEndian.AppendUint64(sw.buf, v)
+}
+
 func (sw *snapWriter) u16(v uint16) {
 	if cap(sw.buf)-len(sw.buf) < 2 {
 		sw.flush()
@@ -225,7 +244,11 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 	if sr.err != nil {
 		return nil, sr.err
 	}
-	if string(head[:len(snapMagic)]) != snapMagic {
+	switch string(head[:len(snapMagic)]) {
+	case snapMagic:
+	case snapMagic1:
+		return nil, fmt.Errorf("%w: an earlier snapshot format", ErrStale)
+	default:
 		return nil, fmt.Errorf("%w: not a lexical snapshot", ErrCorrupt)
 	}
 	fp := fingerprint()
@@ -269,9 +292,8 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 		at += int(n)
 	}
 	listed := make([]bool, len(counts))
-	// The dictionaries come in order: stems, forms, then pairs, which are
-	// keyed by their two stems' lists and so read after the stems.
-	for d := range 3 {
+	isStem := make([]bool, len(counts))
+	for d := range 2 {
 		entries := sr.u32s(2 * sr.count(8))
 		size := int64(0)
 		for i := 1; i < len(entries); i += 2 {
@@ -287,13 +309,10 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 		}
 		// blob is never written again, so its terms can share it.
 		terms := unsafe.String(unsafe.SliceData(blob), len(blob))
-		switch d {
-		case 0:
+		if d == 0 {
 			ix.stems = make(map[string]uint32, len(entries)/2)
-		case 1:
+		} else {
 			ix.forms = make(map[string]uint32, len(entries)/2)
-		default:
-			ix.pairs = make(map[uint64]uint32, len(entries)/2)
 		}
 		for i := 0; i < len(entries); i += 2 {
 			li, n := entries[i], int(entries[i+1])
@@ -303,21 +322,18 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 				return nil, fmt.Errorf("%w: term %q points at list %d", ErrCorrupt, term, li)
 			}
 			listed[li] = true
-			switch d {
-			case 0:
+			if d == 0 {
 				ix.stems[term] = li
-			case 1:
+				isStem[li] = true
+			} else {
 				ix.forms[term] = li
-			default:
-				a, b, _ := strings.Cut(term, " ")
-				la, ok := ix.stems[a]
-				lb, ok2 := ix.stems[b]
-				if !ok || !ok2 {
-					return nil, fmt.Errorf("%w: pair %q of unknown stems", ErrCorrupt, term)
-				}
-				ix.pairs[pairKey(la, lb)] = li
 			}
 		}
+	}
+	ix.pairs.runs = make([]pairRun, sr.count(4))
+	for i := range ix.pairs.runs {
+		n := sr.count(14)
+		ix.pairs.runs[i] = pairRun{keys: sr.u64s(n), slots: sr.u32s(n), tfs: sr.u16s(n)}
 	}
 	sum := sr.crc
 	b := sr.bytes(4)
@@ -327,12 +343,12 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 	if got := binary.LittleEndian.Uint32(b); got != sum {
 		return nil, fmt.Errorf("%w: checksum %08x, computed %08x", ErrCorrupt, got, sum)
 	}
-	return ix, ix.restore(listed)
+	return ix, ix.restore(listed, isStem)
 }
 
-// restore checks the decoded slots and lists and derives what the snapshot
-// leaves out: slotOf, total and ndead.
-func (ix *Index) restore(listed []bool) error {
+// restore checks the decoded slots, lists and pairs, and derives what the
+// snapshot leaves out: slotOf, total and ndead.
+func (ix *Index) restore(listed, isStem []bool) error {
 	for s, id := range ix.ids {
 		ix.total += float64(ix.lens[s])
 		if ix.dead[s] {
@@ -353,6 +369,31 @@ func (ix *Index) restore(listed []bool) error {
 				return fmt.Errorf("%w: list %d: posting %d (slot %d, tf %d) out of order or range", ErrCorrupt, li, i, s, p.tfs[i])
 			}
 		}
+	}
+	return ix.restorePairs(isStem)
+}
+
+// restorePairs checks the runs of pairs' postings: sorted, naming stems'
+// lists and slots in range, each run's slots after the previous run's.
+func (ix *Index) restorePairs(isStem []bool) error {
+	after := -1 // the last slot of the runs so far
+	for ri := range ix.pairs.runs {
+		r := &ix.pairs.runs[ri]
+		last := after
+		for i := range r.len() {
+			p := r.at(i)
+			a, b := p.key>>32, uint64(uint32(p.key))
+			switch {
+			case a >= uint64(len(isStem)) || b >= uint64(len(isStem)) || !isStem[a] || !isStem[b]:
+				return fmt.Errorf("%w: pairs run %d: posting %d names lists %d and %d, not stems", ErrCorrupt, ri, i, a, b)
+			case int(p.slot) >= len(ix.ids) || int(p.slot) <= after || p.tf == 0:
+				return fmt.Errorf("%w: pairs run %d: posting %d (slot %d, tf %d) out of range", ErrCorrupt, ri, i, p.slot, p.tf)
+			case i > 0 && comparePostings(r.at(i-1), p) >= 0:
+				return fmt.Errorf("%w: pairs run %d: posting %d out of order", ErrCorrupt, ri, i)
+			}
+			last = max(last, int(p.slot))
+		}
+		after = last
 	}
 	return nil
 }
@@ -426,6 +467,21 @@ func (sr *snapReader) u32s(n int) []uint32 {
 	if !littleEndian {
 		for i, x := range out {
 			out[i] = bits.ReverseBytes32(x)
+		}
+	}
+	return out
+}
+
+// u64s reads n little-endian 64-bit words.
+func (sr *snapReader) u64s(n int) []uint64 {
+	if !sr.fits(8 * int64(n)) {
+		return nil
+	}
+	out := make([]uint64, n)
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 8*n))
+	if !littleEndian {
+		for i, x := range out {
+			out[i] = bits.ReverseBytes64(x)
 		}
 	}
 	return out

@@ -1,0 +1,200 @@
+package lexical
+
+import (
+	"cmp"
+	"slices"
+)
+
+// pairLog holds the postings of word pairs. An archive has millions of
+// distinct pairs, most of them seen once, and a posting list apiece, found
+// through a map, made pairs half the cost of [Index.Add] (a map lookup, a
+// list header and two list tails to reach in memory, for every pair of every
+// item) and most of the lists the garbage collector walked. Instead, Add
+// appends each posting to a buffer. A full buffer is sorted by pair into a
+// run, and the newest two runs are merged while the older is no more than
+// twice as long, so that about log₂(postings/bufMax) runs exist. A search
+// finds a pair's postings by bisecting each run and scanning the buffer.
+//
+// Runs hold consecutive ranges of slots, oldest first, and the buffer the
+// newest, so a pair's postings read run by run, then from the buffer, come
+// in slot order.
+type pairLog struct {
+	runs   []pairRun
+	buf    []pairPosting // in slot order
+	bufMax int
+	inBuf  bufFilter // the pairs that may have postings in buf
+}
+
+// bufFilter is a one-hash Bloom filter of the pairs in the buffer: a search
+// for a pair scans the buffer only when the pair's bit is set, which keeps
+// searches for pairs that occur nowhere, most of a query's, from reading
+// the buffer. At 64 Ki bits for at most 4 Ki pairs, a pair absent from the
+// buffer finds its bit set less than once in 16.
+type bufFilter [1 << 10]uint64
+
+func (f *bufFilter) bit(key uint64) (word int, mask uint64) {
+	h := key * 0x9e3779b97f4a7c15 >> 48
+	return int(h >> 6), 1 << (h & 63)
+}
+
+func (f *bufFilter) add(key uint64) {
+	w, m := f.bit(key)
+	f[w] |= m
+}
+
+func (f *bufFilter) has(key uint64) bool {
+	w, m := f.bit(key)
+	return f[w]&m != 0
+}
+
+// defaultPairBuffer is the default bufMax: 64 KB of postings, which a
+// search for a pair found in the buffer's filter reads.
+const defaultPairBuffer = 4 << 10
+
+// pairPosting is one posting of the pair whose stems have the lists named
+// by key (see [pairKey]).
+type pairPosting struct {
+	key  uint64
+	slot uint32
+	tf   uint16
+}
+
+func comparePostings(a, b pairPosting) int {
+	if c := cmp.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.slot, b.slot)
+}
+
+// pairRun is a sorted run: postings in order of key, then slot, in three
+// parallel arrays, so that a search bisects eight-byte keys.
+type pairRun struct {
+	keys  []uint64
+	slots []uint32
+	tfs   []uint16
+}
+
+func (r *pairRun) len() int { return len(r.keys) }
+
+func (r *pairRun) append(p pairPosting) {
+	r.keys = append(r.keys, p.key)
+	r.slots = append(r.slots, p.slot)
+	r.tfs = append(r.tfs, p.tf)
+}
+
+func (r *pairRun) at(i int) pairPosting {
+	return pairPosting{key: r.keys[i], slot: r.slots[i], tf: r.tfs[i]}
+}
+
+func newPairRun(n int) pairRun {
+	return pairRun{keys: make([]uint64, 0, n), slots: make([]uint32, 0, n), tfs: make([]uint16, 0, n)}
+}
+
+// add appends a posting; slot must be the newest.
+func (pl *pairLog) add(key uint64, slot uint32, tf uint16) {
+	pl.buf = append(pl.buf, pairPosting{key: key, slot: slot, tf: tf})
+	pl.inBuf.add(key)
+}
+
+// seal turns a full buffer into a run, merging runs as needed. Add calls it
+// after an item's postings, so that an item's postings stay in one run.
+func (pl *pairLog) seal() {
+	if len(pl.buf) < pl.bufMax {
+		return
+	}
+	slices.SortFunc(pl.buf, comparePostings)
+	run := newPairRun(len(pl.buf))
+	for _, p := range pl.buf {
+		run.append(p)
+	}
+	pl.buf = pl.buf[:0]
+	clear(pl.inBuf[:])
+	pl.runs = append(pl.runs, run)
+	for n := len(pl.runs); n >= 2 && pl.runs[n-2].len() <= 2*pl.runs[n-1].len(); n-- {
+		pl.runs[n-2] = mergeRuns(&pl.runs[n-2], &pl.runs[n-1])
+		pl.runs = pl.runs[:n-1]
+	}
+}
+
+// mergeRuns returns the sorted union of a and b, whose slots all come
+// after a's.
+func mergeRuns(a, b *pairRun) pairRun {
+	n := a.len() + b.len()
+	out := pairRun{keys: make([]uint64, n), slots: make([]uint32, n), tfs: make([]uint16, n)}
+	i, j := 0, 0
+	for k := range n {
+		// On equal keys a's posting comes first: its slot is smaller.
+		if j == b.len() || i < a.len() && a.keys[i] <= b.keys[j] {
+			out.keys[k], out.slots[k], out.tfs[k] = a.keys[i], a.slots[i], a.tfs[i]
+			i++
+		} else {
+			out.keys[k], out.slots[k], out.tfs[k] = b.keys[j], b.slots[j], b.tfs[j]
+			j++
+		}
+	}
+	return out
+}
+
+// postings appends the postings of the pair key to p, in slot order.
+func (pl *pairLog) postings(key uint64, p *postings) {
+	for i := range pl.runs {
+		r := &pl.runs[i]
+		at, _ := slices.BinarySearch(r.keys, key)
+		for ; at < r.len() && r.keys[at] == key; at++ {
+			p.slots = append(p.slots, r.slots[at])
+			p.tfs = append(p.tfs, r.tfs[at])
+		}
+	}
+	if !pl.inBuf.has(key) {
+		return
+	}
+	for _, x := range pl.buf {
+		if x.key == key {
+			p.slots = append(p.slots, x.slot)
+			p.tfs = append(p.tfs, x.tf)
+		}
+	}
+}
+
+// len returns the number of postings.
+func (pl *pairLog) len() int {
+	n := len(pl.buf)
+	for i := range pl.runs {
+		n += pl.runs[i].len()
+	}
+	return n
+}
+
+// all calls fn with every posting, run by run, then the buffer's.
+func (pl *pairLog) all(fn func(pairPosting)) {
+	for i := range pl.runs {
+		r := &pl.runs[i]
+		for j := range r.len() {
+			fn(r.at(j))
+		}
+	}
+	for _, p := range pl.buf {
+		fn(p)
+	}
+}
+
+// compact keeps the postings of live slots, renumbered by remap (gone for
+// a dead slot) and keyed by the stems' new lists (moved), in one run.
+func (pl *pairLog) compact(remap, moved []uint32, gone uint32) {
+	var kept []pairPosting
+	pl.all(func(p pairPosting) {
+		if s := remap[p.slot]; s != gone {
+			kept = append(kept, pairPosting{key: pairKey(moved[p.key>>32], moved[uint32(p.key)]), slot: s, tf: p.tf})
+		}
+	})
+	slices.SortFunc(kept, comparePostings)
+	pl.runs, pl.buf = pl.runs[:0], pl.buf[:0]
+	clear(pl.inBuf[:])
+	if len(kept) > 0 {
+		run := newPairRun(len(kept))
+		for _, p := range kept {
+			run.append(p)
+		}
+		pl.runs = append(pl.runs, run)
+	}
+}

@@ -1,0 +1,89 @@
+package lexical
+
+import (
+	"bytes"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPairPostings checks the pairs' postings against a map of lists built
+// from the same items' analyses, through sealing and merging runs (a
+// one-posting buffer, a small one, the default, one never full), deletes,
+// compaction and a snapshot.
+func TestPairPostings(t *testing.T) {
+	s := newSynthetic(5, 300)
+	fields := map[uint32][]string{}
+	for i := range uint32(600) {
+		fields[i] = []string{s.paragraph(5), s.paragraph(30)}
+	}
+	fields[9999] = []string{"Après compaction", fields[1][1]}
+	for _, bufMax := range []int{1, 37, defaultPairBuffer, 1 << 30} {
+		ix := New(Config{})
+		ix.pairs.bufMax = bufMax
+		for i := range uint32(600) {
+			ix.Add(i, fields[i]...)
+			if i%5 == 4 {
+				ix.Delete(i - 3)
+			}
+		}
+		checkPairs(t, ix, fields)
+		for i := uint32(0); i < 600; i += 2 {
+			ix.Delete(i) // compacts
+		}
+		ix.Add(9999, fields[9999]...)
+		checkPairs(t, ix, fields)
+		var buf bytes.Buffer
+		if _, err := ix.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadIndex(bytes.NewReader(buf.Bytes()), int64(buf.Len()), Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPairs(t, got, fields)
+		for q := range uint32(40) {
+			words := strings.Fields(fields[q*13%600][1])
+			phrase := strings.Join(words[q%8:q%8+3], " ")
+			if a, b := ix.Search(phrase, 10, nil), got.Search(phrase, 10, nil); !slices.Equal(a, b) {
+				t.Fatalf("bufMax %d: search %q after the snapshot: %v, want %v", bufMax, phrase, b, a)
+			}
+		}
+	}
+}
+
+// checkPairs compares every pair's postings in ix with a map of lists
+// filled by analysing each slot's item again.
+func checkPairs(t *testing.T, ix *Index, fields map[uint32][]string) {
+	t.Helper()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	want := map[uint64]*postings{}
+	for slot, id := range ix.ids {
+		d := ix.analyse(fields[id])
+		for key, tf := range d.pairs {
+			a, b := ix.stems[d.stems[key>>32].term], ix.stems[d.stems[uint32(key)].term]
+			l := want[pairKey(a, b)]
+			if l == nil {
+				l = &postings{}
+				want[pairKey(a, b)] = l
+			}
+			l.slots = append(l.slots, uint32(slot))
+			l.tfs = append(l.tfs, fixedTF(tf))
+		}
+		docPool.Put(d)
+	}
+	total := 0
+	for _, key := range slices.Sorted(maps.Keys(want)) {
+		var got postings
+		ix.pairs.postings(key, &got)
+		if w := want[key]; !slices.Equal(got.slots, w.slots) || !slices.Equal(got.tfs, w.tfs) {
+			t.Fatalf("pair %x: slots %v tfs %v, want %v %v", key, got.slots, got.tfs, w.slots, w.tfs)
+		}
+		total += len(got.slots)
+	}
+	if total != ix.pairs.len() || total == 0 {
+		t.Fatalf("%d postings expected, the log has %d", total, ix.pairs.len())
+	}
+}
