@@ -217,13 +217,22 @@ func TestCacheIndependence(t *testing.T) {
 	wg.Wait()
 }
 
+// FuzzTokens checks the tokens' offsets and terms, and that analysing a text
+// line by line, memoised or not (the second call), gives the tokens of one
+// scan of the whole text.
 func FuzzTokens(f *testing.F) {
-	for _, s := range []string{"L’Élysée", "5,6 millions", "100 000", "qu'OpenAI's", "1.234,56", "a-t-il", "e\u0301"} {
+	for _, s := range append([]string{"L’Élysée", "5,6 millions", "100 000", "qu'OpenAI's", "1.234,56", "a-t-il", "e\u0301"}, memoTexts...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
+		whole := appendScanned(nil, text, 0)
+		for range 2 {
+			if got := Tokens(text); !slices.Equal(got, whole) {
+				t.Fatalf("Tokens(%q) =\n%+v\nwant, as one scan,\n%+v", text, got, whole)
+			}
+		}
 		end := 0
-		for _, tk := range Tokens(text) {
+		for _, tk := range whole {
 			if tk.Start < end || tk.End <= tk.Start || tk.End > len(text) {
 				t.Fatalf("bad offsets %d:%d after %d in %q", tk.Start, tk.End, end, text)
 			}

@@ -61,17 +61,3 @@ func TestMemoConcurrentGenerations(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-func FuzzAppendTokens(f *testing.F) {
-	for _, text := range memoTexts {
-		f.Add(text)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		want := appendScanned(nil, text, 0)
-		for range 2 {
-			if got := AppendTokens(nil, text); !slices.Equal(got, want) {
-				t.Fatalf("AppendTokens(%q) =\n%+v\nwant\n%+v", text, got, want)
-			}
-		}
-	})
-}
