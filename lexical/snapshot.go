@@ -457,49 +457,26 @@ func (sr *snapReader) count(size int) int {
 // as snapshots do: the arrays are then read straight into place.
 var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
-// u32s reads n little-endian 32-bit words.
-func (sr *snapReader) u32s(n int) []uint32 {
-	if !sr.fits(4 * int64(n)) {
+// readWords reads n little-endian words of T, straight into place on a
+// little-endian machine, else swapped by swap.
+func readWords[T uint16 | uint32 | uint64](sr *snapReader, n int, swap func(T) T) []T {
+	size := int(unsafe.Sizeof(T(0)))
+	if !sr.fits(int64(size) * int64(n)) {
 		return nil
 	}
-	out := make([]uint32, n)
-	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 4*n))
+	out := make([]T, n)
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), size*n))
 	if !littleEndian {
 		for i, x := range out {
-			out[i] = bits.ReverseBytes32(x)
+			out[i] = swap(x)
 		}
 	}
 	return out
 }
 
-// u64s reads n little-endian 64-bit words.
-func (sr *snapReader) u64s(n int) []uint64 {
-	if !sr.fits(8 * int64(n)) {
-		return nil
-	}
-	out := make([]uint64, n)
-	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 8*n))
-	if !littleEndian {
-		for i, x := range out {
-			out[i] = bits.ReverseBytes64(x)
-		}
-	}
-	return out
-}
-
-func (sr *snapReader) u16s(n int) []uint16 {
-	if !sr.fits(2 * int64(n)) {
-		return nil
-	}
-	out := make([]uint16, n)
-	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), 2*n))
-	if !littleEndian {
-		for i, x := range out {
-			out[i] = bits.ReverseBytes16(x)
-		}
-	}
-	return out
-}
+func (sr *snapReader) u64s(n int) []uint64 { return readWords(sr, n, bits.ReverseBytes64) }
+func (sr *snapReader) u32s(n int) []uint32 { return readWords(sr, n, bits.ReverseBytes32) }
+func (sr *snapReader) u16s(n int) []uint16 { return readWords(sr, n, bits.ReverseBytes16) }
 
 // f32s reads n little-endian float32s, as their bits in u32s' array.
 func (sr *snapReader) f32s(n int) []float32 {
