@@ -5,8 +5,9 @@
 // stemmer. The built-in embedder, the extractive answerer and the keyword
 // index all analyse text the same way through this package.
 //
-// Everything here is safe for concurrent use. Stems are memoised in a
-// bounded cache whose state never changes a result.
+// Everything here is safe for concurrent use. Stems, and the tokens of the
+// lines analysed last, are memoised in bounded caches whose state never
+// changes a result.
 package analysis
 
 import (
