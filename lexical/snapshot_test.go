@@ -87,6 +87,12 @@ func TestSnapshotStale(t *testing.T) {
 			t.Errorf("config %+v: %v, want ErrStale", cfg, err)
 		}
 	}
+	// A snapshot of format 1, whose pairs were lists, is rebuilt, not read.
+	v1 := slices.Clone(data)
+	copy(v1, snapMagic1)
+	if _, err := ReadIndex(bytes.NewReader(v1), int64(len(v1)), Config{}); !errors.Is(err, ErrStale) {
+		t.Errorf("format 1: %v, want ErrStale", err)
+	}
 	// Scoring settings do not change what is indexed.
 	if _, err := ReadIndex(bytes.NewReader(data), int64(len(data)), Config{K1: 1.5, B: 0.5, Names: 2, Exact: 0.8, Pairs: 0.1}); err != nil {
 		t.Errorf("other scoring settings: %v", err)
