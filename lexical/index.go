@@ -167,7 +167,7 @@ func New(cfg Config) *Index {
 		cfg:    cfg,
 		stems:  make(map[string]uint32),
 		forms:  make(map[string]uint32),
-		pairs:  pairLog{bufMax: defaultPairBuffer},
+		pairs:  pairLog{bufMax: defaultPairBuffer, runMax: defaultPairRun},
 		slotOf: make(map[uint32]uint32),
 	}
 	for _, w := range cfg.FieldWeights {

@@ -12,8 +12,11 @@ import (
 // item) and most of the lists the garbage collector walked. Instead, Add
 // appends each posting to a buffer. A full buffer is sorted by pair into a
 // run, and the newest two runs are merged while the older is no more than
-// twice as long, so that about log₂(postings/bufMax) runs exist. A search
-// finds a pair's postings by bisecting each run and scanning the buffer.
+// twice as long and the merged run would hold at most runMax postings, so
+// that about log₂(postings/bufMax) runs exist, plus one for every runMax
+// postings; the bound keeps a merge's copy of the runs it replaces small
+// beside the whole. A search finds a pair's postings by bisecting each run
+// and scanning the buffer.
 //
 // Runs hold consecutive ranges of slots, oldest first, and the buffer the
 // newest, so a pair's postings read run by run, then from the buffer, come
@@ -22,6 +25,7 @@ type pairLog struct {
 	runs   []pairRun
 	buf    []pairPosting // in slot order
 	bufMax int
+	runMax int
 	inBuf  bufFilter // the pairs that may have postings in buf
 }
 
@@ -50,6 +54,10 @@ func (f *bufFilter) has(key uint64) bool {
 // defaultPairBuffer is the default bufMax: 64 KB of postings, which a
 // search for a pair found in the buffer's filter reads.
 const defaultPairBuffer = 4 << 10
+
+// defaultPairRun is the default runMax: 112 MB of postings, those of about
+// 200,000 of the archive's paragraphs.
+const defaultPairRun = 8 << 20
 
 // pairPosting is one posting of the pair whose stems have the lists named
 // by key (see [pairKey]).
@@ -110,7 +118,8 @@ func (pl *pairLog) seal() {
 	pl.buf = pl.buf[:0]
 	clear(pl.inBuf[:])
 	pl.runs = append(pl.runs, run)
-	for n := len(pl.runs); n >= 2 && pl.runs[n-2].len() <= 2*pl.runs[n-1].len(); n-- {
+	for n := len(pl.runs); n >= 2 && pl.runs[n-2].len() <= 2*pl.runs[n-1].len() &&
+		pl.runs[n-2].len()+pl.runs[n-1].len() <= pl.runMax; n-- {
 		pl.runs[n-2] = mergeRuns(&pl.runs[n-2], &pl.runs[n-1])
 		pl.runs = pl.runs[:n-1]
 	}

@@ -11,7 +11,8 @@ import (
 // TestPairPostings checks the pairs' postings against a map of lists built
 // from the same items' analyses, through sealing and merging runs (a
 // one-posting buffer, a small one, the default, one never full), deletes,
-// compaction and a snapshot.
+// compaction and a snapshot, and with runs bounded to a few hundred
+// postings.
 func TestPairPostings(t *testing.T) {
 	s := newSynthetic(5, 300)
 	fields := map[uint32][]string{}
@@ -19,9 +20,11 @@ func TestPairPostings(t *testing.T) {
 		fields[i] = []string{s.paragraph(5), s.paragraph(30)}
 	}
 	fields[9999] = []string{"Après compaction", fields[1][1]}
-	for _, bufMax := range []int{1, 37, defaultPairBuffer, 1 << 30} {
+	for _, bufs := range []struct{ bufMax, runMax int }{
+		{1, defaultPairRun}, {37, defaultPairRun}, {37, 300}, {defaultPairBuffer, defaultPairRun}, {1 << 30, defaultPairRun},
+	} {
 		ix := New(Config{})
-		ix.pairs.bufMax = bufMax
+		ix.pairs.bufMax, ix.pairs.runMax = bufs.bufMax, bufs.runMax
 		for i := range uint32(600) {
 			ix.Add(i, fields[i]...)
 			if i%5 == 4 {
@@ -47,7 +50,7 @@ func TestPairPostings(t *testing.T) {
 			words := strings.Fields(fields[q*13%600][1])
 			phrase := strings.Join(words[q%8:q%8+3], " ")
 			if a, b := ix.Search(phrase, 10, nil), got.Search(phrase, 10, nil); !slices.Equal(a, b) {
-				t.Fatalf("bufMax %d: search %q after the snapshot: %v, want %v", bufMax, phrase, b, a)
+				t.Fatalf("%+v: search %q after the snapshot: %v, want %v", bufs, phrase, b, a)
 			}
 		}
 	}
