@@ -56,7 +56,7 @@ func (f *bufFilter) has(key uint64) bool {
 const defaultPairBuffer = 4 << 10
 
 // defaultPairRun is the default runMax: 112 MB of postings, those of about
-// 200,000 of the archive's paragraphs.
+// 170,000 paragraphs of the benchmark archive.
 const defaultPairRun = 8 << 20
 
 // pairPosting is one posting of the pair whose stems have the lists named
