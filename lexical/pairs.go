@@ -84,18 +84,18 @@ type pairRun struct {
 
 func (r *pairRun) len() int { return len(r.keys) }
 
-func (r *pairRun) append(p pairPosting) {
-	r.keys = append(r.keys, p.key)
-	r.slots = append(r.slots, p.slot)
-	r.tfs = append(r.tfs, p.tf)
-}
-
 func (r *pairRun) at(i int) pairPosting {
 	return pairPosting{key: r.keys[i], slot: r.slots[i], tf: r.tfs[i]}
 }
 
-func newPairRun(n int) pairRun {
-	return pairRun{keys: make([]uint64, 0, n), slots: make([]uint32, 0, n), tfs: make([]uint16, 0, n)}
+// sortedRun sorts ps and returns them as a run.
+func sortedRun(ps []pairPosting) pairRun {
+	slices.SortFunc(ps, comparePostings)
+	r := pairRun{keys: make([]uint64, len(ps)), slots: make([]uint32, len(ps)), tfs: make([]uint16, len(ps))}
+	for i, p := range ps {
+		r.keys[i], r.slots[i], r.tfs[i] = p.key, p.slot, p.tf
+	}
+	return r
 }
 
 // add appends a posting; slot must be the newest.
@@ -110,14 +110,9 @@ func (pl *pairLog) seal() {
 	if len(pl.buf) < pl.bufMax {
 		return
 	}
-	slices.SortFunc(pl.buf, comparePostings)
-	run := newPairRun(len(pl.buf))
-	for _, p := range pl.buf {
-		run.append(p)
-	}
+	pl.runs = append(pl.runs, sortedRun(pl.buf))
 	pl.buf = pl.buf[:0]
 	clear(pl.inBuf[:])
-	pl.runs = append(pl.runs, run)
 	for n := len(pl.runs); n >= 2 && pl.runs[n-2].len() <= 2*pl.runs[n-1].len() &&
 		pl.runs[n-2].len()+pl.runs[n-1].len() <= pl.runMax; n-- {
 		pl.runs[n-2] = mergeRuns(&pl.runs[n-2], &pl.runs[n-1])
@@ -196,14 +191,9 @@ func (pl *pairLog) compact(remap, moved []uint32, gone uint32) {
 			kept = append(kept, pairPosting{key: pairKey(moved[p.key>>32], moved[uint32(p.key)]), slot: s, tf: p.tf})
 		}
 	})
-	slices.SortFunc(kept, comparePostings)
 	pl.runs, pl.buf = pl.runs[:0], pl.buf[:0]
 	clear(pl.inBuf[:])
 	if len(kept) > 0 {
-		run := newPairRun(len(kept))
-		for _, p := range kept {
-			run.append(p)
-		}
-		pl.runs = append(pl.runs, run)
+		pl.runs = append(pl.runs, sortedRun(kept))
 	}
 }

@@ -71,14 +71,7 @@ const (
 // postings returns qt's postings, if it has any; a pair's are gathered into
 // sc. The caller holds mu.
 func (ix *Index) postings(qt queryTerm, sc *searchScratch) (postings, bool) {
-	var li uint32
-	ok := false
-	switch qt.dict {
-	case dictStems:
-		li, ok = ix.stems[qt.term]
-	case dictForms:
-		li, ok = ix.forms[qt.term]
-	default:
+	if qt.dict == dictPairs {
 		a, ok := ix.stems[qt.term]
 		b, ok2 := ix.stems[qt.next]
 		if !ok || !ok2 {
@@ -89,6 +82,11 @@ func (ix *Index) postings(qt queryTerm, sc *searchScratch) (postings, bool) {
 		p := postings{slots: sc.pairs.slots[n:], tfs: sc.pairs.tfs[n:]}
 		return p, len(p.slots) > 0
 	}
+	dict := ix.stems
+	if qt.dict == dictForms {
+		dict = ix.forms
+	}
+	li, ok := dict[qt.term]
 	if !ok {
 		return postings{}, false
 	}

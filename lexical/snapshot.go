@@ -134,12 +134,7 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	// The buffer of the newest pairs' postings is written as a last run.
 	runs := ix.pairs.runs
 	if len(ix.pairs.buf) > 0 {
-		buf := slices.SortedFunc(slices.Values(ix.pairs.buf), comparePostings)
-		last := newPairRun(len(buf))
-		for _, p := range buf {
-			last.append(p)
-		}
-		runs = append(runs[:len(runs):len(runs)], last)
+		runs = append(runs[:len(runs):len(runs)], sortedRun(slices.Clone(ix.pairs.buf)))
 	}
 	sw.u32(uint32(len(runs)))
 	for _, r := range runs {
