@@ -260,7 +260,8 @@ type Result struct {
 }
 
 // Ingest stores doc, embedding only its new and changed items, and updates
-// the index. It returns once the change is durable and searchable.
+// the index. It returns once the change is durable (in a store opened
+// unsynced, once it is written: see store.Options.Unsynced) and searchable.
 func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, error) {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()

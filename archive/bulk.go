@@ -29,7 +29,7 @@ type follower struct {
 // StartBulk makes the archive index the changes of later ingests and
 // deletes on background goroutines, in order, while the next document is
 // embedded and stored, so that a bulk load keeps every core busy. Meanwhile
-// [Archive.Ingest] returns once its change is durable, and the change
+// [Archive.Ingest] returns once its change is stored, and the change
 // becomes searchable a few documents later; at most a few changes wait, so
 // a slow index holds the ingest back rather than piling up vectors.
 //

@@ -45,6 +45,16 @@ type Options struct {
 	// ItemCacheBytes bounds the memory of decoded items kept for searches;
 	// 0 means [DefaultItemCacheBytes], negative disables the cache.
 	ItemCacheBytes int
+	// Unsynced makes writes return before they reach the disk: Close syncs
+	// them, once. A bulk load (veille ingest) takes a few times less CPU
+	// so: each sync of Badger's memory-mapped logs writes their dirty pages
+	// back and flushes the TLBs of every core the process runs on. A killed
+	// process loses nothing; should the machine stop before Close, the next
+	// Open removes the issues whose data the disk did not get (see
+	// unsynced.go), to be ingested again. Value-log GC does not run
+	// meanwhile: it deletes log files once their values are rewritten,
+	// which must be synced first.
+	Unsynced bool
 }
 
 // DB is an open archive store. It is safe for concurrent use; writes that
@@ -58,6 +68,8 @@ type DB struct {
 	gen, next atomic.Uint32 // the active generation, the one being built (0: none); changed under writeMu
 
 	items *itemCache
+
+	unsynced bool // Options.Unsynced
 
 	// partial is set when a write that spanned several transactions failed
 	// after committing some: it may have left orphans, so Close leaves no
@@ -78,7 +90,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	bo := badger.DefaultOptions(dir).
-		WithSyncWrites(true).
+		WithSyncWrites(!opts.Unsynced).
 		// Vectors (4 KiB at 1,024 dims) go to the value log rather than
 		// the LSM tree, which keeps compactions small.
 		WithValueThreshold(1 << 10).
@@ -92,8 +104,11 @@ func Open(dir string, opts Options) (*DB, error) {
 	if cache == 0 {
 		cache = DefaultItemCacheBytes
 	}
-	db := &DB{bdb: bdb, log: log, items: newItemCache(cache)}
+	db := &DB{bdb: bdb, log: log, items: newItemCache(cache), unsynced: opts.Unsynced}
 	clean, err := db.initSchema()
+	if err == nil {
+		err = db.settleUnsynced(opts.Unsynced)
+	}
 	if err != nil {
 		bdb.Close()
 		return nil, err
@@ -108,6 +123,9 @@ func Open(dir string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
+	if opts.Unsynced {
+		opts.GCInterval = -1
+	}
 	db.startGC(opts.GCInterval)
 	return db, nil
 }
@@ -115,19 +133,24 @@ func Open(dir string, opts Options) (*DB, error) {
 // Close stops the GC loop and closes Badger, flushing everything to disk.
 // Unless a write failed halfway meanwhile, it first records a clean-close
 // marker, so that the next Open can skip the search for orphaned items
-// (which reads every issue record and item key).
+// (which reads every issue record and item key). An unsynced store syncs
+// its writes before that, and only then ends its session.
 func (db *DB) Close() error {
 	db.stopGC()
 	<-db.gcDone
-	if !db.partial.Load() {
+	var err error
+	switch {
+	case db.unsynced:
+		err = db.closeUnsynced(!db.partial.Load())
+	case !db.partial.Load():
 		if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keyClean, nil) }); err != nil {
 			db.log.Warn("cannot record the clean close", "err", err)
 		}
 	}
-	if err := db.bdb.Close(); err != nil {
-		return fmt.Errorf("close badger: %w", err)
+	if cerr := db.bdb.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close badger: %w", cerr))
 	}
-	return nil
+	return err
 }
 
 // Size returns the bytes on disk of Badger's LSM tree and value log.

@@ -12,6 +12,8 @@
 //	m/seq             → uint32 big-endian: the next item sequence number
 //	m/clean           → empty: the clean-close marker, written last by Close
 //	                    and deleted by Open (db.go)
+//	m/unsynced        → JSON {"boot", "version"}: an unsynced session is
+//	                    running, or ended without Close (unsynced.go)
 //	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
 //	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
 //	v/<seq: 4 bytes BE> → the item's vector, float32 little-endian, dims × 4 bytes
@@ -35,7 +37,10 @@
 // are not listed by their issue) are removed by [Open], which skips that
 // search when the store was closed cleanly after its last write.
 //
-// Writes are synced before they are acknowledged (Badger's SyncWrites).
+// Writes are synced before they are acknowledged (Badger's SyncWrites),
+// except in a store opened for a bulk load ([Options.Unsynced]), whose
+// writes Close syncs at once; an Open after a system crash removes the
+// issues such a load lost, so that the invariants above hold again.
 // [DB.Backup] writes a consistent snapshot and [Restore] loads one into an
 // empty directory (format in backup.go).
 package store

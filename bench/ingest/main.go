@@ -543,7 +543,7 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 	}
 	defer stopProfile()
 	c0, start := cpuTime(), time.Now()
-	db, err := store.Open(filepath.Join(work, "badger"), store.Options{})
+	db, err := store.Open(filepath.Join(work, "badger"), store.Options{Unsynced: true}) // as veille ingest
 	if err != nil {
 		return err
 	}

@@ -32,9 +32,11 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(cfg, e.stderr)
 	bar := newBar(files, e.stderr)
+	// The summary is printed once the store is closed, and so synced: the
+	// issues need not be synced one by one.
 	h := hooks{wrap: func(emb archive.Embedder) archive.Embedder {
 		return &progressEmbedder{Embedder: emb, bar: bar}
-	}}
+	}, unsynced: true}
 	o, err := openStore(ctx, cfg, log, h)
 	if err != nil {
 		return err

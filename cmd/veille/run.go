@@ -181,10 +181,13 @@ type opened struct {
 	next archive.Embedder // the embedder a reindex moves to; nil when none is configured
 }
 
-// hooks let a command watch what the archive does.
+// hooks let a command watch what the archive does, and say how to open it.
 type hooks struct {
 	wrap    func(archive.Embedder) archive.Embedder // decorates the embedder
 	observe func(archive.Result)                    // sees every ingest and delete
+	// unsynced opens the store for a bulk load, which syncs its writes
+	// once, when it closes (store.Options.Unsynced).
+	unsynced bool
 }
 
 // open opens the store in cfg.DataDir and loads the archive over it.
@@ -224,7 +227,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*ope
 	if itemCache == 0 {
 		itemCache = -1
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store"), ItemCacheBytes: itemCache})
+	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store"), ItemCacheBytes: itemCache, Unsynced: h.unsynced})
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? use its API instead (POST /v1/issues, POST /v1/reindex) or stop it first", err, cfg.DataDir)
