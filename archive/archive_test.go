@@ -43,7 +43,13 @@ type fixture struct {
 
 func open(t *testing.T, dir string) *fixture {
 	t.Helper()
-	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	return openStore(t, dir, store.Options{GCInterval: -1})
+}
+
+// openStore is open with the store opened with opts.
+func openStore(t *testing.T, dir string, opts store.Options) *fixture {
+	t.Helper()
+	db, err := store.Open(filepath.Join(dir, "badger"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/store"
 )
 
 // TestBulkIndexesInOrder ingests, edits and deletes issues during a bulk
@@ -79,4 +80,38 @@ func TestBulkIndexesInOrder(t *testing.T) {
 	f = open(t, dir)
 	defer f.close(t)
 	check("after a restart")
+}
+
+// TestBulkOverUnsyncedStore checks that a bulk load over a store that does
+// not sync each write keeps GOMAXPROCS as it is (nothing waits for the
+// disk) and that its issues are there after the store is closed and opened
+// again.
+func TestBulkOverUnsyncedStore(t *testing.T) {
+	dir := t.TempDir()
+	f := openStore(t, dir, store.Options{Unsynced: true})
+	procs := runtime.GOMAXPROCS(0)
+	stop := f.arch.StartBulk()
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Errorf("GOMAXPROCS %d during a bulk load over an unsynced store, want %d", got, procs)
+	}
+	if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := f.arch.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.close(t)
+	f = open(t, dir)
+	defer f.close(t)
+	got, err := f.arch.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Items == 0 || got.Items != want.Items || got.Indexed != want.Items {
+		t.Fatalf("after reopening: %+v, want the %d items of the bulk load indexed", got, want.Items)
+	}
 }

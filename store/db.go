@@ -153,6 +153,9 @@ func (db *DB) Close() error {
 	return err
 }
 
+// Unsynced reports whether the store was opened with [Options.Unsynced].
+func (db *DB) Unsynced() bool { return db.unsynced }
+
 // Size returns the bytes on disk of Badger's LSM tree and value log.
 func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
 
