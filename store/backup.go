@@ -221,7 +221,7 @@ func Restore(ctx context.Context, dir string, r io.Reader, opts Options) (err er
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	bdb, err := badger.Open(badgerOptions(dir, log))
+	bdb, err := badger.Open(badgerOptions(dir, log, true))
 	if err != nil {
 		return fmt.Errorf("restore: open badger in %s: %w", dir, err)
 	}
@@ -280,14 +280,6 @@ func describe(e *Embedder) string {
 		return "none"
 	}
 	return e.String()
-}
-
-// badgerOptions are [Open]'s Badger options.
-func badgerOptions(dir string, log *slog.Logger) badger.Options {
-	return badger.DefaultOptions(dir).
-		WithSyncWrites(true).
-		WithLogger(badgerLogger{log.With("component", "badger")}).
-		WithCompactL0OnClose(true)
 }
 
 func readHeader(r io.Reader) (backupHeader, error) {
