@@ -161,6 +161,9 @@ func (db *DB) repair(since uint64) error {
 			return err
 		}
 		return iterate(txn, prefixIssue, func(k, v []byte) error {
+			if len(v) == 0 {
+				return nil // lost itself, listed above
+			}
 			var rec issueRecord
 			if err := unmarshal(v, &rec); err != nil {
 				return err

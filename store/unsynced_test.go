@@ -121,7 +121,8 @@ func TestUnsyncedKilledProcess(t *testing.T) {
 }
 
 // TestUnsyncedSystemCrash stops an unsynced session without Close and
-// destroys one vector in the value log, as a power loss could, and starts
+// destroys a vector and an issue record in the value log, as a power loss
+// could, and starts
 // the machine again: the next Open removes that vector's issue, and only
 // it, so that ingesting it again restores it.
 func TestUnsyncedSystemCrash(t *testing.T) {
@@ -134,11 +135,15 @@ func TestUnsyncedSystemCrash(t *testing.T) {
 	}
 	db = openUnsynced(t, dir, nil)
 	kept, keptVecs := vlogDoc("kept", 200, 3)
-	lost, lostVecs := vlogDoc("lost", 300, 4)
+	// Sixty items: the issue's record outgrows Badger's value threshold
+	// too, and goes to the value log with the vectors; it is damaged as
+	// well (its hash is in no other value).
+	lost, lostVecs := vlogDoc("lost", 300, 60)
 	applyDoc(t, db, kept, keptVecs)
 	applyDoc(t, db, lost, lostVecs)
 	crash(t, db)
 	zeroInValueLog(t, dir, encodeVector(lostVecs[lost.Items[2].ID]))
+	zeroInValueLog(t, dir, []byte(`"h-lost"`))
 
 	was := bootID
 	bootID = func() string { return "another boot" }
