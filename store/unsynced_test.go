@@ -84,47 +84,44 @@ func checkIssue(t *testing.T, db *DB, d ingest.Document, vecs map[string][]float
 	}
 }
 
-func TestUnsyncedCloseEndsTheSession(t *testing.T) {
-	dir := t.TempDir()
-	db := openUnsynced(t, dir, nil)
-	if !hasSessionRecord(t, db) {
-		t.Fatal("an unsynced store runs without its session record")
+// TestUnsyncedSessionEnds ends an unsynced session with Close, and without
+// it as a killed process does (the machine kept the writes): either way the
+// next Open finds every write and no session record.
+func TestUnsyncedSessionEnds(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		end  func(*testing.T, *DB)
+	}{
+		{"close", func(t *testing.T, db *DB) {
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"killed", crash},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := openUnsynced(t, dir, nil)
+			if !hasSessionRecord(t, db) {
+				t.Fatal("an unsynced store runs without its session record")
+			}
+			d, vecs := vlogDoc("a", 1, 3)
+			applyDoc(t, db, d, vecs)
+			c.end(t, db)
+			db = mustOpen(t, dir)
+			defer db.Close()
+			if hasSessionRecord(t, db) {
+				t.Fatal("the session record outlived the session")
+			}
+			checkIssue(t, db, d, vecs)
+		})
 	}
-	d, vecs := vlogDoc("a", 1, 3)
-	applyDoc(t, db, d, vecs)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db = mustOpen(t, dir)
-	defer db.Close()
-	if hasSessionRecord(t, db) {
-		t.Fatal("Close left the session record")
-	}
-	checkIssue(t, db, d, vecs)
 }
 
-// TestUnsyncedKilledProcess stops an unsynced session without Close, as a
-// killed process does: the machine kept its writes, so the next Open keeps
-// them and ends the session.
-func TestUnsyncedKilledProcess(t *testing.T) {
-	dir := t.TempDir()
-	db := openUnsynced(t, dir, nil)
-	d, vecs := vlogDoc("a", 1, 3)
-	applyDoc(t, db, d, vecs)
-	crash(t, db)
-	db = mustOpen(t, dir)
-	defer db.Close()
-	if hasSessionRecord(t, db) {
-		t.Fatal("Open left the record of an ended session")
-	}
-	checkIssue(t, db, d, vecs)
-}
-
-// TestUnsyncedSystemCrash stops an unsynced session without Close and
+// TestUnsyncedSystemCrash stops an unsynced session without Close,
 // destroys a vector and an issue record in the value log, as a power loss
-// could, and starts
-// the machine again: the next Open removes that vector's issue, and only
-// it, so that ingesting it again restores it.
+// could, and starts the machine again: the next Open removes that issue,
+// and only it, so that ingesting it again restores it.
 func TestUnsyncedSystemCrash(t *testing.T) {
 	dir := t.TempDir()
 	before, beforeVecs := vlogDoc("before", 100, 3)
