@@ -205,6 +205,7 @@ func (db *DB) repair(since uint64) error {
 	return w.commit()
 }
 
+// errLost marks a value that reads back empty in repair.
 var errLost = errors.New("value lost")
 
 // isVectorKey reports whether k is the key of a vector, of any generation:
