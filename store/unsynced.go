@@ -73,6 +73,9 @@ func (db *DB) settleUnsynced(unsynced bool) error {
 	if err != nil {
 		return fmt.Errorf("record the session: %w", err)
 	}
+	if !unsynced {
+		return nil // synced by Badger
+	}
 	// Unsynced, Badger did not sync that write: the record must be on
 	// disk before anything it vouches for.
 	return db.bdb.Sync()

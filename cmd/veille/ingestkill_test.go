@@ -53,8 +53,6 @@ func TestIngestKilledThenRun(t *testing.T) {
 	// the middle of the first two runs.
 	for k, after := range []time.Duration{800 * time.Millisecond, 600 * time.Millisecond} {
 		cmd := run()
-		var errs bytes.Buffer
-		cmd.Stderr = &errs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
