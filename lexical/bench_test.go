@@ -129,3 +129,23 @@ func count(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// BenchmarkMergeRuns merges two runs of a million pair postings each, keys
+// drawn at random as in an archive's pairs.
+func BenchmarkMergeRuns(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	run := func(n int, firstSlot uint32) pairRun {
+		ps := make([]pairPosting, n)
+		for i := range ps {
+			ps[i] = pairPosting{key: pairKey(uint32(r.IntN(1<<20)), uint32(r.IntN(1<<20))), slot: firstSlot + uint32(i/70), tf: tfScale}
+		}
+		return sortedRun(ps)
+	}
+	x, y := run(1<<20, 0), run(1<<20, 1<<20)
+	b.SetBytes(int64(x.len() + y.len()))
+	for b.Loop() {
+		sinkRun = mergeRuns(&x, &y)
+	}
+}
+
+var sinkRun pairRun
