@@ -260,9 +260,13 @@ func putJSON(txn *badger.Txn, key []byte, v any) error {
 func badgerOptions(dir string, log *slog.Logger, synced bool) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(synced).
-		// Vectors (4 KiB at 1,024 dims) go to the value log rather than
-		// the LSM tree, which keeps compactions small.
-		WithValueThreshold(1 << 10).
+		// Values over 256 bytes, items' records (their text) and vectors
+		// (4 KiB at 1,024 dims), go to the value log; the LSM tree keeps
+		// keys, small records and value pointers, so that memtable
+		// flushes and compactions neither copy nor compress the text. At
+		// 1 KiB, which kept the text in the tree, a 100,000-paragraph
+		// ingest spent 2.6-3.4 s of CPU in Badger against 1.9-2.0 s.
+		WithValueThreshold(256).
 		WithLogger(badgerLogger{log.With("component", "badger")})
 }
 
