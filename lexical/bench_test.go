@@ -135,17 +135,32 @@ func count(n int) string {
 func BenchmarkMergeRuns(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	run := func(n int, firstSlot uint32) pairRun {
-		ps := make([]pairPosting, n)
-		for i := range ps {
-			ps[i] = pairPosting{key: pairKey(uint32(r.IntN(1<<20)), uint32(r.IntN(1<<20))), slot: firstSlot + uint32(i/70), tf: tfScale}
-		}
-		return sortedRun(ps)
+		return sortedRun(randomPostings(r, n, firstSlot), nil)
 	}
 	x, y := run(1<<20, 0), run(1<<20, 1<<20)
-	b.SetBytes(int64(x.len() + y.len()))
 	for b.Loop() {
 		sinkRun = mergeRuns(&x, &y)
 	}
 }
 
 var sinkRun pairRun
+
+// BenchmarkSortedRun sorts a full buffer of pair postings into a run.
+func BenchmarkSortedRun(b *testing.B) {
+	ps := randomPostings(rand.New(rand.NewPCG(1, 2)), defaultPairBuffer, 0)
+	work, scratch := make([]pairPosting, len(ps)), make([]pairPosting, len(ps))
+	for b.Loop() {
+		copy(work, ps)
+		sinkRun = sortedRun(work, scratch)
+	}
+}
+
+// randomPostings returns n pair postings in slot order, 70 an item from
+// firstSlot on, their keys drawn at random among a million lists.
+func randomPostings(r *rand.Rand, n int, firstSlot uint32) []pairPosting {
+	ps := make([]pairPosting, n)
+	for i := range ps {
+		ps[i] = pairPosting{key: pairKey(uint32(r.IntN(1<<20)), uint32(r.IntN(1<<20))), slot: firstSlot + uint32(i/70), tf: tfScale}
+	}
+	return ps
+}

@@ -134,7 +134,7 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	// The buffer of the newest pairs' postings is written as a last run.
 	runs := ix.pairs.runs
 	if len(ix.pairs.buf) > 0 {
-		runs = append(runs[:len(runs):len(runs)], sortedRun(slices.Clone(ix.pairs.buf)))
+		runs = append(runs[:len(runs):len(runs)], sortedRun(slices.Clone(ix.pairs.buf), nil))
 	}
 	sw.u32(uint32(len(runs)))
 	for _, r := range runs {
