@@ -25,9 +25,9 @@ type pairLog struct {
 	runs    []pairRun
 	buf     []pairPosting // in slot order
 	scratch []pairPosting // sortedRun's, for the buffer
-	bufMax int
-	runMax int
-	inBuf  bufFilter // the pairs that may have postings in buf
+	bufMax  int
+	runMax  int
+	inBuf   bufFilter // the pairs that may have postings in buf
 }
 
 // bufFilter is a one-hash Bloom filter of the pairs in the buffer: a search
