@@ -92,7 +92,7 @@ func (r *pairRun) at(i int) pairPosting {
 // sortedRun returns ps, which must be in slot order, as a run. It sorts
 // them by key with a least-significant-digit radix sort, a byte a pass,
 // which keeps equal keys in slot order and skips the bytes all keys share
-// (list numbers seldom need more than three bytes each): three times as
+// (list numbers seldom need more than three bytes each): four times as
 // fast as a comparison sort of a buffer (BenchmarkSortedRun). scratch, if
 // long enough, is used for the passes; ps is left in an unspecified order.
 func sortedRun(ps, scratch []pairPosting) pairRun {
@@ -104,7 +104,8 @@ func sortedRun(ps, scratch []pairPosting) pairRun {
 			counts[b][byte(p.key>>(8*b))]++
 		}
 	}
-	var passes []int
+	var bytes [8]int // the bytes that tell keys apart, least significant first
+	passes := bytes[:0]
 	for b := range 8 {
 		if n > 0 && counts[b][byte(ps[0].key>>(8*b))] != int32(n) {
 			passes = append(passes, b)
