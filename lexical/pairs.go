@@ -97,7 +97,6 @@ func (r *pairRun) at(i int) pairPosting {
 // long enough, is used for the passes; ps is left in an unspecified order.
 func sortedRun(ps, scratch []pairPosting) pairRun {
 	n := len(ps)
-	r := pairRun{keys: make([]uint64, n), slots: make([]uint32, n), tfs: make([]uint16, n)}
 	var counts [8][256]int32
 	for _, p := range ps {
 		for b := range 8 {
@@ -111,10 +110,17 @@ func sortedRun(ps, scratch []pairPosting) pairRun {
 			passes = append(passes, b)
 		}
 	}
-	if cap(scratch) < n {
-		scratch = make([]pairPosting, n)
+	if len(passes) == 0 {
+		return runOf(ps)
 	}
-	src, dst := ps, scratch[:n]
+	src, dst := ps, []pairPosting(nil)
+	if len(passes) > 1 {
+		if cap(scratch) < n {
+			scratch = make([]pairPosting, n)
+		}
+		dst = scratch[:n]
+	}
+	r := pairRun{keys: make([]uint64, n), slots: make([]uint32, n), tfs: make([]uint16, n)}
 	for i, b := range passes {
 		var at [256]int32
 		sum := int32(0)
@@ -139,9 +145,14 @@ func sortedRun(ps, scratch []pairPosting) pairRun {
 			r.keys[j], r.slots[j], r.tfs[j] = p.key, p.slot, p.tf
 			at[d]++
 		}
-		return r
 	}
-	for i, p := range src {
+	return r
+}
+
+// runOf returns ps, sorted by key then slot, as a run.
+func runOf(ps []pairPosting) pairRun {
+	r := pairRun{keys: make([]uint64, len(ps)), slots: make([]uint32, len(ps)), tfs: make([]uint16, len(ps))}
+	for i, p := range ps {
 		r.keys[i], r.slots[i], r.tfs[i] = p.key, p.slot, p.tf
 	}
 	return r
@@ -265,8 +276,9 @@ func (pl *pairLog) compact(remap, moved []uint32, gone uint32) {
 	pl.runs, pl.buf = pl.runs[:0], pl.buf[:0]
 	clear(pl.inBuf[:])
 	if len(kept) > 0 {
-		// kept is in slot order run by run, not across runs.
-		slices.SortFunc(kept, func(a, b pairPosting) int { return cmp.Compare(a.slot, b.slot) })
-		pl.runs = append(pl.runs, sortedRun(kept, nil))
+		// kept is in slot order run by run, not across runs, and may be
+		// most of the index: sorted in place, without sortedRun's scratch.
+		slices.SortFunc(kept, comparePostings)
+		pl.runs = append(pl.runs, runOf(kept))
 	}
 }

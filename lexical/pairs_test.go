@@ -2,7 +2,9 @@ package lexical
 
 import (
 	"bytes"
+	"cmp"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -88,5 +90,40 @@ func checkPairs(t *testing.T, ix *Index, fields map[uint32][]string) {
 	}
 	if total != ix.pairs.len() || total == 0 {
 		t.Fatalf("%d postings expected, the log has %d", total, ix.pairs.len())
+	}
+}
+
+// TestSortedRun checks the radix sort against a stable sort by key, for
+// keys that differ in no byte, in one, and in several, and for buffers of
+// one posting and of none.
+func TestSortedRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name string
+		n    int
+		key  func() uint64
+	}{
+		{"empty", 0, func() uint64 { return 1 }},
+		{"one", 1, func() uint64 { return pairKey(7, 9) }},
+		{"same key", 300, func() uint64 { return pairKey(7, 9) }},
+		{"one byte", 300, func() uint64 { return pairKey(7, uint32(r.IntN(256))) }},
+		{"several bytes", 5000, func() uint64 { return pairKey(uint32(r.IntN(1<<20)), uint32(r.IntN(300))) }},
+		{"all bytes", 5000, func() uint64 { return r.Uint64() }},
+	} {
+		ps := make([]pairPosting, tc.n)
+		for i := range ps {
+			ps[i] = pairPosting{key: tc.key(), slot: uint32(i / 3), tf: uint16(i)}
+		}
+		want := slices.Clone(ps)
+		slices.SortStableFunc(want, func(a, b pairPosting) int { return cmp.Compare(a.key, b.key) })
+		run := sortedRun(ps, nil)
+		if run.len() != len(want) {
+			t.Fatalf("%s: %d postings, want %d", tc.name, run.len(), len(want))
+		}
+		for i, w := range want {
+			if got := run.at(i); got != w {
+				t.Fatalf("%s: posting %d is %+v, want %+v", tc.name, i, got, w)
+			}
+		}
 	}
 }
