@@ -135,46 +135,45 @@ var featurePool = sync.Pool{New: func() any { return newFeatures(1024) }}
 
 // features accumulates weighted feature hashes of one text in an
 // open-addressing table, so that repeated features get a sublinear weight.
+// A slot holds a feature's hash, weight and count together: an add then
+// reads one cache line where three parallel arrays took three.
 type features struct {
 	toks  []analysis.Token
-	keys  []uint64 // 0 marks an empty slot
-	sum   []float64
-	count []int32
+	slots []feature
 	used  []int32 // filled slots, in insertion order
 }
 
+// feature is a slot of the table; key 0 marks an empty one.
+type feature struct {
+	key   uint64
+	sum   float64
+	count int32
+}
+
 func newFeatures(size int) *features {
-	return &features{
-		keys:  make([]uint64, size),
-		sum:   make([]float64, size),
-		count: make([]int32, size),
-	}
+	return &features{slots: make([]feature, size)}
 }
 
 func (f *features) reset() {
 	for _, s := range f.used {
-		f.keys[s] = 0
-		f.sum[s] = 0
-		f.count[s] = 0
+		f.slots[s] = feature{}
 	}
 	f.used = f.used[:0]
 }
 
 func (f *features) add(h uint64, w float64) {
 	h |= 1
-	mask := uint64(len(f.keys) - 1)
+	mask := uint64(len(f.slots) - 1)
 	for s := h & mask; ; s = (s + 1) & mask {
-		switch f.keys[s] {
+		switch sl := &f.slots[s]; sl.key {
 		case h:
-			f.sum[s] += w
-			f.count[s]++
+			sl.sum += w
+			sl.count++
 			return
 		case 0:
-			f.keys[s] = h
-			f.sum[s] = w
-			f.count[s] = 1
+			*sl = feature{key: h, sum: w, count: 1}
 			f.used = append(f.used, int32(s))
-			if 2*len(f.used) > len(f.keys) {
+			if 2*len(f.used) > len(f.slots) {
 				f.grow()
 			}
 			return
@@ -184,17 +183,16 @@ func (f *features) add(h uint64, w float64) {
 
 func (f *features) grow() {
 	old := *f
-	*f = *newFeatures(2 * len(old.keys))
+	*f = *newFeatures(2 * len(old.slots))
 	f.toks = old.toks
 	f.used = old.used[:0:0]
+	mask := uint64(len(f.slots) - 1)
 	for _, s := range old.used {
-		h := old.keys[s]
-		mask := uint64(len(f.keys) - 1)
-		n := h & mask
-		for f.keys[n] != 0 {
+		n := old.slots[s].key & mask
+		for f.slots[n].key != 0 {
 			n = (n + 1) & mask
 		}
-		f.keys[n], f.sum[n], f.count[n] = h, old.sum[s], old.count[s]
+		f.slots[n] = old.slots[s]
 		f.used = append(f.used, int32(n))
 	}
 }
@@ -246,8 +244,9 @@ func (b *Builtin) vector(f *features, v []float32, text string, mode Mode) {
 		f.add(saltEmpty, 1)
 	}
 	for _, s := range f.used {
-		h, w := f.keys[s], f.sum[s]
-		if n := f.count[s]; n > 1 {
+		sl := &f.slots[s]
+		h, w := sl.key, sl.sum
+		if n := sl.count; n > 1 {
 			w = w / float64(n) * (1 + math.Log(float64(n)))
 		}
 		i := (h >> 32) * uint64(len(v)) >> 32
