@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -268,3 +269,47 @@ func BenchmarkAppendTokens(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVocabulary analyses paragraphs of 110 words drawn (Zipf) from a
+// vocabulary of 60,000 made-up words, too many for the processor's caches
+// to hold the word cache, and reads each token's term and stem, as the
+// embedder and the keyword index do: the word cache's misses, which
+// BenchmarkAppendTokens's one paragraph never pays, are most of an
+// ingest's analysis time.
+func BenchmarkVocabulary(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	syllables := []string{"ba", "cor", "di", "fen", "ga", "lu", "mo", "ni", "pra", "que", "ri", "sto", "tu", "ve", "za", "ment", "tion", "ique", "eur", "ais"}
+	vocab := make([]string, 60000)
+	for i := range vocab {
+		var w strings.Builder
+		for range 2 + r.IntN(3) {
+			w.WriteString(syllables[r.IntN(len(syllables))])
+		}
+		vocab[i] = w.String()
+	}
+	zipf := rand.NewZipf(r, 1.1, 2, uint64(len(vocab)-1))
+	texts := make([]string, 4000)
+	for i := range texts {
+		var t strings.Builder
+		for range 110 {
+			t.WriteString(vocab[zipf.Uint64()])
+			t.WriteByte(' ')
+		}
+		texts[i] = t.String()
+	}
+	var buf []Token
+	var sum int
+	for i := 0; b.Loop(); i++ {
+		buf = appendScanned(buf[:0], texts[i%len(texts)], 0)
+		for _, t := range buf {
+			for _, s := range [2]string{t.Term, t.Stem} {
+				for j := range len(s) {
+					sum += int(s[j])
+				}
+			}
+		}
+	}
+	sinkTokens, sinkSum = buf, sum
+}
+
+var sinkSum int
