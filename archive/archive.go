@@ -221,8 +221,17 @@ func (a *Archive) Close() error {
 	path := snapshotPath(a.cfg.SnapshotPath, g.gen)
 	// The two snapshots are written side by side: after a bulk load each
 	// takes a second or more, mostly encoding and checksumming on one core.
+	// Meanwhile an unsynced store's writes go to the disk, which would
+	// otherwise wait until the snapshots are on it for the store's Close.
 	var saved sync.WaitGroup
-	var ixErr error
+	var ixErr, syncErr error
+	if a.db.Unsynced() {
+		saved.Go(func() {
+			if err := a.db.Sync(); err != nil {
+				syncErr = fmt.Errorf("sync store: %w", err)
+			}
+		})
+	}
 	if _, err := os.Stat(path); g.ix.Changed() || err != nil {
 		saved.Go(func() {
 			if err := g.ix.Save(path); err != nil {
@@ -235,7 +244,7 @@ func (a *Archive) Close() error {
 		catErr = fmt.Errorf("save catalog snapshot: %w", catErr)
 	}
 	saved.Wait()
-	return errors.Join(ixErr, catErr)
+	return errors.Join(ixErr, catErr, syncErr)
 }
 
 // Embed embeds texts with the archive's embedder.

@@ -149,6 +149,11 @@ func (db *DB) Close() error {
 // Unsynced reports whether the store was opened with [Options.Unsynced].
 func (db *DB) Unsynced() bool { return db.unsynced }
 
+// Sync writes what the store has written so far to the disk: for an
+// unsynced store, what its Close would otherwise wait for first (it still
+// syncs, and ends the session, then). It may run beside other calls.
+func (db *DB) Sync() error { return db.bdb.Sync() }
+
 // Size returns the bytes on disk of Badger's LSM tree and value log.
 func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
 
