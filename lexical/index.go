@@ -3,6 +3,7 @@ package lexical
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/veille/veille/analysis"
@@ -299,12 +300,14 @@ func (ix *Index) Add(id uint32, fields ...string) {
 }
 
 // list returns the index of term's list in dict, starting it if the term is
-// new.
+// new. A new term is copied: a token's term may share the memory of the
+// analyser's cache entry for its word, which the dictionary would
+// otherwise keep alive.
 func (ix *Index) list(dict map[string]uint32, term string) uint32 {
 	li, ok := dict[term]
 	if !ok {
 		li = ix.newList()
-		dict[term] = li
+		dict[strings.Clone(term)] = li
 	}
 	return li
 }
