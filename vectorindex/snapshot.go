@@ -238,10 +238,17 @@ func (ix *Index) encode(w io.Writer) error {
 		if err := cw.write(binary.LittleEndian.AppendUint64(nil, uint64(qz.fitted))); err != nil {
 			return err
 		}
-		if err := cw.f32s(qz.lo); err != nil {
+		lo, step := qz.lo, qz.step
+		if qz.fitted == 0 {
+			// Never fitted (no vector was ever added): zero ranges, which
+			// Load takes as fitted on no vector, like New's.
+			lo = make([]float32, ix.d)
+			step = lo
+		}
+		if err := cw.f32s(lo); err != nil {
 			return err
 		}
-		if err := cw.f32s(qz.step); err != nil {
+		if err := cw.f32s(step); err != nil {
 			return err
 		}
 	}

@@ -332,3 +332,36 @@ func TestLoadRejectsInt8Version2(t *testing.T) {
 		t.Errorf("Load of a float32 version 2 snapshot: %v", err)
 	}
 }
+
+// TestSaveLoadEmpty checks that an index saved before its first insert,
+// as a server started on an empty archive saves it, loads and then takes
+// vectors: an int8 index has no ranges until then.
+func TestSaveLoadEmpty(t *testing.T) {
+	for _, quant := range []string{quantFloat32, quantInt8} {
+		t.Run(quant, func(t *testing.T) {
+			ix, err := New(Config{Dims: 16, Quantization: quant})
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "empty")
+			if err := ix.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Load(path)
+			if err != nil {
+				t.Fatalf("load an empty index's snapshot: %v", err)
+			}
+			if got.Len() != 0 || got.Config() != ix.Config() {
+				t.Fatalf("loaded %d items with %+v, want none with %+v", got.Len(), got.Config(), ix.Config())
+			}
+			vecs := newMixture(5, 16, 4).draw(200)
+			if err := got.AddBatch(seqIDs(len(vecs)), vecs); err != nil {
+				t.Fatal(err)
+			}
+			hits, err := got.Search(vecs[7], 1, nil)
+			if err != nil || len(hits) != 1 || hits[0].ID != seqIDs(len(vecs))[7] {
+				t.Fatalf("search for an added vector after loading an empty snapshot: %v, %v", hits, err)
+			}
+		})
+	}
+}
