@@ -16,6 +16,8 @@
 //     the paragraphs that changed), and the issues the file no longer
 //     produces are deleted;
 //   - a deleted, or renamed-away, file deletes its issues;
+//   - a file or folder renamed within the folder is followed under its new
+//     name;
 //   - a file that fails to parse is logged with its name, and its previous
 //     issues are kept as they were.
 //

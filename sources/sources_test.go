@@ -72,6 +72,13 @@ func (r *recorder) ingested() []ingest.Document {
 	return append([]ingest.Document(nil), r.ingests...)
 }
 
+// deleted returns the issues deleted so far.
+func (r *recorder) deleted() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.deletes...)
+}
+
 // find returns the texts of the items a keyword search for word finds that
 // hold it.
 func find(t *testing.T, arch *archive.Archive, word string) []string {

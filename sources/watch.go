@@ -184,9 +184,24 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			w.schedule(path)
 		}
 	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
+		w.unwatch(path)
 		// A folder gone has no extension: look for files tracked under it.
 		if wanted(path) || w.tracksUnder(path) {
 			w.schedule(path)
+		}
+	}
+}
+
+// unwatch removes the watches of the folder path, gone or renamed, and of
+// the folders under it. A folder renamed within the watched one keeps its
+// watches in the kernel, and fsnotify would go on naming its folders' events
+// with their old paths (it drops only the renamed folder's own watch, once
+// it sees the move); the new name's Create then adds fresh watches.
+func (w *Watcher) unwatch(path string) {
+	for _, p := range w.fsw.WatchList() {
+		if p == path || strings.HasPrefix(p, path+string(filepath.Separator)) {
+			// Already gone when fsnotify dropped it first.
+			_ = w.fsw.Remove(p)
 		}
 	}
 }
@@ -216,23 +231,42 @@ func (w *Watcher) nextDue() (time.Time, bool) {
 	return due, !due.IsZero()
 }
 
-// flush syncs the pending paths that are due, in path order.
+// flush syncs the pending paths that are due, in path order. A path that is
+// gone waits while paths that exist are pending, up to 4×Debounce after its
+// first event, and goes after them: a file or folder renamed within the
+// watched folder then has its issues claimed by its new name (see apply),
+// rather than deleted and ingested again, although the old name's event
+// comes first.
 func (w *Watcher) flush(ctx context.Context, now time.Time) {
-	var due []string
+	var present time.Time // the latest due time of the existing paths pending
 	for path, p := range w.pending {
-		if !p.due.After(now) {
-			due = append(due, path)
+		if p.due.After(present) && !gone(path) {
+			present = p.due
 		}
 	}
-	// Paths that are gone go first, so that a file renamed within the
-	// folder has its issues released before its new name claims them.
-	gone := func(path string) bool { _, err := os.Lstat(path); return errors.Is(err, fs.ErrNotExist) }
+	var due []string
+	for path, p := range w.pending {
+		if p.due.After(now) {
+			continue
+		}
+		if present.After(now) && gone(path) {
+			if last := p.first.Add(4 * w.opts.Debounce); last.After(now) {
+				p.due = present
+				if last.Before(present) {
+					p.due = last
+				}
+				w.pending[path] = p
+				continue
+			}
+		}
+		due = append(due, path)
+	}
 	slices.SortFunc(due, func(a, b string) int {
 		if ga, gb := gone(a), gone(b); ga != gb {
 			if ga {
-				return -1
+				return 1
 			}
-			return 1
+			return -1
 		}
 		return strings.Compare(a, b)
 	})
@@ -378,7 +412,12 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 		sum.added += res.Added
 		sum.changed += res.Changed
 		sum.removed += res.Removed
-		if other := w.claimant(doc.Issue.ID, path); other != "" {
+		switch other := w.claimant(doc.Issue.ID, path); {
+		case other == "":
+		case gone(other):
+			// Renamed or moved: the old name no longer holds the issue.
+			w.release(other, doc.Issue.ID)
+		default:
 			w.log.WarnContext(ctx, "issue produced by two files, the last one ingested wins",
 				"issue", doc.Issue.ID, "file", path, "other", other)
 		}
@@ -470,6 +509,18 @@ func (w *Watcher) drop(ctx context.Context, path, id string) int {
 		return 0
 	}
 	return res.Removed
+}
+
+// release takes issue id from the issues the archive holds from path.
+func (w *Watcher) release(path, id string) {
+	st := w.files[path]
+	st.issues = slices.DeleteFunc(slices.Clone(st.issues), func(x string) bool { return x == id })
+}
+
+// gone reports whether nothing exists at path any more.
+func gone(path string) bool {
+	_, err := os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // claimant returns another tracked file holding issue id, or "".

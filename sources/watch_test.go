@@ -201,3 +201,52 @@ func TestWatchSameIssueInTwoFiles(t *testing.T) {
 	}
 	eventually(t, "moved-away folder gone", func() bool { return len(find(t, arch, "zeppelin")) == 0 })
 }
+
+// TestWatchRenamedFolder renames a folder, with a folder inside it, and
+// then a file, within the watched one: the files keep their issues, which
+// are not deleted and ingested again, and later edits and deletes under the
+// new names are followed like any other.
+func TestWatchRenamedFolder(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	rec := startWatcher(t, dir, arch)
+	write(t, filepath.Join(dir, "2025", "mars", "a.txt"), rawIssue("Les dirigeables reviennent", zeppelin, second))
+	write(t, filepath.Join(dir, "2025", "b.txt"), rawIssue("Marqueur", "Le sextant marque la fin."))
+	eventually(t, "files searchable", func() bool {
+		return len(find(t, arch, "zeppelin")) == 1 && len(find(t, arch, "sextant")) == 1
+	})
+
+	if err := os.Rename(filepath.Join(dir, "2025"), filepath.Join(dir, "archives")); err != nil {
+		t.Fatal(err)
+	}
+	editorSave(t, filepath.Join(dir, "archives", "mars", "a.txt"), rawIssue("Les dirigeables reviennent", edited, second))
+	eventually(t, "edit in the renamed folder's folder searchable", func() bool {
+		return len(find(t, arch, "dirigeable")) == 1 && len(find(t, arch, "zeppelin")) == 0
+	})
+	if got := find(t, arch, "sextant"); len(got) != 1 {
+		t.Fatalf("the file of the renamed folder: found %d times, want once", len(got))
+	}
+
+	if err := os.Rename(filepath.Join(dir, "archives", "b.txt"), filepath.Join(dir, "archives", "c.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "marker.txt"), rawIssue("Autre marqueur", "Le chronomètre marque la fin."))
+	eventually(t, "marker searchable", func() bool { return len(find(t, arch, "chronomètre")) == 1 })
+	if got := find(t, arch, "sextant"); len(got) != 1 {
+		t.Fatalf("the renamed file: found %d times, want once", len(got))
+	}
+	if got := rec.deleted(); len(got) > 0 {
+		t.Fatalf("renames deleted issues %q, to ingest them again", got)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "archives", "c.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "archives", "mars", "a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "files deleted in the renamed folders gone", func() bool {
+		return len(find(t, arch, "sextant")) == 0 && len(find(t, arch, "dirigeable")) == 0
+	})
+}
