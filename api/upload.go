@@ -81,13 +81,11 @@ func (s *Server) receive(c *gin.Context) (*upload, error) {
 		return nil, &apiError{kind: kindMediaType, detail: formatsHint}
 	}
 	if f := c.Query("format"); f != "" {
-		switch ingest.Format(f) {
-		case ingest.FormatRaw, ingest.FormatMarkdown, ingest.FormatJSONL, ingest.FormatHTML, ingest.FormatEmail, ingest.FormatFeed:
-			if format != formatJSON {
-				format = ingest.Format(f)
-			}
-		default:
+		switch named, err := ingest.ParseFormat(f); {
+		case err != nil || named == ingest.FormatDetect:
 			return nil, invalid("format", "must be raw, markdown, jsonl, html, email or feed")
+		case format != formatJSON:
+			format = named
 		}
 	}
 	dir, err := os.MkdirTemp("", "veille-upload-")

@@ -156,6 +156,20 @@ func oneBytes(parse func(source string, data []byte) (Document, error)) func(str
 	}
 }
 
+// ParseFormat returns the format named name (raw, markdown, jsonl, html,
+// email or feed), or [FormatDetect] for "" and "auto". Another name is an
+// error wrapping [ErrFormat] that lists them.
+func ParseFormat(name string) (Format, error) {
+	switch f := Format(name); f {
+	case FormatDetect, "auto":
+		return FormatDetect, nil
+	case FormatRaw, FormatMarkdown, FormatJSONL, FormatHTML, FormatEmail, FormatFeed:
+		return f, nil
+	}
+	return FormatDetect, fmt.Errorf("%w %q (want auto, %q, %q, %q, %q, %q or %q)", ErrFormat, name,
+		FormatRaw, FormatMarkdown, FormatJSONL, FormatHTML, FormatEmail, FormatFeed)
+}
+
 // sniffBytes is how much of the input DetectFormat looks at.
 const sniffBytes = 4096
 

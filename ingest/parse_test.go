@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -464,5 +465,19 @@ func TestParseMarkdown(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("items = %q\nwant %q", got, want)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for name, want := range map[string]Format{"": FormatDetect, "auto": FormatDetect, "raw": FormatRaw, "markdown": FormatMarkdown,
+		"jsonl": FormatJSONL, "html": FormatHTML, "email": FormatEmail, "feed": FormatFeed} {
+		if got, err := ParseFormat(name); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	for _, name := range []string{"pdf", "HTML", "md"} {
+		if _, err := ParseFormat(name); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), strconv.Quote(name)) {
+			t.Errorf("ParseFormat(%q): %v, want an ErrFormat naming it", name, err)
+		}
 	}
 }

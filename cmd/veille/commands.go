@@ -17,14 +17,20 @@ import (
 // ingestCmd ingests files and folders into the data directory.
 func ingestCmd(ctx context.Context, args []string, e env) error {
 	var asJSON bool
+	var formatName string
 	cfg, paths, err := parse("ingest", args, false, e, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the summary as JSON")
+		fs.StringVar(&formatName, "format", "auto", "format of every file: auto (from each file's extension and content), raw, markdown, jsonl, html, email or feed")
 	})
 	if err != nil {
 		return err
 	}
 	if len(paths) == 0 {
 		return fmt.Errorf("%w: ingest needs at least one file or folder", errUsage)
+	}
+	format, err := ingest.ParseFormat(formatName)
+	if err != nil {
+		return fmt.Errorf("%w: -format: %w", errUsage, err)
 	}
 	files, err := listFiles(paths)
 	if err != nil {
@@ -44,10 +50,10 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	// An unchanged archive needs neither the indexes nor their snapshots,
 	// whose load is most of a re-ingest's time; they are reconciled with
 	// the store at the next start as ever.
-	sum, ok, err := o.unchanged(ctx, files, cfg.DataDir)
+	sum, ok, err := o.unchanged(ctx, files, format, cfg.DataDir)
 	if err == nil && !ok {
 		if err = o.openArchive(ctx, cfg, log, h); err == nil {
-			sum, err = loadFiles(ctx, o.arch, files, cfg.DataDir, log)
+			sum, err = loadFiles(ctx, o.arch, files, format, cfg.DataDir, log)
 		}
 	}
 	_ = bar.Finish()
@@ -58,9 +64,12 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if asJSON {
-		return writeJSON(e.stdout, sum)
+		if err := writeJSON(e.stdout, sum); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(e.stdout, sum)
 	}
-	fmt.Fprintln(e.stdout, sum)
 	if sum.Failed > 0 {
 		return fmt.Errorf("%d of %d files failed (see the log above)", sum.Failed, sum.Files)
 	}

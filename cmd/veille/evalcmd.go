@@ -12,6 +12,7 @@ import (
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/eval"
+	"github.com/veille/veille/ingest"
 )
 
 // evalCmd measures retrieval on a corpus and its questions, and similarity
@@ -56,7 +57,7 @@ func evaluate(ctx context.Context, arch *archive.Archive, corpus, queries, pairs
 	var rows []eval.Row
 	id := arch.Identity()
 	if corpus != "" {
-		sum, err := loadFiles(ctx, arch, []string{corpus}, "", log)
+		sum, err := loadFiles(ctx, arch, []string{corpus}, ingest.FormatDetect, "", log)
 		if err != nil {
 			return nil, err
 		}

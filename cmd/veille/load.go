@@ -88,10 +88,11 @@ func (s summary) String() string {
 // embeds and stores each issue, and the archive indexes the stored issues in
 // the background ([archive.Archive.StartBulk]).
 //
-// With dataDir set, the files loaded whole are recorded there (seenFiles),
-// and a file whose bytes were recorded is not parsed again as long as the
-// store holds its issues as they were.
-func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataDir string, log *slog.Logger) (summary, error) {
+// Files are parsed in format, or in the format each one's name and content
+// give when it is ingest.FormatDetect. With dataDir set, the files loaded
+// whole are recorded there (seenFiles), and a file whose bytes were recorded
+// is not parsed again as long as the store holds its issues as they were.
+func loadFiles(ctx context.Context, arch *archive.Archive, files []string, format ingest.Format, dataDir string, log *slog.Logger) (summary, error) {
 	sum := summary{Files: len(files)}
 	var seen *seenFiles
 	if dataDir != "" {
@@ -100,7 +101,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataD
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parsed := make(chan parsedFile, parseAhead)
-	go parseFiles(ctx, files, seen, parsed)
+	go parseFiles(ctx, files, format, seen, parsed)
 	stop := arch.StartBulk()
 	add := func(res archive.Result) {
 		sum.Issues++
@@ -115,7 +116,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataD
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := loadFile(ctx, arch, f, add); err != nil {
+			if err := loadFile(ctx, arch, f, format, add); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -127,7 +128,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataD
 				continue
 			}
 			if seen != nil && f.known == nil {
-				seen.record(f.path, f.hash, f.docs)
+				seen.record(f.path, f.hash, format, f.docs)
 			}
 		}
 		return ctx.Err()
@@ -143,13 +144,13 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, dataD
 	return sum, err
 }
 
-// unchanged reports whether ingesting files would change nothing: the store
-// holds the vectors of o's embedder, no reindex is configured, and each
-// file is recorded in dataDir with the same bytes (seenFiles) and gave
-// issues the store holds as they were. It then returns the summary the
+// unchanged reports whether ingesting files in format would change
+// nothing: the store holds the vectors of o's embedder, no reindex is
+// configured, and each file is recorded in dataDir with the same bytes and
+// format (seenFiles) and gave issues the store holds as they were. It then returns the summary the
 // ingest would have returned. It reads the files and the store only, and
 // stops at the first file that may change something.
-func (o *opened) unchanged(ctx context.Context, files []string, dataDir string) (summary, bool, error) {
+func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Format, dataDir string) (summary, bool, error) {
 	sum := summary{Files: len(files)}
 	if dataDir == "" || o.next != nil {
 		return sum, false, nil
@@ -167,7 +168,7 @@ func (o *opened) unchanged(ctx context.Context, files []string, dataDir string) 
 		if err != nil {
 			return sum, false, nil // the ingest reports it
 		}
-		f, _ := seen.known(path, data)
+		f, _ := seen.known(path, data, format)
 		if f == nil {
 			return sum, false, nil
 		}
@@ -184,8 +185,9 @@ func (o *opened) unchanged(ctx context.Context, files []string, dataDir string) 
 
 // loadFile ingests one file read by parseFiles, passing each result to add.
 // A known file whose issues are all stored as they were is done at once;
-// otherwise it is parsed, if it was not, and its documents ingested.
-func loadFile(ctx context.Context, arch *archive.Archive, f parsedFile, add func(archive.Result)) error {
+// otherwise it is parsed in format, if it was not, and its documents
+// ingested.
+func loadFile(ctx context.Context, arch *archive.Archive, f parsedFile, format ingest.Format, add func(archive.Result)) error {
 	if f.known != nil {
 		issues := make([]ingest.Issue, len(f.known.Issues))
 		items := make([]int, len(f.known.Issues))
@@ -202,7 +204,7 @@ func loadFile(ctx context.Context, arch *archive.Archive, f parsedFile, add func
 			}
 			return nil
 		}
-		f.docs, f.err = ingest.Parse(f.path, f.data, ingest.FormatDetect)
+		f.docs, f.err = ingest.Parse(f.path, f.data, format)
 	}
 	if f.err != nil {
 		return f.err
@@ -231,21 +233,21 @@ type parsedFile struct {
 	err   error
 }
 
-// parseFiles reads and parses files in order into out, which it closes at
-// the end or when ctx is done. seen may be nil.
-func parseFiles(ctx context.Context, files []string, seen *seenFiles, out chan<- parsedFile) {
+// parseFiles reads and parses files in format, in order, into out, which it
+// closes at the end or when ctx is done. seen may be nil.
+func parseFiles(ctx context.Context, files []string, format ingest.Format, seen *seenFiles, out chan<- parsedFile) {
 	defer close(out)
 	for _, path := range files {
 		f := parsedFile{path: path}
 		var data []byte
 		if data, f.err = os.ReadFile(path); f.err == nil {
 			if seen != nil {
-				f.known, f.hash = seen.known(path, data)
+				f.known, f.hash = seen.known(path, data, format)
 			}
 			if f.known != nil {
 				f.data = data
 			} else {
-				f.docs, f.err = ingest.Parse(path, data, ingest.FormatDetect)
+				f.docs, f.err = ingest.Parse(path, data, format)
 			}
 		}
 		select {

@@ -36,8 +36,9 @@ type seenFiles struct {
 
 // seenFile is one file as last loaded.
 type seenFile struct {
-	SHA256 string      `json:"sha256"`
-	Issues []seenIssue `json:"issues"`
+	SHA256 string        `json:"sha256"`
+	Format ingest.Format `json:"format,omitempty"` // as asked: "" when detected
+	Issues []seenIssue   `json:"issues"`
 }
 
 // seenIssue is an issue as parsed from a file, with its item count.
@@ -85,23 +86,25 @@ func executableHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// known returns the record of path if its bytes are the ones recorded.
-func (s *seenFiles) known(path string, data []byte) (*seenFile, string) {
+// known returns the record of path if its bytes are the ones recorded,
+// parsed in the same format (format as asked: FormatDetect when detected).
+func (s *seenFiles) known(path string, data []byte, format ingest.Format) (*seenFile, string) {
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	if s.Build == "" {
 		return nil, hash
 	}
-	if f := s.Files[absPath(path)]; f != nil && f.SHA256 == hash {
+	if f := s.Files[absPath(path)]; f != nil && f.SHA256 == hash && f.Format == format {
 		return f, hash
 	}
 	return nil, hash
 }
 
 // record notes that path, whose bytes hash to hash, was loaded whole from
-// docs; forget drops a file that failed, so that the next ingest parses it.
-func (s *seenFiles) record(path, hash string, docs []ingest.Document) {
-	f := &seenFile{SHA256: hash}
+// docs, parsed in format; forget drops a file that failed, so that the next
+// ingest parses it.
+func (s *seenFiles) record(path, hash string, format ingest.Format, docs []ingest.Document) {
+	f := &seenFile{SHA256: hash, Format: format}
 	for _, d := range docs {
 		f.Issues = append(f.Issues, seenIssue{Issue: d.Issue, Items: len(d.Items)})
 	}

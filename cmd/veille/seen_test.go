@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/store"
 )
 
@@ -156,6 +157,57 @@ func read(t *testing.T, path string) string {
 
 func hashOf(t *testing.T, path string) string {
 	t.Helper()
-	_, hash := (&seenFiles{}).known(path, []byte(read(t, path)))
+	_, hash := (&seenFiles{}).known(path, []byte(read(t, path)), ingest.FormatDetect)
 	return hash
+}
+
+// TestIngestFormat checks that -format overrides the format a file's name
+// gives (a web page saved as .txt), that the record of ingested files tells
+// formats apart, that a failed file fails the command with -json too (after
+// its summary), and that an unknown format is a usage error.
+func TestIngestFormat(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	page := filepath.Join(dir, "page.txt")
+	write(t, page, `<html><head><meta property="article:published_time" content="2025-02-03T08:00:00Z"></head>`+
+		`<body><nav>Accueil</nav><h1>La lettre de février</h1><h2>Les fonderies accélèrent</h2>`+
+		`<p>Les fonderies de semi-conducteurs annoncent de nouvelles usines en Arizona.</p></body></html>`)
+	run1 := func(args ...string) (summary, error) {
+		t.Helper()
+		var out strings.Builder
+		e := env{getenv: func(string) string { return "" }, stdout: &out, stderr: io.Discard}
+		err := run(t.Context(), append([]string{"ingest", "--data", data, "--json"}, args...), e)
+		var s summary
+		if out.Len() > 0 {
+			if jerr := json.Unmarshal([]byte(out.String()), &s); jerr != nil {
+				t.Fatalf("%v: %s", jerr, out.String())
+			}
+		}
+		return s, err
+	}
+	if s, err := run1("--format", "html", page); err != nil || s.Added != 1 || s.Failed != 0 {
+		t.Fatalf("ingest --format html: %+v, %v", s, err)
+	}
+	var out strings.Builder
+	e := env{getenv: func(string) string { return "" }, stdout: &out, stderr: io.Discard}
+	if err := run(t.Context(), []string{"search", "--data", data, "--json", "-k", "1", "fonderies Arizona"}, e); err != nil {
+		t.Fatal(err)
+	}
+	var hits []hitJSON
+	if err := json.Unmarshal([]byte(out.String()), &hits); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if len(hits) != 1 || hits[0].Date != "2025-02-03" || hits[0].Headline != "Les fonderies accélèrent" || strings.Contains(hits[0].Text, "<") {
+		t.Fatalf("the page parsed as HTML: %+v", hits)
+	}
+	if s, err := run1("--format", "html", page); err != nil || s.Unchanged != 1 || s.Added != 0 {
+		t.Fatalf("same file, same format again: %+v, %v", s, err)
+	}
+	// Detected from its name, the page is raw text: a record made in
+	// another format is not taken for it, and the raw parse fails (no date line).
+	if s, err := run1(page); err == nil || s.Failed != 1 {
+		t.Fatalf("the page ingested as raw text: %+v, %v; want its parse to fail", s, err)
+	}
+	if _, err := run1("--format", "pdf", page); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), `"pdf"`) {
+		t.Fatalf("--format pdf: %v, want a usage error naming it", err)
+	}
 }

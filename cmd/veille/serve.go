@@ -12,6 +12,7 @@ import (
 	"github.com/veille/veille/api"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/metrics"
 	"github.com/veille/veille/sources"
@@ -74,7 +75,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
-		sum, err := loadFiles(ctx, o.arch, files, cfg.DataDir, log)
+		sum, err := loadFiles(ctx, o.arch, files, ingest.FormatDetect, cfg.DataDir, log)
 		if err != nil {
 			return err
 		}
