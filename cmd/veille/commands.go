@@ -60,7 +60,10 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	if cerr := o.close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
-	if err != nil {
+	// Interrupted (Ctrl-C, SIGTERM), the summary says what was done: the
+	// issues stored stay, and the same command goes on from there.
+	interrupted := ctx.Err() != nil && errors.Is(err, ctx.Err())
+	if err != nil && !interrupted {
 		return err
 	}
 	if asJSON {
@@ -69,6 +72,9 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 		}
 	} else {
 		fmt.Fprintln(e.stdout, sum)
+	}
+	if interrupted {
+		return fmt.Errorf("interrupted; what the summary counts is stored, and the same command goes on from there: %w", err)
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("%d of %d files failed (see the log above)", sum.Failed, sum.Files)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -8,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/veille/veille/embed/embedtest"
 	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/store"
 )
@@ -209,5 +212,46 @@ func TestIngestFormat(t *testing.T) {
 	}
 	if _, err := run1("--format", "pdf", page); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), `"pdf"`) {
 		t.Fatalf("--format pdf: %v, want a usage error naming it", err)
+	}
+}
+
+// TestIngestInterrupted stops an ingest between two issues, as Ctrl-C
+// does: it prints what it stored and fails saying it was interrupted, and
+// the same command then ingests only the rest.
+func TestIngestInterrupted(t *testing.T) {
+	const issues, paragraphs = 20, 5
+	dir := writeSyntheticArchive(t, issues, paragraphs)
+	fake := embedtest.NewServer(t, embedtest.WithDims(32), embedtest.WithLatency(20*time.Millisecond))
+	vars := map[string]string{"VEILLE_EMBED_PROVIDER": "openai", "VEILLE_EMBED_BASE_URL": fake.URL, "VEILLE_EMBED_MODEL": "fake-embed"}
+	data := t.TempDir()
+	ingestAll := func(ctx context.Context) (summary, error) {
+		t.Helper()
+		var out strings.Builder
+		e := env{getenv: func(k string) string { return vars[k] }, stdout: &out, stderr: io.Discard}
+		err := run(ctx, []string{"ingest", "--data", data, "--json", dir}, e)
+		var s summary
+		if jerr := json.Unmarshal([]byte(out.String()), &s); jerr != nil {
+			t.Fatalf("summary: %v: %q (ingest: %v)", jerr, out.String(), err)
+		}
+		return s, err
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		for deadline := time.Now().Add(30 * time.Second); fake.Requests() < 3 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	first, err := ingestAll(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("interrupted ingest: %v, want an interruption wrapping context.Canceled", err)
+	}
+	if first.Added == 0 || first.Added >= issues*paragraphs {
+		t.Fatalf("interrupted ingest: %+v, want some of the %d paragraphs added", first, issues*paragraphs)
+	}
+	second, err := ingestAll(t.Context())
+	if err != nil || second.Unchanged != first.Added || second.Added != issues*paragraphs-first.Added {
+		t.Fatalf("the same command again: %+v, %v; want the %d paragraphs stored unchanged and the rest added", second, err, first.Added)
 	}
 }
