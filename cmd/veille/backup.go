@@ -27,11 +27,8 @@ func backupCmd(ctx context.Context, args []string, e env) error {
 	if len(rest) != 1 || rest[0] == "" {
 		return fmt.Errorf("%w: backup takes one FILE (- for standard output)", errUsage)
 	}
-	dir := filepath.Join(cfg.DataDir, "badger")
-	if _, err := os.Stat(dir); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("backup: no store in %s (set --data or VEILLE_DATA_DIR)", cfg.DataDir)
-		}
+	dir, err := existingStore(cfg)
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	log := newLogger(cfg, e.stderr)

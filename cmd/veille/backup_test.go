@@ -145,7 +145,7 @@ func TestRestoreRefusals(t *testing.T) {
 		t.Fatalf("a failed restore left the data directory behind: %v", err)
 	}
 
-	if err := backupCmd(ctx, []string{"--data", filepath.Join(root, "nothing"), file}, e); err == nil || !strings.Contains(err.Error(), "no store") {
+	if err := backupCmd(ctx, []string{"--data", filepath.Join(root, "nothing"), file}, e); err == nil || !strings.Contains(err.Error(), "no archive in") {
 		t.Fatalf("backup of a missing data directory: %v", err)
 	}
 	for _, args := range [][]string{{}, {"a", "b"}} {

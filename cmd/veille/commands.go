@@ -7,6 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/veille/veille/archive"
@@ -128,13 +131,31 @@ func (q *queryFlags) query(args []string, what string) (archive.Query, error) {
 	return aq, nil
 }
 
-// withArchive opens the data directory, runs fn and closes it.
+// withArchive opens the data directory, which must hold a store, runs fn
+// and closes it.
 func withArchive(ctx context.Context, cfg config, e env, fn func(*archive.Archive) error) error {
+	if _, err := existingStore(cfg); err != nil {
+		return err
+	}
 	o, err := open(ctx, cfg, newLogger(cfg, e.stderr), hooks{})
 	if err != nil {
 		return err
 	}
 	return errors.Join(fn(o.arch), o.close())
+}
+
+// existingStore returns the store's directory in cfg's data directory, or
+// an error saying there is none: a command that only reads the archive
+// must not make an empty one where a mistyped --data points.
+func existingStore(cfg config) (string, error) {
+	dir := filepath.Join(cfg.DataDir, "badger")
+	if _, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("no archive in %s: set --data or VEILLE_DATA_DIR, or ingest issues there first", cfg.DataDir)
+		}
+		return "", err
+	}
+	return dir, nil
 }
 
 func searchCmd(ctx context.Context, args []string, e env) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,5 +254,21 @@ func TestIngestInterrupted(t *testing.T) {
 	second, err := ingestAll(t.Context())
 	if err != nil || second.Unchanged != first.Added || second.Added != issues*paragraphs-first.Added {
 		t.Fatalf("the same command again: %+v, %v; want the %d paragraphs stored unchanged and the rest added", second, err, first.Added)
+	}
+}
+
+// TestReadCommandsNeedAnArchive checks that search, ask and stats on a data
+// directory with no store say so, and make nothing there.
+func TestReadCommandsNeedAnArchive(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "mistyped")
+	e := env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}
+	for _, args := range [][]string{{"search", "Mistral"}, {"ask", "Qui a levé des fonds ?"}, {"stats"}} {
+		err := run(t.Context(), append([]string{args[0], "--data", data}, args[1:]...), e)
+		if err == nil || !strings.Contains(err.Error(), "no archive in "+data) {
+			t.Errorf("%s on a missing data directory: %v, want an error saying there is no archive", args[0], err)
+		}
+	}
+	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the commands made %s: %v", data, err)
 	}
 }
