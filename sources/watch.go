@@ -98,7 +98,7 @@ func (w *Watcher) Ready() <-chan struct{} { return w.ready }
 func (w *Watcher) Run(ctx context.Context) error {
 	info, err := os.Stat(w.dir)
 	if err != nil {
-		return fmt.Errorf("watch: %w", err)
+		return fmt.Errorf("watch %s: %w", w.dir, err)
 	}
 	if !info.IsDir() {
 		return fmt.Errorf("watch %s: not a directory", w.dir)

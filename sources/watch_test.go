@@ -250,3 +250,19 @@ func TestWatchRenamedFolder(t *testing.T) {
 		return len(find(t, arch, "sextant")) == 0 && len(find(t, arch, "dirigeable")) == 0
 	})
 }
+
+// TestWatchNeedsAFolder checks that a missing folder, or a file, stops Run
+// at once with an error naming it.
+func TestWatchNeedsAFolder(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	missing := filepath.Join(t.TempDir(), "missing")
+	file := filepath.Join(t.TempDir(), "issue.txt")
+	write(t, file, rawIssue("Marqueur", "Le sextant marque la fin."))
+	for _, dir := range []string{missing, file} {
+		err := sources.NewWatcher(dir, arch, sources.WatchOptions{Logger: testLogger(t)}).Run(t.Context())
+		if err == nil || !strings.HasPrefix(err.Error(), "watch "+dir+": ") {
+			t.Errorf("watching %s: %v, want an error naming it", dir, err)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		case <-w.Ready():
 			log.Info("archive ingested, following it", "folder", cfg.Archive)
 		case err := <-watchErr:
-			return fmt.Errorf("watch %s: %w", cfg.Archive, err)
+			return err // "watch DIR: …"
 		case <-ctx.Done():
 			return nil
 		}
