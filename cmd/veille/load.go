@@ -147,9 +147,10 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 // unchanged reports whether ingesting files in format would change
 // nothing: the store holds the vectors of o's embedder, no reindex is
 // configured, and each file is recorded in dataDir with the same bytes and
-// format (seenFiles) and gave issues the store holds as they were. It then returns the summary the
-// ingest would have returned. It reads the files and the store only, and
-// stops at the first file that may change something.
+// format (seenFiles) and gave issues the store holds as they were. It then
+// returns the summary the ingest would have returned. It reads the files
+// and the store only, and stops at the first file that may change
+// something.
 func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Format, dataDir string) (summary, bool, error) {
 	sum := summary{Files: len(files)}
 	if dataDir == "" || o.next != nil {
