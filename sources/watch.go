@@ -238,9 +238,11 @@ func (w *Watcher) nextDue() (time.Time, bool) {
 // rather than deleted and ingested again, although the old name's event
 // comes first.
 func (w *Watcher) flush(ctx context.Context, now time.Time) {
+	isGone := make(map[string]bool, len(w.pending))
 	var present time.Time // the latest due time of the existing paths pending
 	for path, p := range w.pending {
-		if p.due.After(present) && !gone(path) {
+		isGone[path] = gone(path)
+		if p.due.After(present) && !isGone[path] {
 			present = p.due
 		}
 	}
@@ -249,7 +251,7 @@ func (w *Watcher) flush(ctx context.Context, now time.Time) {
 		if p.due.After(now) {
 			continue
 		}
-		if present.After(now) && gone(path) {
+		if present.After(now) && isGone[path] {
 			if last := p.first.Add(4 * w.opts.Debounce); last.After(now) {
 				p.due = present
 				if last.Before(present) {
@@ -262,7 +264,7 @@ func (w *Watcher) flush(ctx context.Context, now time.Time) {
 		due = append(due, path)
 	}
 	slices.SortFunc(due, func(a, b string) int {
-		if ga, gb := gone(a), gone(b); ga != gb {
+		if ga, gb := isGone[a], isGone[b]; ga != gb {
 			if ga {
 				return 1
 			}
@@ -514,7 +516,7 @@ func (w *Watcher) drop(ctx context.Context, path, id string) int {
 // release takes issue id from the issues the archive holds from path.
 func (w *Watcher) release(path, id string) {
 	st := w.files[path]
-	st.issues = slices.DeleteFunc(slices.Clone(st.issues), func(x string) bool { return x == id })
+	st.issues = slices.DeleteFunc(st.issues, func(x string) bool { return x == id })
 }
 
 // gone reports whether nothing exists at path any more.
