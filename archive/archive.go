@@ -277,12 +277,14 @@ func (a *Archive) Ingest(ctx context.Context, doc ingest.Document) (Result, erro
 
 	// An issue stored with the same content hash is unchanged: nothing to
 	// read item by item, nothing to write.
-	if same, err := a.db.SameIssue(ctx, doc.Issue); err != nil || same {
+	same, err := a.db.SameIssue(ctx, doc.Issue)
+	if err != nil {
+		return Result{IssueID: doc.Issue.ID}, err
+	}
+	if same {
 		res := Result{IssueID: doc.Issue.ID, Unchanged: len(doc.Items)}
-		if err == nil {
-			a.observe(res)
-		}
-		return res, err
+		a.observe(res)
+		return res, nil
 	}
 	plan, err := a.db.Plan(ctx, doc)
 	if err != nil {
