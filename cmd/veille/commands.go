@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/qa"
+	"github.com/veille/veille/sources"
 )
 
 // ingestCmd ingests files and folders into the data directory.
@@ -38,6 +40,9 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	files, err := listFiles(paths)
 	if err != nil {
 		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no issue files in %s: folders give their %s files", strings.Join(paths, ", "), strings.Join(sources.WatchExts, " "))
 	}
 	log := newLogger(cfg, e.stderr)
 	bar := newBar(files, e.stderr)
@@ -103,11 +108,18 @@ func (q *queryFlags) register(def int) func(*flag.FlagSet) {
 	}
 }
 
+// maxQueryLen is the longest search or question, in characters, as the
+// API takes by default.
+const maxQueryLen = 2000
+
 // query checks the flags and the words of a search or question.
 func (q *queryFlags) query(args []string, what string) (archive.Query, error) {
 	text := strings.TrimSpace(strings.Join(args, " "))
 	if text == "" {
 		return archive.Query{}, fmt.Errorf("%w: %s is required", errUsage, what)
+	}
+	if n := utf8.RuneCountInString(text); n > maxQueryLen {
+		return archive.Query{}, fmt.Errorf("%w: the %s has %d characters, at most %d are taken", errUsage, what, n, maxQueryLen)
 	}
 	if q.k < 1 || q.k > 100 {
 		return archive.Query{}, fmt.Errorf("%w: -k must be between 1 and 100", errUsage)
@@ -127,6 +139,13 @@ func (q *queryFlags) query(args []string, what string) (archive.Query, error) {
 		if aq.Range.To, err = ingest.ParseDate(q.to); err != nil {
 			return aq, fmt.Errorf("%w: -to: %v", errUsage, err)
 		}
+	}
+	end := aq.Range.To
+	if len(end) == len("2006-01") {
+		end += "-31" // a month ending the range takes in all its days
+	}
+	if aq.Range.From != "" && end != "" && aq.Range.From > end {
+		return aq, fmt.Errorf("%w: -from %s is after -to %s", errUsage, q.from, q.to)
 	}
 	return aq, nil
 }

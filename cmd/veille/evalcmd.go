@@ -16,14 +16,16 @@ import (
 )
 
 // evalCmd measures retrieval on a corpus and its questions, and similarity
-// on scored pairs, with the configured embedder. The corpus is ingested into
-// the data directory first (idempotently), so pointing --data at a temporary
-// directory measures from scratch.
+// on scored pairs, with the configured embedder. The corpus is ingested
+// first, into a temporary data directory, or into the one --data or
+// VEILLE_DATA_DIR names (idempotently: a second run reuses it).
 func evalCmd(ctx context.Context, args []string, e env) error {
 	var corpus, queries, pairs string
 	var asJSON bool
+	var flags *flag.FlagSet
 	cfg, rest, err := parse("eval", args, false, e, func(fs *flag.FlagSet) {
-		fs.StringVar(&corpus, "corpus", "", "JSON Lines corpus {id, title?, text} to ingest and search")
+		flags = fs
+		fs.StringVar(&corpus, "corpus", "", "JSON Lines corpus {id, title?, text} to ingest and search (into a temporary data directory unless --data or VEILLE_DATA_DIR names one)")
 		fs.StringVar(&queries, "queries", "", "JSON Lines questions {id, question, gold_ids}")
 		fs.StringVar(&pairs, "pairs", "", "JSON Lines scored pairs {text1, text2, score}: Spearman of cosine against score")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -33,6 +35,18 @@ func evalCmd(ctx context.Context, args []string, e env) error {
 	}
 	if len(rest) > 0 || (queries == "") != (corpus == "") || (queries == "" && pairs == "") {
 		return fmt.Errorf("%w: eval needs --corpus with --queries, and/or --pairs", errUsage)
+	}
+	// An evaluation must not ingest its corpus into the archive that
+	// --data defaults to.
+	named := e.getenv("VEILLE_DATA_DIR") != ""
+	flags.Visit(func(f *flag.Flag) { named = named || f.Name == "data" })
+	if !named {
+		tmp, err := os.MkdirTemp("", "veille-eval-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		cfg.DataDir = tmp
 	}
 	log := newLogger(cfg, e.stderr)
 	o, err := open(ctx, cfg, log, hooks{})

@@ -20,13 +20,16 @@ import (
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/sources"
+	"github.com/veille/veille/store"
 )
 
 // listFiles expands paths (files and folders, recursively) into the issue
-// files they hold, sorted, skipping hidden files and folders. Folders give
-// the files with the extensions a watched folder takes
-// ([sources.WatchExts]); files named explicitly are taken whatever their
-// extension.
+// files they hold, sorted, each once however it was named, skipping hidden
+// files and folders. Folders give the files with the extensions a watched
+// folder takes ([sources.WatchExts]); files named explicitly are taken
+// whatever their extension. A path that is a symbolic link to a folder is
+// followed; links to folders inside folders are not, so that a link cannot
+// make a loop.
 func listFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -38,11 +41,17 @@ func listFiles(paths []string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		root := p
+		if l, err := os.Lstat(p); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+			// WalkDir does not follow a root that is a link; a
+			// trailing separator makes the system resolve it.
+			root = p + string(filepath.Separator)
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			hidden := path != p && strings.HasPrefix(d.Name(), ".")
+			hidden := path != root && strings.HasPrefix(d.Name(), ".")
 			switch {
 			case d.IsDir() && hidden:
 				return filepath.SkipDir
@@ -57,8 +66,15 @@ func listFiles(paths []string) ([]string, error) {
 			return nil, err
 		}
 	}
+	seen := map[string]bool{}
+	out = slices.DeleteFunc(out, func(path string) bool {
+		abs := absPath(path)
+		dup := seen[abs]
+		seen[abs] = true
+		return dup
+	})
 	slices.Sort(out)
-	return slices.Compact(out), nil
+	return out, nil
 }
 
 // summary counts what a load did.
@@ -92,43 +108,40 @@ func (s summary) String() string {
 // give when it is ingest.FormatDetect. With dataDir set, the files loaded
 // whole are recorded there (seenFiles), and a file whose bytes were recorded
 // is not parsed again as long as the store holds its issues as they were.
+//
+// A file that no longer gives an issue it gave before (its date or
+// headline line was edited, so the issue's id changed) has that issue
+// deleted, as a watched folder does; and two files of one load that give
+// the same issue id with different content are not allowed to replace each
+// other in turn: the second fails (see [loader.claim]).
 func loadFiles(ctx context.Context, arch *archive.Archive, files []string, format ingest.Format, dataDir string, log *slog.Logger) (summary, error) {
-	sum := summary{Files: len(files)}
-	var seen *seenFiles
+	l := &loader{arch: arch, format: format, sum: summary{Files: len(files)}, given: map[string]givenIssue{}}
 	if dataDir != "" {
-		seen = loadSeen(dataDir)
+		l.seen = loadSeen(dataDir)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parsed := make(chan parsedFile, parseAhead)
-	go parseFiles(ctx, files, format, seen, parsed)
+	go parseFiles(ctx, files, format, l.seen, parsed)
 	stop := arch.StartBulk()
-	add := func(res archive.Result) {
-		sum.Issues++
-		sum.Added += res.Added
-		sum.Changed += res.Changed
-		sum.Unchanged += res.Unchanged
-		sum.Removed += res.Removed
-		sum.Embedded += res.Embedded
-	}
 	err := func() error {
 		for f := range parsed {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := loadFile(ctx, arch, f, format, add); err != nil {
+			if err := l.file(ctx, f); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				sum.Failed++
+				l.sum.Failed++
 				log.Error("ingest file", "file", f.path, "err", err)
-				if seen != nil {
-					seen.forget(f.path)
+				if l.seen != nil {
+					l.seen.forget(f.path)
 				}
 				continue
 			}
-			if seen != nil && f.known == nil {
-				seen.record(f.path, f.hash, format, f.docs)
+			if l.seen != nil && f.known == nil {
+				l.seen.record(f.path, f.hash, format, f.docs)
 			}
 		}
 		return ctx.Err()
@@ -136,12 +149,12 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 	if ierr := stop(); ierr != nil {
 		err = errors.Join(err, fmt.Errorf("index: %w", ierr))
 	}
-	if seen != nil && ctx.Err() == nil {
-		if serr := seen.save(dataDir); serr != nil {
+	if l.seen != nil && ctx.Err() == nil {
+		if serr := l.seen.save(dataDir); serr != nil {
 			log.Warn("record ingested files", "err", serr)
 		}
 	}
-	return sum, err
+	return l.sum, err
 }
 
 // unchanged reports whether ingesting files in format would change
@@ -184,38 +197,135 @@ func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Fo
 	return sum, true, nil
 }
 
-// loadFile ingests one file read by parseFiles, passing each result to add.
-// A known file whose issues are all stored as they were is done at once;
-// otherwise it is parsed in format, if it was not, and its documents
-// ingested.
-func loadFile(ctx context.Context, arch *archive.Archive, f parsedFile, format ingest.Format, add func(archive.Result)) error {
+// loader is one run of loadFiles.
+type loader struct {
+	arch   *archive.Archive
+	format ingest.Format
+	seen   *seenFiles // nil without a data directory
+	sum    summary
+	// given holds the issues this run's files gave so far, by id.
+	given map[string]givenIssue
+	// sources lists the stored issues by the absolute path of their
+	// source, as the store held them when the run began; nil until a file
+	// needs it.
+	sources map[string][]string
+}
+
+// givenIssue is an issue as a file of the run gave it.
+type givenIssue struct {
+	path string
+	hash string // the issue's content hash
+}
+
+func (l *loader) add(res archive.Result) {
+	l.sum.Issues++
+	l.sum.Added += res.Added
+	l.sum.Changed += res.Changed
+	l.sum.Unchanged += res.Unchanged
+	l.sum.Removed += res.Removed
+	l.sum.Embedded += res.Embedded
+}
+
+// file ingests one file read by parseFiles. A known file whose issues are
+// all stored as they were is done at once; otherwise it is parsed in the
+// load's format, if it was not, its documents ingested, and the issues it
+// gave before and gives no more deleted. Only what was stored is counted.
+func (l *loader) file(ctx context.Context, f parsedFile) error {
 	if f.known != nil {
 		issues := make([]ingest.Issue, len(f.known.Issues))
 		items := make([]int, len(f.known.Issues))
 		for i, si := range f.known.Issues {
 			issues[i], items[i] = si.Issue, si.Items
 		}
-		res, ok, err := arch.Unchanged(ctx, issues, items)
+		res, ok, err := l.arch.Unchanged(ctx, issues, items)
 		if err != nil {
 			return err
 		}
 		if ok {
-			for _, r := range res {
-				add(r)
+			for i, r := range res {
+				l.given[issues[i].ID] = givenIssue{path: f.path, hash: issues[i].Hash}
+				l.add(r)
 			}
 			return nil
 		}
-		f.docs, f.err = ingest.Parse(f.path, f.data, format)
+		f.docs, f.err = ingest.Parse(f.path, f.data, l.format)
 	}
 	if f.err != nil {
 		return f.err
 	}
+	if err := l.claim(f.path, f.docs); err != nil {
+		return err
+	}
 	for _, doc := range f.docs {
-		res, err := arch.Ingest(ctx, doc)
-		add(res)
+		res, err := l.arch.Ingest(ctx, doc)
 		if err != nil {
 			return err
 		}
+		l.add(res)
+	}
+	return l.dropStale(ctx, f.path)
+}
+
+// claim records the issues of a file's documents as given by path, unless
+// an earlier file of the run gave one of the same ids with other content:
+// each run would then store one version over the other, and the archive
+// would keep whichever file came last, so the file fails instead, naming
+// the other.
+func (l *loader) claim(path string, docs []ingest.Document) error {
+	for _, d := range docs {
+		if g, ok := l.given[d.Issue.ID]; ok && g.path != path && g.hash != d.Issue.Hash {
+			return fmt.Errorf("issue %s is also given, with other content, by %s, which was kept: "+
+				"an issue's id comes from its date and headline line, a corpus's from its file name and dates; "+
+				"rename one of the corpora or correct one of the issues", d.Issue.ID, g.path)
+		}
+	}
+	for _, d := range docs {
+		l.given[d.Issue.ID] = givenIssue{path: path, hash: d.Issue.Hash}
+	}
+	return nil
+}
+
+// dropStale deletes the issues that path gave before this run, by the
+// record of ingested files or by their stored source, and that no file of
+// this run gave: the file's date or headline line was edited, and the
+// issue it gives now has another id.
+func (l *loader) dropStale(ctx context.Context, path string) error {
+	abs := absPath(path)
+	var before []string
+	if l.seen != nil {
+		if rec := l.seen.Files[abs]; rec != nil {
+			for _, si := range rec.Issues {
+				before = append(before, si.Issue.ID)
+			}
+		}
+	}
+	if l.sources == nil {
+		issues, err := l.arch.Issues(ctx)
+		if err != nil {
+			return err
+		}
+		l.sources = map[string][]string{}
+		for _, iss := range issues {
+			if iss.Source != "" {
+				src := absPath(iss.Source)
+				l.sources[src] = append(l.sources[src], iss.ID)
+			}
+		}
+	}
+	done := map[string]bool{}
+	for _, id := range append(before, l.sources[abs]...) {
+		if _, ok := l.given[id]; ok || done[id] {
+			continue
+		}
+		done[id] = true
+		res, err := l.arch.DeleteIssue(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("delete issue %s, which the file no longer gives: %w", id, err)
+		}
+		l.sum.Removed += res.Removed
 	}
 	return nil
 }

@@ -90,6 +90,9 @@ func reindexCmd(ctx context.Context, args []string, e env) error {
 	if cfg.Next.Provider == "" {
 		return fmt.Errorf("%w: %v", errUsage, errNoNext)
 	}
+	if _, err := existingStore(cfg); err != nil {
+		return err
+	}
 	log := newLogger(cfg, e.stderr)
 	o, err := open(ctx, cfg, log, hooks{})
 	if err != nil {

@@ -19,9 +19,10 @@ import (
 // later ingest of the same bytes needs no parse: the issues are checked
 // against the store instead ([archive.Archive.Unchanged]), and the file is
 // parsed and ingested as usual if any differs. It is a parse cache and so
-// never stale against the store; it is tied to the veille executable that
-// wrote it (the hash of its file), since another build may parse the same
-// bytes differently. It lives in the data directory as seenFileName and is
+// never stale against the store; its hashes are tied to the veille
+// executable that wrote it (the hash of its file), since another build may
+// parse the same bytes differently, while the issues a file gave are kept
+// across builds: they tell an ingest which issues a file no longer gives. It lives in the data directory as seenFileName and is
 // written, atomically, at the end of each ingest; an unreadable one is
 // ignored.
 type seenFiles struct {
@@ -50,14 +51,24 @@ type seenIssue struct {
 const seenFileName = "ingested-files.json"
 
 // loadSeen reads the record in dataDir, or starts an empty one when it is
-// missing, unreadable or written by another build.
+// missing or unreadable; a record written by another build knows no file.
 func loadSeen(dataDir string) *seenFiles {
 	build := executableHash()
 	s := &seenFiles{Build: build}
 	if b, err := os.ReadFile(filepath.Join(dataDir, seenFileName)); build != "" && err == nil {
 		var old seenFiles
-		if json.Unmarshal(b, &old) == nil && old.Build == build {
+		if json.Unmarshal(b, &old) == nil {
 			s.Files = old.Files
+		}
+		if old.Build != build {
+			// Another build may parse the same bytes differently: no
+			// file is known, but the issues each gave still tell which
+			// issues a file may no longer give.
+			for _, f := range s.Files {
+				if f != nil {
+					f.SHA256 = ""
+				}
+			}
 		}
 	}
 	if s.Files == nil {
@@ -101,8 +112,9 @@ func (s *seenFiles) known(path string, data []byte, format ingest.Format) (*seen
 }
 
 // record notes that path, whose bytes hash to hash, was loaded whole from
-// docs, parsed in format; forget drops a file that failed, so that the next
-// ingest parses it.
+// docs, parsed in format; forget marks a file that failed as unknown, so
+// that the next ingest parses it, and keeps the issues it gave before,
+// which the store still holds.
 func (s *seenFiles) record(path, hash string, format ingest.Format, docs []ingest.Document) {
 	f := &seenFile{SHA256: hash, Format: format}
 	for _, d := range docs {
@@ -111,7 +123,11 @@ func (s *seenFiles) record(path, hash string, format ingest.Format, docs []inges
 	s.next[absPath(path)] = f
 }
 
-func (s *seenFiles) forget(path string) { delete(s.next, absPath(path)) }
+func (s *seenFiles) forget(path string) {
+	if f := s.next[absPath(path)]; f != nil {
+		s.next[absPath(path)] = &seenFile{Format: f.Format, Issues: f.Issues}
+	}
+}
 
 // save writes the record into dataDir atomically.
 func (s *seenFiles) save(dataDir string) error {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReindexNeedsAnArchive runs reindex where there is no store: it fails
+// and makes none.
+func TestReindexNeedsAnArchive(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "typo")
+	_, _, err := veilleCmd(t, "reindex", "--data", data, "--next-embed-provider", "builtin", "--next-embed-dims", "512")
+	if err == nil || !strings.Contains(err.Error(), "no archive in "+data) {
+		t.Fatalf("reindex of no archive: %v", err)
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("reindex made %s: %v", data, err)
+	}
+}
+
+// TestEvalUsesATemporaryArchive runs eval without --data from a folder
+// holding a data directory at the default place: the corpus goes into a
+// temporary archive, not into ./data.
+func TestEvalUsesATemporaryArchive(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "corpus.jsonl"), `{"id":"p1","text":"Le fondeur ouvre une usine en Arizona."}`+"\n"+
+		`{"id":"p2","text":"Le laboratoire publie un modèle ouvert."}`+"\n")
+	write(t, filepath.Join(dir, "queries.jsonl"), `{"id":"q1","question":"Où est la nouvelle usine ?","gold_ids":["p1"]}`+"\n")
+	t.Chdir(dir)
+	out, _, err := veilleCmd(t, "eval", "--corpus", "corpus.jsonl", "--queries", "queries.jsonl", "--json")
+	if err != nil || !strings.Contains(out, "recall") {
+		t.Fatalf("eval: %v: %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); !os.IsNotExist(err) {
+		t.Fatalf("eval made ./data: %v", err)
+	}
+}
+
+// TestQueryChecks refuses an inverted date range and an over-long query,
+// and takes a month ending a range that starts within it.
+func TestQueryChecks(t *testing.T) {
+	var q queryFlags
+	q.k, q.mode = 10, "hybrid"
+	for _, c := range []struct {
+		from, to, text string
+		ok             bool
+	}{
+		{"2025-08", "2025-01", "puces", false},
+		{"2025-01-20", "2025-01-10", "puces", false},
+		{"2025-01-15", "2025-01", "puces", true},
+		{"2025-01", "2025-01-15", "puces", true},
+		{"2025-02", "", "puces", true},
+		{"", "", strings.Repeat("é", maxQueryLen), true},
+		{"", "", strings.Repeat("é", maxQueryLen+1), false},
+	} {
+		q.from, q.to = c.from, c.to
+		_, err := q.query([]string{c.text}, "query")
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, errUsage)) {
+			t.Errorf("from %q to %q, %d characters: %v; want ok %v", c.from, c.to, len([]rune(c.text)), err, c.ok)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/archive"
+)
+
+// veilleCmd runs one command with no environment and returns what it
+// printed on stdout and stderr.
+func veilleCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut strings.Builder
+	e := env{getenv: func(string) string { return "" }, stdout: &out, stderr: &errOut}
+	err = run(t.Context(), args, e)
+	return out.String(), errOut.String(), err
+}
+
+// ingestSummary runs ingest --json on paths into data and decodes its summary.
+func ingestSummary(t *testing.T, data string, paths ...string) (summary, string, error) {
+	t.Helper()
+	out, log, err := veilleCmd(t, append([]string{"ingest", "--data", data, "--json"}, paths...)...)
+	var s summary
+	if out != "" {
+		if jerr := json.Unmarshal([]byte(out), &s); jerr != nil {
+			t.Fatalf("%v: %s", jerr, out)
+		}
+	}
+	return s, log, err
+}
+
+// writeAll writes text to path, making its folders.
+func writeAll(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, path, text)
+}
+
+func statsOf(t *testing.T, data string) archive.Stats {
+	t.Helper()
+	out, _, err := veilleCmd(t, "stats", "--data", data, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st archive.Stats
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return st
+}
+
+const issueText = `date 2025-03 Les puces / Les modèles
+
+Les puces. Un fondeur taïwanais annonce une usine de plus en Arizona.
+
+Les modèles. Un laboratoire parisien publie un modèle de langue ouvert.
+`
+
+// TestIngestEditedHeadlineLine edits the first line of an issue file, which
+// gives the issue another id: the next ingest replaces the issue rather
+// than keeping both, with the record of ingested files and, as after an
+// upgrade, without it (by the issue's stored source).
+func TestIngestEditedHeadlineLine(t *testing.T) {
+	for _, withRecord := range []bool{true, false} {
+		data, dir := t.TempDir(), t.TempDir()
+		path := filepath.Join(dir, "2025-03.txt")
+		write(t, path, issueText)
+		if s, _, err := ingestSummary(t, data, dir); err != nil || s.Added != 2 {
+			t.Fatalf("first ingest: %+v, %v", s, err)
+		}
+		for i, first := range []string{"date 2025-03 Les puces / Les modèles ouverts", "date 2025-04 Les puces / Les modèles ouverts"} {
+			if !withRecord {
+				if err := os.Remove(filepath.Join(data, seenFileName)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(t, path, strings.Replace(issueText, "date 2025-03 Les puces / Les modèles", first, 1))
+			s, _, err := ingestSummary(t, data, dir)
+			if err != nil || s.Issues != 1 || s.Removed != 2 || s.Failed != 0 {
+				t.Fatalf("record %v, edit %d: %+v, %v; want the old issue's 2 items removed", withRecord, i, s, err)
+			}
+			if st := statsOf(t, data); st.Issues != 1 || st.Items != 2 {
+				t.Fatalf("record %v, edit %d: %d issues, %d items; want 1 and 2", withRecord, i, st.Issues, st.Items)
+			}
+		}
+	}
+}
+
+// TestIngestSameIssueTwoFiles gives two corpora of the same name in two
+// folders, so the same issue id: the second fails, naming the first, and
+// the archive keeps the first run after run instead of swapping them.
+// Identical copies of an issue are fine.
+func TestIngestSameIssueTwoFiles(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	writeAll(t, filepath.Join(dir, "a", "corpus.jsonl"), `{"id":"a1","date":"2025-11-03","text":"Premier texte du corpus A."}`+"\n"+
+		`{"id":"a2","date":"2025-11-03","text":"Second texte du corpus A."}`+"\n")
+	writeAll(t, filepath.Join(dir, "b", "corpus.jsonl"), `{"id":"b1","date":"2025-11-03","text":"Seul texte du corpus B."}`+"\n")
+	for run := range 2 {
+		s, log, err := ingestSummary(t, data, dir)
+		if err == nil || s.Failed != 1 || s.Issues != 1 {
+			t.Fatalf("run %d: %+v, %v; want the second corpus to fail", run, s, err)
+		}
+		if !strings.Contains(log, filepath.Join("b", "corpus.jsonl")) || !strings.Contains(log, filepath.Join(dir, "a", "corpus.jsonl")) {
+			t.Fatalf("run %d: the log names neither file: %s", run, log)
+		}
+		if st := statsOf(t, data); st.Issues != 1 || st.Items != 2 {
+			t.Fatalf("run %d: %d issues, %d items; want corpus A's 2 items kept", run, st.Issues, st.Items)
+		}
+	}
+
+	copies := t.TempDir()
+	writeAll(t, filepath.Join(copies, "one", "2025-03.txt"), issueText)
+	writeAll(t, filepath.Join(copies, "two", "2025-03.txt"), issueText)
+	if s, _, err := ingestSummary(t, t.TempDir(), copies); err != nil || s.Failed != 0 || s.Added != 2 || s.Unchanged != 2 {
+		t.Fatalf("two copies of an issue: %+v, %v", s, err)
+	}
+}
+
+// TestIngestCountsWhatIsStored fails a file whose item id belongs to
+// another issue: the summary counts no issue for it.
+func TestIngestCountsWhatIsStored(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	writeAll(t, filepath.Join(dir, "a.jsonl"), `{"id":"x1","date":"2025-11-03","text":"Un texte."}`+"\n")
+	if s, _, err := ingestSummary(t, data, filepath.Join(dir, "a.jsonl")); err != nil || s.Issues != 1 {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	writeAll(t, filepath.Join(dir, "b.jsonl"), `{"id":"x1","date":"2025-11-04","text":"Un autre texte."}`+"\n")
+	s, _, err := ingestSummary(t, data, filepath.Join(dir, "b.jsonl"))
+	if err == nil || s.Failed != 1 || s.Issues != 0 || s.Added != 0 || s.Unchanged != 0 {
+		t.Fatalf("%+v, %v; want one failed file and nothing counted", s, err)
+	}
+}
+
+// TestListFiles follows a link given as a path, takes a file named twice
+// once, and refuses to ingest a folder with no issue files.
+func TestListFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeAll(t, filepath.Join(dir, "archive", "2025-03.txt"), issueText)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "archive"), link); err != nil {
+		t.Fatal(err)
+	}
+	files, err := listFiles([]string{link})
+	if err != nil || len(files) != 1 || files[0] != filepath.Join(link, "2025-03.txt") {
+		t.Fatalf("through a link: %q, %v", files, err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, filepath.Join(dir, "archive", "2025-03.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err = listFiles([]string{filepath.Join(dir, "archive"), rel, filepath.Join(dir, "archive", ".", "2025-03.txt")})
+	if err != nil || len(files) != 1 {
+		t.Fatalf("one file named three ways: %q, %v", files, err)
+	}
+
+	data := filepath.Join(dir, "data")
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := veilleCmd(t, "ingest", "--data", data, empty); err == nil || !strings.Contains(err.Error(), "no issue files in "+empty) {
+		t.Fatalf("empty folder: %v", err)
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("the failed ingest made %s: %v", data, err)
+	}
+}
