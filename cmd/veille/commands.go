@@ -68,10 +68,12 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	if cerr := o.close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
-	// Interrupted (Ctrl-C, SIGTERM), the summary says what was done: the
-	// issues stored stay, and the same command goes on from there.
+	// Interrupted (Ctrl-C, SIGTERM) or stopped by the embedder, the summary
+	// says what was done: the issues stored stay, and the same command goes
+	// on from there.
 	interrupted := ctx.Err() != nil && errors.Is(err, ctx.Err())
-	if err != nil && !interrupted {
+	stopped := errors.Is(err, errEmbedderDown)
+	if err != nil && !interrupted && !stopped {
 		return err
 	}
 	if asJSON {
@@ -83,6 +85,9 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	}
 	if interrupted {
 		return fmt.Errorf("interrupted; what the summary counts is stored, and the same command goes on from there: %w", err)
+	}
+	if stopped {
+		return fmt.Errorf("%w; what the summary counts is stored, and the same command goes on from there once the embedder answers", err)
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("%d of %d files failed (see the log above)", sum.Failed, sum.Files)

@@ -95,8 +95,10 @@ func (s summary) String() string {
 }
 
 // loadFiles parses and ingests files in order. A file that fails is logged
-// and counted, and the others go on; the returned error is ctx's, or an
-// indexing error (the store has the items, and the next start indexes them).
+// and counted, and the others go on, unless the embedder cannot be reached
+// or keeps refusing (errEmbedderDown); the returned error is that, ctx's,
+// or an indexing error (the store has the items, and the next start
+// indexes them).
 //
 // It is a pipeline that keeps both cores of a small machine busy while
 // holding only a few files at a time, so an archive of any size loads in
@@ -137,6 +139,10 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 				log.Error("ingest file", "file", f.path, "err", err)
 				if l.seen != nil {
 					l.seen.forget(f.path)
+				}
+				if errors.Is(err, embed.ErrUnavailable) || errors.Is(err, embed.ErrRateLimited) {
+					// Every file after it would wait out the same retries.
+					return fmt.Errorf("%w after all its retries, at %s: %w", errEmbedderDown, f.path, err)
 				}
 				continue
 			}
@@ -196,6 +202,9 @@ func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Fo
 	}
 	return sum, true, nil
 }
+
+// errEmbedderDown stops a load when the embedder cannot be reached.
+var errEmbedderDown = errors.New("stopped: the embedder did not answer")
 
 // loader is one run of loadFiles.
 type loader struct {

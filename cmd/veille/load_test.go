@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed/embedtest"
 )
 
 // veilleCmd runs one command with no environment and returns what it
@@ -173,5 +175,28 @@ func TestListFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(data); !os.IsNotExist(err) {
 		t.Fatalf("the failed ingest made %s: %v", data, err)
+	}
+}
+
+// TestIngestStopsWhenTheEmbedderIsDown gives an embedder that answers 503
+// to every request: the ingest stops at the first file, after its retries,
+// rather than waiting them out for every file, and says so after its
+// summary.
+func TestIngestStopsWhenTheEmbedderIsDown(t *testing.T) {
+	fake := embedtest.NewServer(t, embedtest.WithDims(8), embedtest.WithFailures(1000, 503, ""))
+	vars := map[string]string{"VEILLE_EMBED_PROVIDER": "openai", "VEILLE_EMBED_BASE_URL": fake.URL, "VEILLE_EMBED_MODEL": "fake-embed", "VEILLE_EMBED_DIMS": "8"}
+	dir := writeSyntheticArchive(t, 3, 2)
+	var out, log strings.Builder
+	e := env{getenv: func(k string) string { return vars[k] }, stdout: &out, stderr: &log}
+	err := run(t.Context(), []string{"ingest", "--data", t.TempDir(), "--json", dir}, e)
+	if !errors.Is(err, errEmbedderDown) || !strings.Contains(err.Error(), "goes on from there") {
+		t.Fatalf("%v; want the ingest stopped by the embedder", err)
+	}
+	var s summary
+	if jerr := json.Unmarshal([]byte(out.String()), &s); jerr != nil {
+		t.Fatalf("%v: %q", jerr, out.String())
+	}
+	if s.Files != 3 || s.Failed != 1 || s.Issues != 0 {
+		t.Fatalf("%+v; want the first of 3 files failed and no other tried", s)
 	}
 }
