@@ -61,7 +61,12 @@ func backupCmd(ctx context.Context, args []string, e env) error {
 func writeFileAtomic(path string, write func(io.Writer) error) (n int64, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return 0, err
+		// The error names the temporary file; the user named path.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return 0, fmt.Errorf("create %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {

@@ -157,3 +157,18 @@ func TestRestoreRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupIntoMissingFolder names the file asked for, not the temporary
+// file it would have been written through.
+func TestBackupIntoMissingFolder(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(dir, "2025-03.txt"), issueText)
+	if _, _, err := veilleCmd(t, "ingest", "--data", data, dir); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "missing", "b.backup")
+	_, _, err := veilleCmd(t, "backup", "--data", data, target)
+	if err == nil || !strings.Contains(err.Error(), "create "+target+": ") || strings.Contains(err.Error(), "tmp-") {
+		t.Fatalf("backup into a missing folder: %v", err)
+	}
+}

@@ -38,7 +38,7 @@ func (r *reindexer) start(ctx context.Context, reg *jobs.Registry) (string, erro
 	}
 	to := archive.StoreID(r.o.next)
 	if archive.StoreID(r.o.arch) == to {
-		return "", fmt.Errorf("%w: the archive's vectors already come from %s; nothing to reindex", store.ErrEmbedderMismatch, to)
+		return "", alreadyServing(to.String())
 	}
 	job := jobs.NewID()
 	g, ok, err := r.o.arch.Reindexing()
@@ -76,6 +76,17 @@ func (r *reindexer) resume(ctx context.Context, reg *jobs.Registry) error {
 // foreground, with a progress bar. Interrupted, it resumes where it stopped
 // when run again (or when a server starts on the directory with the same
 // next embedder).
+// alreadyServing is the error of a reindex to the embedder whose vectors
+// the archive holds: it conflicts with the archive as it is (the API
+// answers 409), without the embedders differing.
+type alreadyServing string
+
+func (e alreadyServing) Error() string {
+	return "the archive's vectors already come from " + string(e) + "; nothing to reindex"
+}
+
+func (alreadyServing) Unwrap() error { return store.ErrEmbedderMismatch }
+
 func reindexCmd(ctx context.Context, args []string, e env) error {
 	var asJSON bool
 	cfg, rest, err := parse("reindex", args, false, e, func(fs *flag.FlagSet) {

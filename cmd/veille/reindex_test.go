@@ -199,7 +199,7 @@ func TestReindexOverHTTP(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusConflict || !bytes.Contains(body, []byte("already come from")) {
+	if res.StatusCode != http.StatusConflict || !bytes.Contains(body, []byte("already come from")) || bytes.Contains(body, []byte("mismatch")) {
 		t.Fatalf("POST /v1/reindex after the switch: %d %s", res.StatusCode, body)
 	}
 }
