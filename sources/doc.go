@@ -21,6 +21,12 @@
 //   - a file that fails to parse is logged with its name, and its previous
 //     issues are kept as they were.
 //
+// When the sink is a [Holder] (the archive is), the watcher starts from the
+// issues the archive holds from files under its folder, by their sources,
+// so that the first scan also applies what changed while nothing watched:
+// a file deleted meanwhile has its issues deleted, and one whose date or
+// headline line was edited replaces the issue it gave.
+//
 // Files are taken as cmd/veille takes them from folders (.txt, .md,
 // .markdown, .jsonl, .ndjson) plus .html, .htm, .eml, .rss, .atom and .xml;
 // hidden files and folders are ignored, which also skips the temporary

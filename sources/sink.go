@@ -5,6 +5,7 @@ import (
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
 )
 
 // Sink is where the sources write: *archive.Archive satisfies it. Both
@@ -18,4 +19,13 @@ type Sink interface {
 	// does not exist returns an error wrapping store.ErrNotFound, which the
 	// sources take as done.
 	DeleteIssue(ctx context.Context, id string) (archive.Result, error)
+}
+
+// Holder is a [Sink] that lists the issues it holds, as *archive.Archive
+// does. A [Watcher] writing to one starts from the issues that its folder's
+// files gave before, by their sources, so that a file deleted, or edited
+// into another issue, while nothing watched is caught up with at start.
+type Holder interface {
+	Sink
+	Issues(ctx context.Context) ([]store.IssueSummary, error)
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/veille/veille/store"
 )
 
-var _ sources.Sink = (*archive.Archive)(nil)
+var _ sources.Holder = (*archive.Archive)(nil)
 
 // openArchive opens a real archive, with the built-in embedder, in a
 // temporary folder closed at the end of the test.

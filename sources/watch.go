@@ -113,6 +113,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	// The watches are added as the scan walks, before each folder's files
 	// are read, so that no change falls between the scan and the watch.
 	start := time.Now()
+	if err := w.seed(ctx); err != nil {
+		return fmt.Errorf("watch %s: %w", w.dir, err)
+	}
 	w.rescan(ctx)
 	if ctx.Err() != nil {
 		return nil
@@ -160,6 +163,46 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.rescan(ctx)
 		}
 	}
+}
+
+// seed tracks, when the sink is a [Holder], the issues it holds from files
+// under the folder, by their sources, as if this watcher had ingested them:
+// the first scan then deletes those of files that are gone and those that
+// their files no longer give, as it would have while watching.
+func (w *Watcher) seed(ctx context.Context) error {
+	h, ok := w.sink.(Holder)
+	if !ok {
+		return nil
+	}
+	dir, err := filepath.Abs(w.dir)
+	if err != nil {
+		return err
+	}
+	issues, err := h.Issues(ctx)
+	if err != nil {
+		return err
+	}
+	for _, iss := range issues {
+		if iss.Source == "" {
+			continue
+		}
+		src, err := filepath.Abs(iss.Source)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(dir, src)
+		if err != nil || rel == "." || !filepath.IsLocal(rel) {
+			continue
+		}
+		path := filepath.Join(w.dir, rel)
+		st := w.files[path]
+		if st == nil {
+			st = &fileState{}
+			w.files[path] = st
+		}
+		st.issues = append(st.issues, iss.ID)
+	}
+	return nil
 }
 
 // event schedules what a notification may have changed.

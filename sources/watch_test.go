@@ -266,3 +266,57 @@ func TestWatchNeedsAFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchCatchesUpAtStart stops watching, deletes one file and edits the
+// headline line of another (which gives its issue another id), then
+// watches again: the first scan deletes the issues of both, as it would
+// have while watching, from the archive's record of their sources.
+func TestWatchCatchesUpAtStart(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	kept, gone := filepath.Join(dir, "sub", "kept.txt"), filepath.Join(dir, "gone.txt")
+	write(t, kept, rawIssue("Le zeppelin", zeppelin))
+	write(t, gone, "date 2025-04 Les billets\n\n"+second+"\n")
+	watchOnce(t, dir, arch)
+	if st, err := arch.Stats(t.Context()); err != nil || st.Issues != 2 {
+		t.Fatalf("after the first watch: %+v, %v", st, err)
+	}
+
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	write(t, kept, strings.Replace(rawIssue("Le zeppelin", zeppelin), "Le zeppelin", "Le dirigeable", 1))
+	watchOnce(t, dir, arch)
+	issues, err := arch.Issues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 1 || len(issues[0].Headlines) != 1 || issues[0].Headlines[0] != "Le dirigeable" {
+		t.Fatalf("after watching again: %+v; want the edited issue alone", issues)
+	}
+	if got := find(t, arch, "billets"); len(got) != 0 {
+		t.Fatalf("the deleted file's paragraph is still found: %q", got)
+	}
+}
+
+// watchOnce runs a watcher of dir over arch, as the server does, until its
+// initial scan is over, then stops it.
+func watchOnce(t *testing.T, dir string, arch *archive.Archive) {
+	t.Helper()
+	w := sources.NewWatcher(dir, arch, sources.WatchOptions{Rescan: time.Hour, Logger: testLogger(t)})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	select {
+	case <-w.Ready():
+	case err := <-done:
+		t.Fatalf("Run returned before its initial scan: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no initial scan within 10s")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
