@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -77,11 +78,13 @@ type backupHeader struct {
 // Backup writes a backup of the whole store to w, in the format described
 // above. The data is a consistent snapshot: one read transaction, at one
 // read timestamp, sees every key, so writes that commit while the backup
-// runs are either wholly in it or not at all. A backup taken while an
-// ingest is under way holds what a crash at that moment would leave, which
-// [Open] cleans up the same way. Backup is safe to call on a store in use;
-// it stops at the first error writing to w, or when ctx is done, and w then
-// holds an incomplete backup that [Restore] refuses.
+// runs are either wholly in it or not at all. That snapshot is taken
+// between the writes that change items ([DB.Apply], [DB.DeleteIssue]), which
+// may span several transactions: Backup waits for one under way to end (or
+// be taken back), ignoring ctx meanwhile, so a backup never holds part of
+// an issue. Backup is safe to call on a store in use; it stops at the first
+// error writing to w, or when ctx is done, and w then holds an incomplete
+// backup that [Restore] refuses.
 func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	emb, ok, err := db.Embedder()
 	if err != nil {
@@ -103,7 +106,19 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) error {
 	// several a write could land between them and the key ranges would be
 	// read at different timestamps. One goroutine means one snapshot.
 	stream.NumGo = 1
-	if _, err := stream.Backup(cw, 0); err != nil {
+	// writeMu is held until the stream's read transaction exists, which it
+	// does once the stream sees its first key (m/schema at least), so that
+	// no write is halfway through at its read timestamp.
+	var once sync.Once
+	unlock := func() { once.Do(db.writeMu.Unlock) }
+	db.writeMu.Lock()
+	stream.ChooseKey = func(*badger.Item) bool {
+		unlock()
+		return true
+	}
+	_, err = stream.Backup(cw, 0)
+	unlock()
+	if err != nil {
 		return fmt.Errorf("backup: stream: %w", err)
 	}
 	if err := cw.close(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -72,39 +71,6 @@ func TestCleanCloseSkipsOrphanScan(t *testing.T) {
 	defer db.Close()
 	if itemExists(t, db, "planted") {
 		t.Fatal("orphan survived an Open after an unclean stop")
-	}
-}
-
-// TestFailedPartialWriteScansForOrphans makes an Apply fail after it
-// committed part of an issue too large for one transaction: the items it
-// committed are orphans, so Close must not vouch for the store.
-func TestFailedPartialWriteScansForOrphans(t *testing.T) {
-	dir := t.TempDir()
-	db := mustOpen(t, dir)
-	const dims = 4096 // 16 KiB vectors: a few hundred items exceed maxTxnBytes
-	n := maxTxnBytes/(4*dims) + 10
-	texts := make([]string, n)
-	for i := range texts {
-		texts[i] = fmt.Sprintf("paragraphe %d", i)
-	}
-	d := doc("big", "2025-01-01", texts...)
-	vecs := map[string][]float32{}
-	for _, it := range d.Items[:n-1] { // the last item has no vector: Apply fails there
-		vecs[it.ID] = make([]float32, dims)
-	}
-	if _, err := db.Apply(context.Background(), d, vecs); !errors.Is(err, ErrMissingVector) {
-		t.Fatalf("Apply: %v, want ErrMissingVector", err)
-	}
-	if !itemExists(t, db, d.Items[0].ID) {
-		t.Fatal("the first transaction was not committed: the test proves nothing")
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db = mustOpen(t, dir)
-	defer db.Close()
-	if itemExists(t, db, d.Items[0].ID) {
-		t.Fatal("orphan of a failed write survived a clean close and reopen")
 	}
 }
 

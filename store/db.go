@@ -76,6 +76,10 @@ type DB struct {
 	// clean-close marker and the next Open looks for them.
 	partial atomic.Bool
 
+	// afterFlush, if set, runs after each transaction a write commits
+	// before its last: tests set it to act between them.
+	afterFlush func()
+
 	stopGC context.CancelFunc
 	gcDone chan struct{}
 	gcRuns atomic.Int64

@@ -33,9 +33,11 @@
 // transaction, so an item never exists without its vector (in the active
 // generation) nor a vector without its item. A generation being built gets
 // its vectors after the items exist, and loses them with the items. An issue's record is written in the last transaction of
-// its ingest; items left behind by an ingest that stopped before that (they
-// are not listed by their issue) are removed by [Open], which skips that
-// search when the store was closed cleanly after its last write.
+// its ingest; an ingest that fails or is canceled before that takes back the
+// transactions it committed ([DB.Apply]). Items left behind by one that
+// stopped without doing so, by a crash or a failed delete (they are not
+// listed by their issue), are removed by [Open], which skips that search
+// when the store was closed cleanly after its last write.
 //
 // Writes are synced before they are acknowledged (Badger's SyncWrites),
 // except in a store opened for a bulk load ([Options.Unsynced]), whose

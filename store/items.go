@@ -102,23 +102,101 @@ func (db *DB) Plan(ctx context.Context, doc ingest.Document) (Plan, error) {
 // issue no longer has. Every item is written in the same transaction as its
 // vector; the issue record is written last. Apply returns once the change is
 // synced to disk.
+//
+// An issue too large for one transaction is written in several. If Apply
+// fails or ctx is done after it committed some of them, it takes them back
+// before returning, whatever ctx says: the store holds the issue as it was
+// before (nothing, for a new issue), the old items with their seqs and
+// vectors. Should that fail too, the items left are removed by the next
+// [Open]. To that end Apply keeps a copy of the items it deletes or rewrites
+// (the vectors of changed and removed items included) until it returns.
 func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]float32) (Change, error) {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 
-	ch := Change{IssueID: doc.Issue.ID}
 	w, err := db.newWriter()
 	if err != nil {
-		return ch, err
+		return Change{IssueID: doc.Issue.ID}, err
 	}
-	defer w.discard()
+	// The store as it was, to copy what Apply deletes or rewrites from. It
+	// is read without conflict checks, unlike w's transaction: a vector
+	// PutVectors writes meanwhile must not make Apply fail.
+	before := db.bdb.NewTransaction(false)
+	defer before.Discard()
+	var u undo
+	ch, err := db.apply(ctx, w, before, &u, doc, vecs)
+	if err == nil {
+		return ch, nil
+	}
+	if w.drop() {
+		if rerr := db.removeItems(addedItems(ch.Added), u); rerr != nil {
+			db.partial.Store(true)
+			err = errors.Join(err, fmt.Errorf("take back the part written: %w", rerr))
+		}
+	}
+	return Change{IssueID: doc.Issue.ID}, err
+}
 
+// undo is what a failed [DB.Apply] puts back: the keys of the items it
+// deleted or rewrote, with their values before, and those items' seqs, to
+// drop from the item cache.
+type undo struct {
+	kvs  [][2][]byte
+	seqs []uint32
+}
+
+// save copies keys that exist in txn, and notes seq.
+func (u *undo) save(txn *badger.Txn, seq uint32, keys ...[]byte) error {
+	for _, k := range keys {
+		kv, err := txn.Get(k)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("get %s: %w", k, err)
+		}
+		v, err := kv.ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", k, err)
+		}
+		u.kvs = append(u.kvs, [2][]byte{k, v})
+	}
+	u.seqs = append(u.seqs, seq)
+	return nil
+}
+
+// addedItems returns the items of added with the fields that deleting them
+// needs.
+func addedItems(added []Vector) []Item {
+	items := make([]Item, len(added))
+	for i, v := range added {
+		items[i] = Item{Item: ingest.Item{ID: v.ItemID}, Seq: v.Seq}
+	}
+	return items
+}
+
+// apply writes doc with w and commits. It saves in u what it deletes or
+// rewrites, as read in before.
+func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo, doc ingest.Document, vecs map[string][]float32) (Change, error) {
+	ch := Change{IssueID: doc.Issue.ID}
 	var old issueRecord
 	switch err := getJSON(w.txn, issueKey(doc.Issue.ID), &old); {
 	case errors.Is(err, ErrNotFound):
 		ch.Created = true
 	case err != nil:
 		return ch, err
+	}
+	// remove deletes an old item, a changed one or one the issue no longer
+	// has.
+	remove := func(prev Item) error {
+		if err := u.save(before, prev.Seq, w.itemKeys(prev)...); err != nil {
+			return err
+		}
+		if err := w.deleteItem(prev); err != nil {
+			return err
+		}
+		ch.Removed = append(ch.Removed, prev.Seq)
+		return nil
 	}
 	keep := make(map[string]bool, len(doc.Items))
 	rec := issueRecord{Issue: doc.Issue, Items: make([]string, 0, len(doc.Items))}
@@ -139,6 +217,9 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 			ch.Unchanged++
 			next := Item{Item: it, Seq: prev.Seq, Date: doc.Issue.Date}
 			if next != prev {
+				if err := u.save(before, prev.Seq, itemKey(it.ID)); err != nil {
+					return ch, err
+				}
 				if err := w.set(itemKey(it.ID), mustJSON(next)); err != nil {
 					return ch, err
 				}
@@ -146,10 +227,9 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 			}
 			continue
 		default:
-			if err := w.deleteItem(prev); err != nil {
+			if err := remove(prev); err != nil {
 				return ch, err
 			}
-			ch.Removed = append(ch.Removed, prev.Seq)
 			ch.Changed++
 		}
 		vec, ok := vecs[it.ID]
@@ -177,10 +257,9 @@ func (db *DB) Apply(ctx context.Context, doc ingest.Document, vecs map[string][]
 		if err != nil {
 			return ch, err
 		}
-		if err := w.deleteItem(prev); err != nil {
+		if err := remove(prev); err != nil {
 			return ch, err
 		}
-		ch.Removed = append(ch.Removed, prev.Seq)
 	}
 	if err := w.set(issueKey(doc.Issue.ID), mustJSON(rec)); err != nil {
 		return ch, err
@@ -263,17 +342,35 @@ func (db *DB) removeOrphans() error {
 	if err != nil || len(orphans) == 0 {
 		return err
 	}
+	if err := db.removeItems(orphans, undo{}); err != nil {
+		return err
+	}
+	db.log.Warn("removed items left by an interrupted ingest", "items", len(orphans))
+	return nil
+}
+
+// removeItems deletes items with all their keys, then puts back what u
+// saved, in as many transactions as that takes: it removes the orphans an
+// interrupted ingest left, and takes back a failed [DB.Apply] (whose new
+// items, for a new issue, are exactly such orphans).
+func (db *DB) removeItems(items []Item, u undo) error {
 	w, err := db.newWriter()
 	if err != nil {
 		return err
 	}
 	defer w.discard()
-	for _, it := range orphans {
+	for _, it := range items {
 		if err := w.deleteItem(it); err != nil {
 			return err
 		}
 	}
-	db.log.Warn("removed items left by an interrupted ingest", "items", len(orphans))
+	// After the deletes: a changed item's new version has its old one's key.
+	for _, kv := range u.kvs {
+		if err := w.set(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	w.touched = append(w.touched, u.seqs...)
 	return w.commit()
 }
 
@@ -399,6 +496,9 @@ func (w *writer) flush() error {
 	w.committed, w.flushed = false, true
 	w.txn = w.db.bdb.NewTransaction(true)
 	w.pending, w.entries = 0, 0
+	if w.db.afterFlush != nil {
+		w.db.afterFlush()
+	}
 	return nil
 }
 
@@ -426,13 +526,19 @@ func (w *writer) putItem(it Item, vec []float32) error {
 	})
 }
 
-// deleteItem deletes an item with its vectors, those of the generation a
-// reindex is building included.
-func (w *writer) deleteItem(it Item) error {
+// itemKeys returns the keys of an item: its record, its seq key and its
+// vectors, that of the generation a reindex is building included.
+func (w *writer) itemKeys(it Item) [][]byte {
 	keys := [][]byte{itemKey(it.ID), seqKey(vecPrefix(w.db.gen.Load()), it.Seq), seqKey(prefixSeq, it.Seq)}
 	if next := w.db.next.Load(); next != noGeneration {
 		keys = append(keys, seqKey(vecPrefix(next), it.Seq))
 	}
+	return keys
+}
+
+// deleteItem deletes an item with all its keys ([writer.itemKeys]).
+func (w *writer) deleteItem(it Item) error {
+	keys := w.itemKeys(it)
 	w.touched = append(w.touched, it.Seq)
 	return w.apply(len(keys), len(it.ID)+24, func(txn *badger.Txn) error {
 		for _, k := range keys {
@@ -464,8 +570,15 @@ func (w *writer) commit() error {
 // same write were committed, they may hold orphans: the store is marked so
 // that it is not closed as clean.
 func (w *writer) discard() {
-	w.txn.Discard()
-	if w.flushed && !w.committed {
+	if w.drop() {
 		w.db.partial.Store(true)
 	}
+}
+
+// drop drops the uncommitted writes and reports whether earlier
+// transactions of the same write were committed: a write that failed
+// halfway.
+func (w *writer) drop() bool {
+	w.txn.Discard()
+	return w.flushed && !w.committed
 }
