@@ -217,13 +217,29 @@ func (db *DB) Embedder() (e Embedder, ok bool, err error) {
 }
 
 // UseEmbedder records e as the producer of the store's vectors when none is
-// recorded yet, and returns an error wrapping [ErrEmbedderMismatch] when
-// another one is.
+// recorded yet, or when another is but the store holds no item (and no
+// reindex runs), and returns an error wrapping [ErrEmbedderMismatch] when
+// another one's vectors are stored.
 func (db *DB) UseEmbedder(e Embedder) error {
 	return db.bdb.Update(func(txn *badger.Txn) error {
 		var s schema
 		if err := getJSON(txn, keySchema, &s); err != nil {
 			return err
+		}
+		if s.Embedder != nil && *s.Embedder != e && s.Next == nil {
+			// A store that holds no item, after an ingest that failed
+			// whole, holds no vector either: any embedder may take it.
+			empty := true
+			err := iterateKeys(txn, prefixSeq, func([]byte) error {
+				empty = false
+				return errStop
+			})
+			if err != nil && !errors.Is(err, errStop) {
+				return err
+			}
+			if empty {
+				s.Embedder = nil
+			}
 		}
 		if s.Embedder != nil {
 			if *s.Embedder != e {

@@ -195,12 +195,17 @@ func TestEmbedderIdentity(t *testing.T) {
 	if err := db.UseEmbedder(a); err != nil {
 		t.Fatalf("same embedder again: %v", err)
 	}
+	// Holding no item, the store takes another embedder.
 	b := Embedder{Provider: "openai", Model: "nomic-embed-text", Dims: 768}
-	if err := db.UseEmbedder(b); !errors.Is(err, ErrEmbedderMismatch) {
-		t.Fatalf("other embedder: %v", err)
+	if err := db.UseEmbedder(b); err != nil {
+		t.Fatalf("other embedder on an empty store: %v", err)
+	}
+	ingestDoc(t, db, doc("i1", "2025-01", "Un paragraphe."))
+	if err := db.UseEmbedder(a); !errors.Is(err, ErrEmbedderMismatch) {
+		t.Fatalf("other embedder on a store with items: %v", err)
 	}
 	got, ok, err := db.Embedder()
-	if err != nil || !ok || got != a {
+	if err != nil || !ok || got != b {
 		t.Fatalf("Embedder() = %v %v %v", got, ok, err)
 	}
 }
