@@ -87,6 +87,14 @@ type summary struct {
 	Removed   int `json:"removed"`
 	Failed    int `json:"failed"` // files that could not be read, parsed or stored
 	Embedded  int `json:"embedded"`
+	// Errors names the files that failed and why, in order.
+	Errors []fileError `json:"errors,omitempty"`
+}
+
+// fileError is a file that failed to load.
+type fileError struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
 }
 
 func (s summary) String() string {
@@ -136,6 +144,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 					return ctx.Err()
 				}
 				l.sum.Failed++
+				l.sum.Errors = append(l.sum.Errors, fileError{File: f.path, Error: err.Error()})
 				log.Error("ingest file", "file", f.path, "err", err)
 				if l.seen != nil {
 					l.seen.forget(f.path)

@@ -137,6 +137,9 @@ func TestIngestCountsWhatIsStored(t *testing.T) {
 	if err == nil || s.Failed != 1 || s.Issues != 0 || s.Added != 0 || s.Unchanged != 0 {
 		t.Fatalf("%+v, %v; want one failed file and nothing counted", s, err)
 	}
+	if len(s.Errors) != 1 || s.Errors[0].File != filepath.Join(dir, "b.jsonl") || !strings.Contains(s.Errors[0].Error, "x1") {
+		t.Fatalf("errors %+v; want b.jsonl's, naming the item", s.Errors)
+	}
 }
 
 // TestListFiles follows a link given as a path, takes a file named twice
