@@ -4,6 +4,10 @@
 // with a chat model whose citations are verified, falling back to
 // extraction whenever the model fails or nothing it says is supported.
 //
+// A question that asks what happened in a period rather than about a
+// subject ("Que s'est-il passé en janvier 2025 ?") is answered with the
+// headlines of the period's issues (see [Digester]).
+//
 // When retrieval finds nothing relevant (the extractive answerer finds no
 // passage that covers enough of the question, see [answer.MinCoverage]),
 // the service says that the archive does not cover the question and never
@@ -18,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veille/veille/analysis"
 	"github.com/veille/veille/answer"
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/chat"
@@ -162,6 +167,22 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 		return resp, err
 	}
 	resp.Filter = filter
+	if d, ok := s.ret.(Digester); ok && !r.IsZero() && asksForNews(search) {
+		hits, err := d.Digest(ctx, r, req.K)
+		if err != nil {
+			return resp, err
+		}
+		if len(hits) > 0 {
+			if onPassages != nil {
+				if err := onPassages(announce(archive.Passages(hits))); err != nil {
+					return resp, err
+				}
+			}
+			resp.Language = analysis.Language(question)
+			digest(&resp, r, hits)
+			return resp, emit(onDelta, resp.Answer)
+		}
+	}
 	hits, err := s.ret.Search(ctx, archive.Query{Text: search, K: req.K, Range: r, Mode: req.Mode, Collapse: req.Collapse})
 	if err != nil {
 		return resp, err

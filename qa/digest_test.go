@@ -1,0 +1,114 @@
+package qa_test
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/qa"
+	"github.com/veille/veille/store"
+)
+
+// newArchive opens a real archive with the built-in embedder and ingests
+// the issues, each in the raw format.
+func newArchive(t *testing.T, issues ...string) *archive.Archive {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := arch.Close(); err != nil {
+			t.Error(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	for i, text := range issues {
+		docs, err := ingest.Parse("issue.txt", []byte(text), ingest.FormatRaw)
+		if err != nil {
+			t.Fatalf("issue %d: %v", i, err)
+		}
+		for _, d := range docs {
+			if _, err := arch.Ingest(t.Context(), d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return arch
+}
+
+const (
+	january = "date 2025-01 Le fondeur / Le laboratoire\n\n" +
+		"Le fondeur\n\nUn fondeur taïwanais ouvre une usine en Arizona. Elle produira des puces gravées en 2 nm.\n\n" +
+		"Ses clients attendent les premières livraisons en 2026.\n\n" +
+		"Le laboratoire\n\nUn laboratoire parisien publie un modèle de langue ouvert. Il rivalise avec les modèles fermés.\n"
+	february = "date 2025-02 La levée\n\nLa levée\n\nUne jeune pousse lyonnaise lève 40 millions d’euros pour ses robots agricoles.\n"
+)
+
+// TestDigest asks what happened in a month, in French and in English: the
+// answer lists the month's news items by headline, each cited by its first
+// paragraph, and nothing of another month. A question about a subject
+// within the month gets a searched answer as before.
+func TestDigest(t *testing.T) {
+	arch := newArchive(t, january, february)
+	s := qa.New(arch, qa.Options{})
+	for _, c := range []struct{ question, lang, start string }{
+		{"Que s'est-il passé en janvier 2025 ?", "fr", "Les nouvelles de l’archive en 2025-01 : "},
+		{"What happened in January 2025?", "en", "The archive's news in 2025-01: "},
+		{"Quoi de neuf en janvier 2025 ?", "fr", "Les nouvelles de l’archive en 2025-01 : "},
+	} {
+		resp, err := s.Ask(t.Context(), qa.Request{Question: c.question, K: 5, Mode: archive.Hybrid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resp.Found || resp.Language != c.lang || !strings.HasPrefix(resp.Answer, c.start) {
+			t.Fatalf("%q: %+v", c.question, resp)
+		}
+		var heads []string
+		for _, ct := range resp.Citations {
+			heads = append(heads, ct.Headline)
+			if ct.Date != "2025-01" || !ct.Verified || ct.Span != ct.Text[ct.SpanStart:ct.SpanEnd] || !strings.HasSuffix(ct.Span, ".") {
+				t.Errorf("%q: citation %+v", c.question, ct)
+			}
+		}
+		if !slices.Equal(heads, []string{"Le fondeur", "Le laboratoire"}) || !strings.Contains(resp.Answer, "Le fondeur [1]") {
+			t.Fatalf("%q: cites %q: %s", c.question, heads, resp.Answer)
+		}
+	}
+
+	resp, err := s.Ask(t.Context(), qa.Request{Question: "Où le fondeur ouvre-t-il une usine en janvier 2025 ?", K: 5, Mode: archive.Hybrid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.Found || strings.HasPrefix(resp.Answer, "Les nouvelles") || !strings.Contains(resp.Answer, "Arizona") {
+		t.Fatalf("a question about a subject: %+v", resp)
+	}
+}
+
+// TestDigestCoversEveryIssue asks about two months with room for two items:
+// each month's issue gives its first, in date order.
+func TestDigestCoversEveryIssue(t *testing.T) {
+	arch := newArchive(t, january, february)
+	hits, err := arch.Digest(t.Context(), archive.Range{From: "2025-01", To: "2025-02"}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 || hits[0].Headline != "Le fondeur" || hits[1].Headline != "La levée" {
+		t.Fatalf("%+v", hits)
+	}
+	if hits, err := arch.Digest(t.Context(), archive.Range{}, 5); err != nil || len(hits) != 0 {
+		t.Fatalf("no range: %+v, %v", hits, err)
+	}
+}
