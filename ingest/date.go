@@ -16,33 +16,33 @@ func ParseDate(s string) (string, error) {
 	t := strings.TrimSpace(s)
 	sep := strings.IndexAny(t, "-/.")
 	if sep < 0 {
-		return "", fmt.Errorf("%w %q: want YYYY-MM or YYYY-MM-DD", ErrBadDate, s)
+		return "", fmt.Errorf("%w %s: want YYYY-MM or YYYY-MM-DD", ErrBadDate, quoteShort(s))
 	}
 	parts := strings.Split(t, t[sep:sep+1])
 	if len(parts) > 3 || len(parts[0]) != 4 {
-		return "", fmt.Errorf("%w %q: want YYYY-MM or YYYY-MM-DD", ErrBadDate, s)
+		return "", fmt.Errorf("%w %s: want YYYY-MM or YYYY-MM-DD", ErrBadDate, quoteShort(s))
 	}
 	var n [3]int
 	for i, p := range parts {
 		v, err := strconv.Atoi(p)
 		if err != nil || v < 0 || (i > 0 && len(p) > 2) || p[0] == '+' {
-			return "", fmt.Errorf("%w %q: want YYYY-MM or YYYY-MM-DD", ErrBadDate, s)
+			return "", fmt.Errorf("%w %s: want YYYY-MM or YYYY-MM-DD", ErrBadDate, quoteShort(s))
 		}
 		n[i] = v
 	}
 	year, month, day := n[0], n[1], n[2]
 	if year < 1 {
-		return "", fmt.Errorf("%w %q: year 0", ErrBadDate, s)
+		return "", fmt.Errorf("%w %s: year 0", ErrBadDate, quoteShort(s))
 	}
 	if month < 1 || month > 12 {
-		return "", fmt.Errorf("%w %q: no month %d", ErrBadDate, s, month)
+		return "", fmt.Errorf("%w %s: no month %d", ErrBadDate, quoteShort(s), month)
 	}
 	if len(parts) == 2 {
 		return fmt.Sprintf("%04d-%02d", year, month), nil
 	}
 	// Day 0 of the next month is the last day of this one.
 	if last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day(); day < 1 || day > last {
-		return "", fmt.Errorf("%w %q: no day %d in %04d-%02d", ErrBadDate, s, day, year, month)
+		return "", fmt.Errorf("%w %s: no day %d in %04d-%02d", ErrBadDate, quoteShort(s), day, year, month)
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", year, month, day), nil
 }

@@ -33,15 +33,12 @@ const FormatEmail Format = "email"
 
 // parseEmail parses a message in [FormatEmail].
 func parseEmail(source string, data []byte) (Document, error) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if len(bytes.TrimSpace(data)) == 0 {
-		return Document{}, ErrEmpty
+	if err := nulError(data); err != nil {
+		return Document{}, err
 	}
+	data = bytes.TrimPrefix(data, utf8BOM)
 	if bytes.HasPrefix(data, []byte("From ")) { // an mbox separator line
 		_, data, _ = bytes.Cut(data, []byte("\n"))
-	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return Document{}, fmt.Errorf("%w: NUL byte (binary file?)", ErrEncoding)
 	}
 	p := enmime.NewParser(
 		enmime.SkipMalformedParts(true),
@@ -73,11 +70,14 @@ func parseEmail(source string, data []byte) (Document, error) {
 			heads = append(heads, h)
 		}
 	}
-	date := ""
+	date, badDate := "", "" // badDate: a Date header that could not be read
 	if t, err := env.Date(); err == nil {
 		date = dayOf(t)
-	} else if v := env.GetHeader("Date"); v != "" {
+	} else if v := env.GetHeader("Date"); strings.TrimSpace(v) != "" {
 		date = valueDate(v) // a Date header net/mail finds too loose
+		if date == "" {
+			badDate = v
+		}
 	}
 
 	if strings.TrimSpace(env.HTML) == "" && strings.TrimSpace(env.Text) == "" {
@@ -100,7 +100,7 @@ func parseEmail(source string, data []byte) (Document, error) {
 				date = textDate(subject)
 			}
 			if date == "" {
-				return Document{}, fmt.Errorf("%w: no Date header and no date in the message", ErrNoDate)
+				return Document{}, noMailDate(badDate)
 			}
 			key := heads
 			if len(key) == 0 && page.title != "" {
@@ -133,9 +133,18 @@ func parseEmail(source string, data []byte) (Document, error) {
 		date = textDate(strings.Join(para, " "))
 	}
 	if date == "" {
-		return Document{}, fmt.Errorf("%w: no Date header and no date in the message", ErrNoDate)
+		return Document{}, noMailDate(badDate)
 	}
 	return parseBody(source, date, heads, lines)
+}
+
+// noMailDate is the error for a message in which no date was found;
+// header is its Date header when it has one that could not be read.
+func noMailDate(header string) error {
+	if header == "" {
+		return fmt.Errorf("%w: no Date header and no date in the message", ErrNoDate)
+	}
+	return fmt.Errorf("%w: cannot read the Date header %s, and no date in the message either", ErrNoDate, quoteShort(collapse(header)))
 }
 
 // cutTail is how close to the end of a text its first invalid UTF-8 byte

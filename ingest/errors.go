@@ -3,6 +3,8 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Sentinel errors returned, wrapped, by [Parse], [ParseJSON] and [ParseDate].
@@ -29,8 +31,9 @@ var (
 	// the expected shape.
 	ErrSyntax = errors.New("malformed line")
 
-	// ErrEncoding means the input is not text: it holds NUL bytes, or is
-	// UTF-16 that does not decode.
+	// ErrEncoding means the input is not text: it holds NUL bytes, is
+	// UTF-16 that does not decode, or is a feed whose XML declaration
+	// names an encoding this package does not know.
 	ErrEncoding = errors.New("not text")
 
 	// ErrBadID means an id given in a corpus is empty, longer than 128
@@ -66,7 +69,8 @@ func (e *LineError) Error() string {
 func (e *LineError) Unwrap() error { return e.Err }
 
 // withSource wraps err with the source it came from, unless it is a
-// [*LineError], which already names it.
+// [*LineError], which already names it. Each source is named once: only the
+// exported entry points call it, never the parsers they call.
 func withSource(source string, err error) error {
 	if _, ok := errors.AsType[*LineError](err); ok {
 		return err
@@ -80,4 +84,22 @@ func displayName(source string) string {
 		return "input"
 	}
 	return source
+}
+
+// maxQuoted is how many characters of a value from the input an error
+// message quotes.
+const maxQuoted = 40
+
+// quoteShort quotes s for an error message, cut after [maxQuoted]
+// characters, with "…" after the quotes when it is cut.
+func quoteShort(s string) string {
+	if utf8.RuneCountInString(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	end := 0
+	for range maxQuoted {
+		_, size := utf8.DecodeRuneInString(s[end:])
+		end += size
+	}
+	return strconv.Quote(s[:end]) + "…"
 }

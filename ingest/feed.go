@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 )
@@ -55,12 +57,22 @@ type FeedEntry struct {
 // Entries without text or title, and repeats of a key already seen, are
 // skipped. Feeds that are not UTF-8 are decoded as their XML declaration
 // says, or as Windows-1252 when it says nothing or wrongly says UTF-8.
-// Errors name the source and wrap [ErrFeed] (a [*LineError] when the XML
+// Errors name the source once and wrap [ErrFeed] (a [*LineError] when the XML
 // parser gives a line), [ErrEncoding] or [ErrEmpty].
 func ParseFeed(source string, data []byte) ([]Document, error) {
-	entries, err := readFeed(source, data)
+	docs, err := parseFeed(source, data)
 	if err != nil {
 		return nil, withSource(source, err)
+	}
+	return docs, nil
+}
+
+// parseFeed is [ParseFeed] for [Parse], which names the source in errors
+// itself.
+func parseFeed(source string, data []byte) ([]Document, error) {
+	entries, err := readFeed(source, data)
+	if err != nil {
+		return nil, err
 	}
 	docs := make([]Document, len(entries))
 	for i, e := range entries {
@@ -120,6 +132,10 @@ func readFeed(source string, data []byte) ([]feedEntry, error) {
 	if err != nil {
 		if se, ok := errors.AsType[*xml.SyntaxError](err); ok {
 			return nil, &LineError{Source: source, Line: se.Line, Err: fmt.Errorf("%w: %s", ErrFeed, se.Msg)}
+		}
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok { // a JSON Feed
+			field := te.Field[strings.LastIndexByte(te.Field, '.')+1:] // the path holds gofeed's type names
+			return nil, fmt.Errorf("%w: JSON Feed field %q cannot be %s", ErrFeed, field, jsonKind(te.Value))
 		}
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, fmt.Errorf("%w: no <rss>, <rdf:RDF> or Atom <feed> root element", ErrFeed)
@@ -242,17 +258,27 @@ var xmlEncodingRE = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']
 // another encoding into UTF-8, decoding it as Windows-1252; the XML parser
 // decodes declared encodings itself.
 func feedUTF8(data []byte) ([]byte, error) {
+	if !bytes.HasPrefix(data, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		if err := nulError(data); err != nil {
+			return nil, err
+		}
+	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}
-	if bytes.IndexByte(data, 0) >= 0 && !bytes.HasPrefix(data, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return nil, fmt.Errorf("%w: NUL byte (binary file?)", ErrEncoding)
+	m := xmlEncodingRE.FindSubmatch(data[:min(len(data), 200)])
+	if m != nil {
+		// The XML parser would fail on it, and gofeed then says it found
+		// no feed.
+		if enc, _ := charset.Lookup(string(m[1])); enc == nil {
+			return nil, fmt.Errorf("%w: the XML declaration names an unknown encoding %s", ErrEncoding, quoteShort(string(m[1])))
+		}
 	}
 	if utf8.Valid(data) {
 		return data, nil
 	}
-	if m := xmlEncodingRE.FindSubmatch(data[:min(len(data), 200)]); m != nil && !strings.EqualFold(string(m[1]), "utf-8") {
+	if m != nil && !strings.EqualFold(string(m[1]), "utf-8") {
 		return data, nil
 	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)

@@ -85,6 +85,9 @@ func decodeHTML(data []byte) (string, error) {
 	if utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
 		return decodeText(data)
 	}
+	if err := nulError(data); err != nil { // before decoding, so that the offset is the file's
+		return "", err
+	}
 	enc, name, _ := charset.DetermineEncoding(data, "")
 	if name == "utf-8" {
 		// Declared UTF-8 but is not: the usual mislabelled Latin-1 page.
@@ -795,15 +798,31 @@ func noiseLink(n *html.Node) bool {
 // sniffMarkup recognises HTML, feeds and e-mail from the start of data, or
 // returns [FormatDetect].
 func sniffMarkup(data []byte) Format {
+	switch markupRoot(data) {
+	case "":
+		if looksLikeMail(data) {
+			return FormatEmail
+		}
+		return FormatDetect
+	case "rss", "rdf", "feed":
+		return FormatFeed
+	}
+	return FormatHTML
+}
+
+// markupRoot returns the name of the first element of data, in lower case
+// and without its namespace prefix ("rdf" for <rdf:RDF>), skipping an XML
+// declaration, comments and a doctype; "html" when the doctype is html; ""
+// when data does not start with markup. The first element decides, as a
+// Markdown file may start with an HTML comment.
+func markupRoot(data []byte) string {
 	head := bytes.ToLower(bytes.TrimPrefix(data[:min(len(data), sniffBytes)], utf8BOM))
-	// The first element after the XML declaration, comments and doctype
-	// decides; a Markdown file may start with an HTML comment.
 	for {
 		head = bytes.TrimLeft(head, " \t\r\n")
 		var end []byte
 		switch {
 		case bytes.HasPrefix(head, []byte("<!doctype html")):
-			return FormatHTML
+			return "html"
 		case bytes.HasPrefix(head, []byte("<?")):
 			end = []byte("?>")
 		case bytes.HasPrefix(head, []byte("<!--")):
@@ -815,20 +834,16 @@ func sniffMarkup(data []byte) Format {
 			if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
 				name = name[:i]
 			}
-			switch string(name[bytes.LastIndexByte(name, ':')+1:]) { // rdf:RDF
-			case "rss", "rdf", "feed":
-				return FormatFeed
+			if i := bytes.LastIndexByte(name, ':'); i >= 0 && i+1 < len(name) {
+				name = name[i+1:]
 			}
-			return FormatHTML
+			return string(name)
 		default:
-			if looksLikeMail(data) {
-				return FormatEmail
-			}
-			return FormatDetect
+			return ""
 		}
 		i := bytes.Index(head, end)
 		if i < 0 {
-			return FormatDetect
+			return ""
 		}
 		head = head[i+len(end):]
 	}

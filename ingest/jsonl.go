@@ -2,12 +2,14 @@ package ingest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
 )
 
 // corpusLine is one line of a JSON Lines corpus; other fields are ignored.
+// Every field is a string, as [lineError] says when one is not.
 type corpusLine struct {
 	ID    *string `json:"id"`
 	Date  string  `json:"date"`
@@ -92,12 +94,15 @@ func parseJSONL(source, text string) ([]Document, error) {
 func parseCorpusLine(line string) (corpusItem, string, error) {
 	var cl corpusLine
 	if err := json.Unmarshal([]byte(line), &cl); err != nil {
-		return corpusItem{}, "", fmt.Errorf("%w: %w", ErrSyntax, err)
+		return corpusItem{}, "", lineError(err)
+	}
+	if strings.TrimSpace(line) == "null" { // decodes without error into a struct
+		return corpusItem{}, "", fmt.Errorf("%w: want a JSON object, got null", ErrSyntax)
 	}
 	if cl.Text == nil {
 		return corpusItem{}, "", fmt.Errorf("%w: no \"text\" field", ErrSyntax)
 	}
-	text, err := decodeText([]byte(*cl.Text))
+	text, err := fieldText("text", *cl.Text)
 	if err != nil {
 		return corpusItem{}, "", err
 	}
@@ -105,14 +110,14 @@ func parseCorpusLine(line string) (corpusItem, string, error) {
 	if item.text == "" {
 		return corpusItem{}, "", fmt.Errorf("%w: empty \"text\"", ErrEmpty)
 	}
-	title, err := decodeText([]byte(cl.Title))
+	title, err := fieldText("title", cl.Title)
 	if err != nil {
 		return corpusItem{}, "", err
 	}
 	item.headline = collapse(title)
 	if cl.ID != nil {
 		if !validID(*cl.ID) {
-			return corpusItem{}, "", fmt.Errorf("%w %q: want 1 to %d of [A-Za-z0-9._-]", ErrBadID, *cl.ID, maxIDBytes)
+			return corpusItem{}, "", fmt.Errorf("%w %s: want 1 to %d of [A-Za-z0-9._-]", ErrBadID, quoteShort(*cl.ID), maxIDBytes)
 		}
 		item.id = *cl.ID
 	}
@@ -123,6 +128,42 @@ func parseCorpusLine(line string) (corpusItem, string, error) {
 		}
 	}
 	return item, date, nil
+}
+
+// lineError turns an error of json.Unmarshal into one for the user, who
+// knows JSON but not the Go types it is decoded into.
+func lineError(err error) error {
+	te, ok := errors.AsType[*json.UnmarshalTypeError](err)
+	switch {
+	case !ok:
+		return fmt.Errorf("%w: %w", ErrSyntax, err) // a syntax error, said in JSON's terms
+	case te.Field == "":
+		return fmt.Errorf("%w: want a JSON object, got %s", ErrSyntax, jsonKind(te.Value))
+	}
+	return fmt.Errorf("%w: field %q: want a string, got %s", ErrSyntax, te.Field, jsonKind(te.Value))
+}
+
+// jsonKind names, with its article, the kind of JSON value that
+// json.UnmarshalTypeError.Value describes: "array", "number", "number 1e999"...
+func jsonKind(value string) string {
+	switch kind, _, _ := strings.Cut(value, " "); kind {
+	case "array", "object":
+		return "an " + kind
+	case "bool":
+		return "a boolean"
+	default:
+		return "a " + kind
+	}
+}
+
+// fieldText returns the value of a corpus line's text field, named name, as
+// [decodeText] would: JSON strings are already valid UTF-8, so only
+// "\u0000" can make one not text.
+func fieldText(name, value string) (string, error) {
+	if strings.IndexByte(value, 0) >= 0 {
+		return "", fmt.Errorf("%w: field %q holds a NUL character (\\u0000)", ErrEncoding, name)
+	}
+	return normalize(strings.TrimPrefix(value, "\ufeff")), nil
 }
 
 // validID reports whether id is a non-empty URL-safe id of at most

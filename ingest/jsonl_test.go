@@ -15,18 +15,34 @@ func TestParseJSONLErrors(t *testing.T) {
 		data string
 		line int
 		want error
+		msg  string // after "corpus.jsonl:<line>: "
 	}{
-		{"not JSON", good + "\n\n{\"id\": \"b\", \"text\": \"x\"\n", 3, ErrSyntax},
-		{"not an object", good + "\n[1, 2]\n", 2, ErrSyntax},
-		{"two values on a line", good + ` {"text": "x"}`, 1, ErrSyntax},
-		{"no text", good + "\n{\"id\": \"b\"}\n", 2, ErrSyntax},
-		{"text not a string", `{"text": 3}`, 1, ErrSyntax},
-		{"empty text", good + "\n{\"id\": \"b\", \"text\": \"  \"}", 2, ErrEmpty},
-		{"bad date", good + "\n{\"id\": \"b\", \"date\": \"2025-13\", \"text\": \"x\"}", 2, ErrBadDate},
-		{"unsafe id", `{"id": "a/b", "text": "x"}`, 1, ErrBadID},
-		{"empty id", `{"id": "", "text": "x"}`, 1, ErrBadID},
-		{"duplicate id", good + "\n{\"id\": \"a-2\", \"text\": \"y\"}\n{\"id\": \"a-1\", \"date\": \"2025-01\", \"text\": \"z\"}", 3, ErrDuplicateID},
-		{"NUL in text", `{"text": "a\u0000b"}`, 1, ErrEncoding},
+		{"not JSON", good + "\n\n{\"id\": \"b\", \"text\": \"x\"\n", 3, ErrSyntax, "malformed line: unexpected end of JSON input"},
+		{"bad character", `{"text": 'x'}`, 1, ErrSyntax, "malformed line: invalid character '\\'' looking for beginning of value"},
+		{"an array", good + "\n[1, 2]\n", 2, ErrSyntax, "malformed line: want a JSON object, got an array"},
+		{"a string", `"Premier passage."`, 1, ErrSyntax, "malformed line: want a JSON object, got a string"},
+		{"a number", "42", 1, ErrSyntax, "malformed line: want a JSON object, got a number"},
+		{"a boolean", "true", 1, ErrSyntax, "malformed line: want a JSON object, got a boolean"},
+		{"null", good + "\n null \n", 2, ErrSyntax, "malformed line: want a JSON object, got null"},
+		{"two values on a line", good + ` {"text": "x"}`, 1, ErrSyntax, "malformed line: invalid character '{' after top-level value"},
+		{"no text", good + "\n{\"id\": \"b\"}\n", 2, ErrSyntax, `malformed line: no "text" field`},
+		{"text not a string", `{"text": 3}`, 1, ErrSyntax, `malformed line: field "text": want a string, got a number`},
+		{"huge number", `{"text": "x", "id": 1e999}`, 1, ErrSyntax, `malformed line: field "id": want a string, got a number`},
+		{"title an array", `{"text": "x", "title": ["a"]}`, 1, ErrSyntax, `malformed line: field "title": want a string, got an array`},
+		{"date an object", `{"text": "x", "date": {"y": 2025}}`, 1, ErrSyntax, `malformed line: field "date": want a string, got an object`},
+		{"id a boolean", `{"text": "x", "id": false}`, 1, ErrSyntax, `malformed line: field "id": want a string, got a boolean`},
+		{"empty text", good + "\n{\"id\": \"b\", \"text\": \"  \"}", 2, ErrEmpty, `no paragraphs: empty "text"`},
+		{"bad date", good + "\n{\"id\": \"b\", \"date\": \"2025-13\", \"text\": \"x\"}", 2, ErrBadDate, `invalid date "2025-13": no month 13`},
+		{"long bad date", `{"date": "` + strings.Repeat("9", 50) + `", "text": "x"}`, 1, ErrBadDate,
+			`invalid date "` + strings.Repeat("9", 40) + `"…: want YYYY-MM or YYYY-MM-DD`},
+		{"unsafe id", `{"id": "a/b", "text": "x"}`, 1, ErrBadID, `invalid id "a/b": want 1 to 128 of [A-Za-z0-9._-]`},
+		{"empty id", `{"id": "", "text": "x"}`, 1, ErrBadID, `invalid id "": want 1 to 128 of [A-Za-z0-9._-]`},
+		{"long id", `{"id": "` + strings.Repeat("a", 129) + `", "text": "x"}`, 1, ErrBadID,
+			`invalid id "` + strings.Repeat("a", 40) + `"…: want 1 to 128 of [A-Za-z0-9._-]`},
+		{"duplicate id", good + "\n{\"id\": \"a-2\", \"text\": \"y\"}\n{\"id\": \"a-1\", \"date\": \"2025-01\", \"text\": \"z\"}", 3, ErrDuplicateID,
+			`duplicate id "a-1" (first on line 1)`},
+		{"NUL in text", `{"text": "a\u0000b"}`, 1, ErrEncoding, `not text: field "text" holds a NUL character (\u0000)`},
+		{"NUL in title", `{"text": "a", "title": "\u0000"}`, 1, ErrEncoding, `not text: field "title" holds a NUL character (\u0000)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,13 +54,10 @@ func TestParseJSONLErrors(t *testing.T) {
 			if !ok || le.Line != tt.line || le.Source != "corpus.jsonl" {
 				t.Fatalf("error %v, want a LineError at corpus.jsonl:%d", err, tt.line)
 			}
-			if prefix := fmt.Sprintf("corpus.jsonl:%d: ", tt.line); !strings.HasPrefix(err.Error(), prefix) {
-				t.Errorf("message %q does not start with %q", err, prefix)
+			if want := fmt.Sprintf("corpus.jsonl:%d: %s", tt.line, tt.msg); err.Error() != want {
+				t.Errorf("message\n%s\nwant\n%s", err, want)
 			}
 		})
-	}
-	if _, err := Parse("empty.jsonl", []byte("\n \n"), FormatDetect); !errors.Is(err, ErrEmpty) {
-		t.Errorf("blank corpus: %v, want ErrEmpty", err)
 	}
 }
 

@@ -91,8 +91,9 @@ const MaxItemBytes = 20000
 //
 // Errors wrap [ErrFormat], [ErrEncoding], [ErrNoDate], [ErrBadDate],
 // [ErrEmpty], [ErrSyntax], [ErrBadID], [ErrDuplicateID], [ErrMIME] or
-// [ErrFeed]; they name the source, and those tied to a line are
-// [*LineError] values.
+// [ErrFeed]; they name the source once, and those tied to a line are
+// [*LineError] values. Input that is empty or only white space fails with
+// [ErrEmpty], whatever the format.
 func Parse(source string, data []byte, format Format) ([]Document, error) {
 	if format == FormatDetect {
 		format = DetectFormat(source, data)
@@ -105,7 +106,7 @@ func Parse(source string, data []byte, format Format) ([]Document, error) {
 	case FormatEmail:
 		parseBytes = oneBytes(parseEmail)
 	case FormatFeed:
-		parseBytes = ParseFeed
+		parseBytes = parseFeed
 	case FormatRaw:
 		parse = one(parseRaw)
 	case FormatMarkdown:
@@ -115,6 +116,10 @@ func Parse(source string, data []byte, format Format) ([]Document, error) {
 	default:
 		return nil, withSource(source, fmt.Errorf("%w %q (want %q, %q, %q, %q, %q or %q)", ErrFormat, format,
 			FormatRaw, FormatMarkdown, FormatJSONL, FormatHTML, FormatEmail, FormatFeed))
+	}
+	if len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0 {
+		// Said here, or each format would find its own thing missing.
+		return nil, withSource(source, fmt.Errorf("%w: the file holds no text", ErrEmpty))
 	}
 	if parseBytes != nil {
 		docs, err := parseBytes(source, data)
@@ -175,8 +180,9 @@ const sniffBytes = 4096
 
 // DetectFormat guesses the format of data from the extension of source
 // (.txt: raw; .md, .markdown: Markdown; .jsonl, .ndjson: JSON Lines; .html,
-// .htm, .xhtml: HTML; .eml: e-mail; .rss, .atom, .xml: feed; case ignored),
-// then from its first bytes: an RSS or Atom root element means a feed,
+// .htm, .xhtml: HTML; .eml: e-mail; .rss, .atom: feed; .xml: feed, or HTML
+// when its root element is <html>, as in an XHTML page; case ignored), then
+// from its first bytes: an RSS or Atom root element means a feed,
 // "<!DOCTYPE html", "<html" or another leading tag HTML, a block of mail
 // headers (From:, Subject:, MIME-Version:...) an e-mail, a line starting
 // with "{" JSON Lines, a "date YYYY..." line raw,
@@ -194,7 +200,12 @@ func DetectFormat(source string, data []byte) Format {
 		return FormatHTML
 	case ".eml":
 		return FormatEmail
-	case ".rss", ".atom", ".xml":
+	case ".rss", ".atom":
+		return FormatFeed
+	case ".xml":
+		if markupRoot(data) == "html" {
+			return FormatHTML
+		}
 		return FormatFeed
 	}
 	if f := sniffMarkup(data); f != FormatDetect {
@@ -238,15 +249,22 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // (with a byte order mark) and, when data is not valid UTF-8, Windows-1252.
 func decodeText(data []byte) (string, error) {
 	switch {
-	case bytes.HasPrefix(data, utf8BOM):
-		data = data[len(utf8BOM):]
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		dec := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(data)
 		if err != nil {
 			return "", fmt.Errorf("%w: bad UTF-16: %w", ErrEncoding, err)
 		}
+		if bytes.IndexByte(out, 0) >= 0 {
+			return "", fmt.Errorf("%w: NUL character in UTF-16 text (binary file?)", ErrEncoding)
+		}
 		data = out
+	default:
+		// Before any decoding, so that the offset is the file's.
+		if err := nulError(data); err != nil {
+			return "", err
+		}
+		data = bytes.TrimPrefix(data, utf8BOM)
 	}
 	if !utf8.Valid(data) {
 		out, err := charmap.Windows1252.NewDecoder().Bytes(data)
@@ -255,12 +273,23 @@ func decodeText(data []byte) (string, error) {
 		}
 		data = out
 	}
+	return normalize(string(data)), nil
+}
+
+// nulError returns an error wrapping [ErrEncoding] when data, not UTF-16,
+// holds a NUL byte, and nil when it does not.
+func nulError(data []byte) error {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return "", fmt.Errorf("%w: NUL byte at offset %d (binary file, or UTF-16 without a byte order mark?)", ErrEncoding, i)
+		return fmt.Errorf("%w: NUL byte at offset %d (binary file, or UTF-16 without a byte order mark?)", ErrEncoding, i)
 	}
-	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	return nil
+}
+
+// normalize makes the line ends of s "\n" and s itself NFC.
+func normalize(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	return norm.NFC.String(s), nil
+	return norm.NFC.String(s)
 }
 
 // collapse trims s and turns each run of white space in it into one space.
