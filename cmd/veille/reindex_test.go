@@ -90,11 +90,12 @@ func TestReindexOverHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reindex end-to-end test skipped under -short")
 	}
-	// 2,000 items take 32 embedding requests of 250 ms, two at a time: the
+	// 2,000 items take 32 embedding requests of 600 ms, two at a time: the
 	// stop after the fourth must reach the job before it could finish,
-	// even on a busy machine under -race (800 items once finished first).
+	// even on a busy machine under -race (with 250 ms, the whole job once
+	// finished first while other tests loaded the machine).
 	const items = 2000
-	fake := embedtest.NewServer(t, embedtest.WithDims(96), embedtest.WithLatency(250*time.Millisecond))
+	fake := embedtest.NewServer(t, embedtest.WithDims(96), embedtest.WithLatency(600*time.Millisecond))
 	vars := map[string]string{
 		"VEILLE_DATA_DIR":            t.TempDir(),
 		"VEILLE_ARCHIVE":             writeSyntheticArchive(t, items/40, 40),

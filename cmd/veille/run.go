@@ -10,6 +10,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/veille/veille/archive"
@@ -33,33 +34,80 @@ type env struct {
 var errUsage = errors.New("usage")
 
 func exitCode(err error) int {
-	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, errUsage) {
 		return 2
 	}
 	return 1
 }
 
-const usage = `veille: semantic search and questions over a newsletter archive.
+// synopsis describes a command in the usage: its flags and arguments, and
+// what it does.
+type synopsis struct{ name, args, about string }
 
-Usage:
-  veille serve  [flags]                  serve the HTTP API
-  veille ingest [flags] PATH...          ingest issue files, folders and JSONL corpora
-  veille search [flags] QUERY            search the archive
-  veille ask    [flags] QUESTION         answer a question with cited paragraphs
-  veille stats  [flags]                  count issues and items
-  veille eval   [flags]                  measure retrieval (--corpus, --queries) and similarity (--pairs)
-  veille backup [flags] FILE             write a backup of the store (- for stdout; a running server: GET /v1/admin/backup)
-  veille restore [flags] FILE            restore a backup into an empty --data directory
-  veille reindex [flags]                 re-embed the archive with the next embedder (-next-embed-*); resumable
-  veille config                          print the configuration table (Markdown)
+// synopses are the commands, in the order of the general usage.
+var synopses = []synopsis{
+	{"serve", "[flags]", "serve the HTTP API"},
+	{"ingest", "[flags] PATH...", "ingest issue files, folders and JSONL corpora"},
+	{"search", "[flags] QUERY", "search the archive"},
+	{"ask", "[flags] QUESTION", "answer a question with cited paragraphs"},
+	{"stats", "[flags]", "count issues and items"},
+	{"eval", "[flags]", "measure retrieval (--corpus, --queries) and similarity (--pairs)"},
+	{"backup", "[flags] FILE", "write a backup of the store (- for stdout; a running server: GET /v1/admin/backup)"},
+	{"restore", "[flags] FILE", "restore a backup into an empty --data directory"},
+	{"reindex", "[flags]", "re-embed the archive with the next embedder (-next-embed-*); resumable"},
+	{"config", "", "print the configuration table (Markdown)"},
+}
 
-Run "veille COMMAND -h" for a command's flags.
-`
+// synopsisOf returns the synopsis of the command name.
+func synopsisOf(name string) (synopsis, bool) {
+	for _, s := range synopses {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return synopsis{}, false
+}
 
-// run runs one veille command.
+// writeUsage prints the general usage.
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, "veille: semantic search and questions over a newsletter archive.\n\nUsage:\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range synopses {
+		fmt.Fprintf(tw, "  veille %s\t%s\t%s\n", s.name, s.args, s.about)
+	}
+	tw.Flush()
+	fmt.Fprint(w, "\nFlags may come before, between or after the arguments; after a lone --, every\n"+
+		"word is an argument, even one that begins with - (veille search -- -5%).\n\n"+
+		"Run \"veille help COMMAND\" or \"veille COMMAND -h\" for a command's flags.\n")
+}
+
+// writeCommandUsage prints the usage of one command, with the flags of fs.
+func writeCommandUsage(w io.Writer, s synopsis, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: %s\n\n%s%s.\n", strings.TrimSpace("veille "+s.name+" "+s.args), strings.ToUpper(s.about[:1]), s.about[1:])
+	if strings.TrimPrefix(s.args, "[flags]") != "" {
+		fmt.Fprint(w, "\nFlags may come before, between or after the arguments; after a lone --,\n"+
+			"every word is an argument, even one that begins with -.\n")
+	}
+	if s.args != "" {
+		fmt.Fprint(w, "\nFlags:\n")
+		printFlags(w, fs)
+	}
+}
+
+// run runs one veille command. A command's -h prints its usage and is no
+// error.
 func run(ctx context.Context, args []string, e env) error {
+	err := dispatch(ctx, args, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// dispatch runs the command args[0] with the rest of args.
+func dispatch(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		fmt.Fprint(e.stderr, usage)
+		writeUsage(e.stderr)
 		return fmt.Errorf("%w: no command", errUsage)
 	}
 	cmd, args := args[0], args[1:]
@@ -83,43 +131,113 @@ func run(ctx context.Context, args []string, e env) error {
 	case "reindex":
 		return reindexCmd(ctx, args, e)
 	case "config":
+		rest, err := parseArgs(flag.NewFlagSet("veille config", flag.ContinueOnError), "config", args, e)
+		if err != nil {
+			return err
+		}
+		if len(rest) > 0 {
+			return fmt.Errorf("%w: config takes no arguments, got %q", errUsage, rest)
+		}
 		writeConfigTable(e.stdout)
 		return nil
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(e.stdout, usage)
-		return nil
+		return help(ctx, args, e)
 	}
-	fmt.Fprint(e.stderr, usage)
+	writeUsage(e.stderr)
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// help prints the general usage, or with a command's name its usage.
+func help(ctx context.Context, args []string, e env) error {
+	switch {
+	case len(args) == 0:
+		writeUsage(e.stdout)
+		return nil
+	case len(args) > 1:
+		return fmt.Errorf("%w: help takes one command, got %q", errUsage, args)
+	}
+	if _, ok := synopsisOf(args[0]); !ok {
+		writeUsage(e.stderr)
+		return fmt.Errorf("%w: help: unknown command %q", errUsage, args[0])
+	}
+	return dispatch(ctx, []string{args[0], "-h"}, e)
 }
 
 // parse parses a command's flags and returns its config and arguments.
 func parse(name string, args []string, serve bool, e env, extra func(*flag.FlagSet)) (config, []string, error) {
 	fs := flag.NewFlagSet("veille "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	build := flags(fs, serve, e.getenv)
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return config{}, nil, err
-		}
-		return config{}, nil, fmt.Errorf("%w: %v", errUsage, err)
+	rest, err := parseArgs(fs, name, args, e)
+	if err != nil {
+		return config{}, nil, err
 	}
 	cfg, err := build()
 	if err != nil {
 		return cfg, nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
-	return cfg, fs.Args(), nil
+	return cfg, rest, nil
+}
+
+// parseArgs parses the flags of the command name, which may come anywhere
+// among its arguments, and returns the arguments. The flag package stops at
+// the first argument: it is set aside and parsing goes on after it, until a
+// lone "--", after which every word is an argument. -h prints the usage to
+// stdout and returns [flag.ErrHelp]; a mistake prints it to stderr.
+func parseArgs(fs *flag.FlagSet, name string, args []string, e env) ([]string, error) {
+	s, ok := synopsisOf(name)
+	if !ok {
+		panic("no synopsis for the command " + name)
+	}
+	fs.SetOutput(io.Discard) // the error is returned, the usage is ours
+	var rest []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			writeCommandUsage(e.stdout, s, fs)
+			return nil, err
+		}
+		if err != nil {
+			writeCommandUsage(e.stderr, s, fs)
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if endedByDashes(fs, args[:len(args)-len(left)]) {
+			return append(rest, left...), nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
+	}
+}
+
+// endedByDashes reports whether fs.Parse, having read the words used,
+// stopped at a lone "--" rather than at an argument. A "--" may also be a
+// flag's value (-data --), so the words are read as the flag package reads
+// them: a flag without "=" that is not boolean takes the next word.
+func endedByDashes(fs *flag.FlagSet, used []string) bool {
+	for i := 0; i < len(used); i++ {
+		if used[i] == "--" {
+			return true
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(used[i], "-"), "=")
+		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) {
+			i++
+		}
+	}
+	return false
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
