@@ -1,17 +1,24 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/veille/veille/api"
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/chat"
+	"github.com/veille/veille/chat/chattest"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/metrics"
 	"github.com/veille/veille/qa"
 	"github.com/veille/veille/store"
 )
@@ -57,19 +64,26 @@ func newHandler(t testing.TB, cfg api.Config) (http.Handler, string) {
 // newHandlerWith is newHandler with a chat model answering questions.
 func newHandlerWith(t testing.TB, cfg api.Config, model qa.Model) (http.Handler, string) {
 	t.Helper()
+	return newHandlerOver(t, cfg, embed.NewBuiltin(0), model, nil)
+}
+
+// newHandlerOver is newHandlerWith with the archive's embedder and the
+// server's logger given.
+func newHandlerOver(t testing.TB, cfg api.Config, emb archive.Embedder, model qa.Model, log *slog.Logger) (http.Handler, string) {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	arch, err := archive.Open(t.Context(), db, emb, archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if model != nil {
 		cfg.Asker = qa.New(arch, qa.Options{Model: model})
 	}
-	h := api.NewHandler(arch, cfg, nil)
+	h := api.NewHandler(arch, cfg, log)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
@@ -320,4 +334,184 @@ func TestBadRequests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Errors name what is wrong in the client's terms: the path of the field
+// as written, and the JSON type wanted, never a Go type.
+func TestErrorsSpeakJSON(t *testing.T) {
+	base := newServer(t)
+	tests := []struct{ name, path, body, field, message string }{
+		{"array body", "/v1/ask", `[1,2]`, "body", "must be a JSON object"},
+		{"string body", "/v1/similar", `"Mistral"`, "body", "must be a JSON object"},
+		{"k a string", "/v1/ask", `{"question":"R1","k":"ten"}`, "k", "must be an integer"},
+		{"k a fraction", "/v1/ask", `{"question":"R1","k":1.5}`, "k", "must be an integer"},
+		{"k too big for an integer", "/v1/ask", `{"question":"R1","k":1e400}`, "k", "must be an integer"},
+		{"stream a string", "/v1/ask", `{"question":"R1","stream":"yes"}`, "stream", "must be true or false"},
+		{"history a string", "/v1/ask", `{"question":"R1","history":"hier"}`, "history", "must be a JSON array"},
+		{"history turn a string", "/v1/ask", `{"question":"R1","history":["hier"]}`, "history[0]", "must be a JSON object"},
+		{"role a number", "/v1/ask", `{"question":"R1","history":[{"role":"user","content":"a"},{"role":1}]}`, "history[1].role", "must be a string"},
+		{"unknown field in a turn", "/v1/ask", `{"question":"R1","history":[{"role":"user","content":"a","x":1}]}`, "history[0].x", "unknown field"},
+		{"unknown field", "/v1/similar", `{"text":"x","txt":"y"}`, "txt", "unknown field"},
+		{"issue date a number", "/v1/issues", `{"date":202501,"text":"x"}`, "date", "must be a string"},
+		{"headlines a string", "/v1/issues", `{"date":"2025-01","text":"x","headlines":"T"}`, "headlines", "must be a JSON array"},
+		{"chat messages a string", "/v1/chat/completions", `{"messages":"R1 ?"}`, "messages", "must be a JSON array"},
+		{"chat role a number", "/v1/chat/completions", `{"messages":[{"role":1,"content":"R1 ?"}]}`, "messages[0].role", "must be a string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, "POST", base+tt.path, "application/json", tt.body)
+			mustStatus(t, r, http.StatusBadRequest)
+			errs, _ := r.body["errors"].([]any)
+			if r.body["type"] != "/problems/validation" || len(errs) != 1 {
+				t.Fatalf("want one field error: %s", r.raw)
+			}
+			fe := errs[0].(map[string]any)
+			if fe["field"] != tt.field || fe["message"] != tt.message {
+				t.Errorf("error %v, want %s: %s", fe, tt.field, tt.message)
+			}
+			if d := r.body["detail"].(string); strings.Contains(d, "api.") || strings.Contains(d, "chat.") || strings.Contains(d, "JSON int") {
+				t.Errorf("a Go type in %q", d)
+			}
+		})
+	}
+}
+
+// Dates in requests are written as the documentation says, and from is
+// not after to.
+func TestDatesAreStrict(t *testing.T) {
+	base := newServer(t)
+	mustStatus(t, do(t, "POST", base+"/v1/issues", "text/plain", issueJan), http.StatusCreated)
+	for _, tt := range []struct{ name, method, path, body, field string }{
+		{"slashes", "GET", "/v1/search?q=R1&from=2025/01", "", "from"},
+		{"dots", "GET", "/v1/search?q=R1&from=2025.01", "", "from"},
+		{"one-digit month", "GET", "/v1/search?q=R1&to=2025-1", "", "to"},
+		{"one-digit day", "GET", "/v1/search?q=R1&from=2025-01-5", "", "from"},
+		{"spaces", "GET", "/v1/search?q=R1&from=%202025-01", "", "from"},
+		{"day before from", "GET", "/v1/search?q=R1&from=2025-02-10&to=2025-02-01", "", "to"},
+		{"month before from", "GET", "/v1/search?q=R1&from=2025-02&to=2025-01-31", "", "to"},
+		{"similar item", "GET", "/v1/items/x/similar?from=2025/01", "", "from"},
+		{"ask", "POST", "/v1/ask", `{"question":"R1","from":"2025-1"}`, "from"},
+		{"ask from after to", "POST", "/v1/ask", `{"question":"R1","from":"2025-03-02","to":"2025-03-01"}`, "to"},
+		{"similar", "POST", "/v1/similar", `{"text":"R1","to":"2025.01"}`, "to"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctype := ""
+			if tt.body != "" {
+				ctype = "application/json"
+			}
+			r := do(t, tt.method, base+tt.path, ctype, tt.body)
+			mustStatus(t, r, http.StatusBadRequest)
+			errs, _ := r.body["errors"].([]any)
+			if r.body["type"] != "/problems/validation" || len(errs) != 1 || errs[0].(map[string]any)["field"] != tt.field {
+				t.Fatalf("want a validation error on %s: %s", tt.field, r.raw)
+			}
+		})
+	}
+	for _, q := range []string{"from=2025-01&to=2025-01-31", "from=2025-01-31&to=2025-01", "from=2025-01-10&to=2025-01-10"} {
+		mustStatus(t, do(t, "GET", base+"/v1/search?q=R1&"+q, "", ""), http.StatusOK)
+	}
+}
+
+// Paths that are not routes, and methods that a route does not take, get
+// problems, counted under their route.
+func TestRoutingProblems(t *testing.T) {
+	m := metrics.New()
+	base := newServerWith(t, api.Config{Observer: m, Metrics: m.Handler()})
+	for _, path := range []string{"/v1/issues/", "/v1/search/", "/healthz/"} {
+		r := do(t, "GET", base+path, "", "")
+		if r.status != http.StatusNotFound || r.ctype != "application/problem+json" || r.body["type"] != "/problems/no-route" ||
+			r.header.Get("X-Request-ID") == "" || r.header.Get("Location") != "" {
+			t.Errorf("GET %s: %d %s %v", path, r.status, r.raw, r.header)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		req, err := http.NewRequestWithContext(t.Context(), "HEAD", base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("X-Request-ID") == "" {
+			t.Errorf("HEAD %s: %d", path, res.StatusCode)
+		}
+	}
+	r := do(t, "PUT", base+"/v1/ask", "application/json", `{}`)
+	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" {
+		t.Fatalf("PUT /v1/ask: %d, Allow %q", r.status, r.header.Get("Allow"))
+	}
+	r = do(t, "POST", base+"/v1/items/abc", "application/json", `{}`)
+	if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET" {
+		t.Fatalf("POST /v1/items/abc: %d, Allow %q", r.status, r.header.Get("Allow"))
+	}
+	text := scrape(t, base)
+	for _, want := range []string{
+		`veille_http_request_duration_seconds_count{method="PUT",route="/v1/ask",status="405"} 1`,
+		`veille_http_request_duration_seconds_count{method="POST",route="/v1/items/:id",status="405"} 1`,
+		`veille_http_request_duration_seconds_count{method="HEAD",route="/healthz",status="200"} 1`,
+		`veille_http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 3`,
+	} {
+		if !strings.Contains(text, want+"\n") {
+			t.Errorf("no %s in\n%s", want, grepLines(text, "_count"))
+		}
+	}
+}
+
+// A full house is logged as a warning, not an error.
+func TestBusyIsAWarning(t *testing.T) {
+	var logs lockedBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	fake := chattest.NewServer(t, chattest.Reply{Content: "R1 a coûté 5,6 millions de dollars [1].", Delay: 500 * time.Millisecond})
+	model, err := chat.New(chat.Config{BaseURL: fake.URL, Model: "scripted", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, base := newHandlerOver(t, api.Config{MaxConcurrentAsk: 1}, embed.NewBuiltin(0), model, log)
+	mustStatus(t, do(t, "POST", base+"/v1/issues", "text/plain", issueJan), http.StatusCreated)
+	slow := make(chan int, 1)
+	go func() {
+		res, err := http.Post(base+"/v1/ask", "application/json", strings.NewReader(costQuestion))
+		if err != nil {
+			slow <- 0
+			return
+		}
+		res.Body.Close()
+		slow <- res.StatusCode
+	}()
+	for deadline := time.Now().Add(5 * time.Second); len(fake.Requests()) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first ask never reached the model")
+		}
+	}
+	r := do(t, "POST", base+"/v1/ask", "application/json", costQuestion)
+	if r.status != http.StatusServiceUnavailable || r.body["type"] != "/problems/busy" {
+		t.Fatalf("second ask: %d %s", r.status, r.raw)
+	}
+	if status := <-slow; status != http.StatusOK {
+		t.Fatalf("first ask: %d", status)
+	}
+	text := logs.String()
+	if !strings.Contains(text, "level=WARN msg=\"request refused\"") || strings.Contains(text, "level=ERROR") {
+		t.Fatalf("logs:\n%s", text)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that handlers may write concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

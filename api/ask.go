@@ -43,6 +43,9 @@ func (s *Server) ask(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if !s.spend(c, s.askLimit) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
 	defer cancel()
 	if req.Stream || strings.Contains(c.GetHeader("Accept"), "text/event-stream") {
@@ -129,15 +132,34 @@ type deltaEvent struct {
 	Text string `json:"text"`
 }
 
-// streamAnswer sends the events citations (the retrieved passages,
-// numbered), delta (answer text as it comes) and done (the final, verified
-// response). A client that goes away cancels the request's context, which
-// cancels the model's request.
+// streamAnswer sends the events citations (passages, numbered as the
+// answer cites them), delta (answer text as it comes) and done (the final,
+// verified response). Nothing is sent until the answer is known or a model
+// streams it: a model's streamed answer is preceded by every passage it
+// reads; an answer known at once (by extraction, or when the model's came
+// in one piece) by the passages it cites, and an abstention by none. A
+// client that goes away cancels the request's context, which cancels the
+// model's request.
 func (s *Server) streamAnswer(ctx context.Context, c *gin.Context, q qa.Request) {
 	w := &sse{c: c}
+	var passages []qa.Passage
+	var held []string // deltas held until a second one shows that the answer streams
+	streaming := false
 	resp, err := s.asker.Stream(ctx, q,
-		func(ps []qa.Passage) error { return w.send("citations", ps) },
-		func(d string) error { return w.send("delta", deltaEvent{Text: d}) })
+		func(ps []qa.Passage) error {
+			passages = ps
+			return nil
+		},
+		func(d string) error {
+			if streaming {
+				return w.send("delta", deltaEvent{Text: d})
+			}
+			if held = append(held, d); len(held) < 2 {
+				return nil
+			}
+			streaming = true
+			return w.sendAll(passages, held)
+		})
 	switch {
 	case err != nil && !w.started:
 		s.fail(c, err)
@@ -146,7 +168,40 @@ func (s *Server) streamAnswer(ctx context.Context, c *gin.Context, q qa.Request)
 			ae := classify(err)
 			_ = w.send("error", problem{Type: ae.typ, Title: ae.title, Status: ae.status, Detail: ae.detail, RequestID: requestIDOf(c)})
 		}
-	default:
+	case streaming:
 		_ = w.send("done", resp)
+	default:
+		var text []string
+		if resp.Answer != "" {
+			text = []string{resp.Answer}
+		}
+		if w.sendAll(cited(resp.Citations), text) == nil {
+			_ = w.send("done", resp)
+		}
 	}
+}
+
+// sendAll sends the citations event, unless there is no passage, then a
+// delta event for each piece of text.
+func (w *sse) sendAll(passages []qa.Passage, text []string) error {
+	if len(passages) > 0 {
+		if err := w.send("citations", passages); err != nil {
+			return err
+		}
+	}
+	for _, t := range text {
+		if err := w.send("delta", deltaEvent{Text: t}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cited returns the passages an answer cites, numbered as it cites them.
+func cited(cs []qa.Citation) []qa.Passage {
+	out := make([]qa.Passage, len(cs))
+	for i, c := range cs {
+		out[i] = qa.Passage{N: c.N, ID: c.ID, IssueID: c.IssueID, Date: c.Date, Headline: c.Headline, Text: c.Text, Score: c.Score}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -350,5 +351,70 @@ func TestAskFollowUpAndDates(t *testing.T) {
 	}
 	if r := do(t, "POST", base+"/v1/ask", "application/json", `{"question":"x","history":[{"role":"robot","content":"x"}]}`); r.status != http.StatusBadRequest {
 		t.Fatalf("bad history role: %d", r.status)
+	}
+}
+
+// An answer known at once is streamed with the passages it cites, numbered
+// as it cites them; an abstention with none.
+func TestAskStreamCitesOnlyWhatTheAnswerUses(t *testing.T) {
+	base := newServer(t)
+	mustStatus(t, do(t, "POST", base+"/v1/issues", "text/plain", issueJan), http.StatusCreated)
+
+	res := postStream(t, t.Context(), base+"/v1/ask", `{"question":"Quelle est la recette de la tarte tatin ?","k":5}`)
+	events := readEvents(t, res, nil)
+	res.Body.Close()
+	var names []string
+	for _, e := range events {
+		names = append(names, e.name)
+	}
+	if !slices.Equal(names, []string{"delta", "done"}) {
+		t.Fatalf("abstention events %v", names)
+	}
+	var done askResult
+	if err := json.Unmarshal([]byte(events[1].data), &done); err != nil || done.Found || len(done.Citations) != 0 {
+		t.Fatalf("abstention done %s", events[1].data)
+	}
+
+	res = postStream(t, t.Context(), base+"/v1/ask", `{"question":"Combien a coûté l’entraînement de R1 ?","k":5}`)
+	events = readEvents(t, res, nil)
+	res.Body.Close()
+	names = names[:0]
+	for _, e := range events {
+		names = append(names, e.name)
+	}
+	if !slices.Equal(names, []string{"citations", "delta", "done"}) {
+		t.Fatalf("events %v", names)
+	}
+	var passages []struct {
+		N        int    `json:"n"`
+		Headline string `json:"headline"`
+	}
+	if err := json.Unmarshal([]byte(events[0].data), &passages); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(events[2].data), &done); err != nil || !done.Found {
+		t.Fatalf("done %s", events[2].data)
+	}
+	if len(passages) != len(done.Citations) {
+		t.Fatalf("%d passages announced, %d cited: %s", len(passages), len(done.Citations), events[0].data)
+	}
+	for i, p := range passages {
+		if c := done.Citations[i]; p.N != c.N || p.Headline != c.Headline {
+			t.Errorf("passage %d announced as %+v, cited as %+v", i, p, c)
+		}
+	}
+}
+
+func TestModels(t *testing.T) {
+	base := newServerWith(t, api.Config{ModelName: "archive", ReadKeys: []string{"reader"}})
+	mustStatus(t, do(t, "GET", base+"/v1/models", "", ""), http.StatusUnauthorized)
+	r := do(t, "GET", base+"/v1/models", "", "", "Authorization", "Bearer reader")
+	mustStatus(t, r, http.StatusOK)
+	data, _ := r.body["data"].([]any)
+	if r.body["object"] != "list" || len(data) != 1 {
+		t.Fatalf("models %s", r.raw)
+	}
+	if m := data[0].(map[string]any); m["id"] != "archive" || m["object"] != "model" || m["owned_by"] != "veille" {
+		t.Fatalf("model %v", m)
 	}
 }

@@ -60,7 +60,7 @@ func (k keyring) lookup(key string) scope {
 var (
 	errNoKey    = &apiError{kind: kindUnauthorized, detail: "send a key as Authorization: Bearer <key>"}
 	errBadKey   = &apiError{kind: kindUnauthorized, detail: "the key is not valid"}
-	errReadOnly = &apiError{kind: kindForbidden, detail: "this key may read but not change the archive"}
+	errReadOnly = &apiError{kind: kindForbidden, detail: "this route needs the admin key; this key is a read key"}
 	errRemote   = &apiError{kind: kindForbidden, detail: "no admin key is configured, so changes are accepted from this machine only (loopback); set VEILLE_ADMIN_KEY"}
 )
 

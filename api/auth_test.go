@@ -122,3 +122,37 @@ func TestCORS(t *testing.T) {
 		t.Fatalf("preflight: %d %v", res.StatusCode, res.Header)
 	}
 }
+
+// Without a burst set, a budget allows a tenth of a minute's requests at
+// once (at least 1), and a request refused as invalid costs nothing.
+func TestRateLimitBurstFollowsTheRate(t *testing.T) {
+	base := newServerWith(t, api.Config{AskPerMinute: 6, SearchPerMinute: 30})
+	for range 3 {
+		mustStatus(t, do(t, "POST", base+"/v1/ask", "application/json", `{"question":""}`), http.StatusBadRequest)
+		mustStatus(t, do(t, "POST", base+"/v1/chat/completions", "application/json", `{"messages":[]}`), http.StatusBadRequest)
+	}
+	mustStatus(t, do(t, "POST", base+"/v1/ask", "application/json", `{"question":"R1 ?"}`), http.StatusOK)
+	if r := do(t, "POST", base+"/v1/ask", "application/json", `{"question":"R1 ?"}`); r.status != http.StatusTooManyRequests {
+		t.Fatalf("second ask at 6 a minute: %d %s", r.status, r.raw)
+	}
+	if r := do(t, "POST", base+"/v1/chat/completions", "application/json", `{"messages":[{"role":"user","content":"R1 ?"}]}`); r.status != http.StatusTooManyRequests {
+		t.Fatalf("chat after the ask budget is spent: %d %s", r.status, r.raw)
+	}
+	for range 3 {
+		mustStatus(t, do(t, "GET", base+"/v1/search?q=R1", "", ""), http.StatusOK)
+	}
+	if r := do(t, "GET", base+"/v1/search?q=R1", "", ""); r.status != http.StatusTooManyRequests {
+		t.Fatalf("fourth search at 30 a minute: %d", r.status)
+	}
+}
+
+func TestReadKeyOnAdminRoutes(t *testing.T) {
+	base := newServerWith(t, api.Config{AdminKey: "admin-secret", ReadKeys: []string{"reader"}})
+	for _, path := range []string{"/v1/jobs", "/v1/admin/backup"} {
+		r := do(t, "GET", base+path, "", "", "Authorization", "Bearer reader")
+		mustStatus(t, r, http.StatusForbidden)
+		if d := r.body["detail"].(string); !strings.Contains(d, "admin key") || strings.Contains(d, "change the archive") {
+			t.Errorf("%s with a read key: %q", path, d)
+		}
+	}
+}

@@ -41,6 +41,7 @@ type ingestResponse struct {
 // 200; when some files fail and others are stored, 207 with each file's
 // status; when every file fails, the problem of a body alone, or for a
 // multipart body the problem every file shares, its errors naming each file.
+// A problem answered after some issues were stored lists them (stored).
 func (s *Server) postIssue(c *gin.Context) {
 	async, err := queryBool(c, "async")
 	if err != nil {
@@ -49,6 +50,7 @@ func (s *Server) postIssue(c *gin.Context) {
 	}
 	u, err := s.receive(c)
 	if err != nil {
+		s.ingestFailed()
 		s.fail(c, err)
 		return
 	}
@@ -62,11 +64,16 @@ func (s *Server) postIssue(c *gin.Context) {
 	resp, err := s.ingest(ctx, u, &jobs.Progress{})
 	switch {
 	case err != nil:
-		s.fail(c, err)
 	case resp.Failed == len(u.files) && !u.multipart:
-		s.fail(c, resp.Files[0].err)
+		err = resp.Files[0].err
 	case resp.Failed == len(u.files):
-		s.fail(c, allFailed(resp.Files))
+		err = allFailed(resp.Files)
+	}
+	switch {
+	case err != nil && len(resp.Issues) > 0:
+		s.fail(c, storedBefore(err, resp))
+	case err != nil:
+		s.fail(c, err)
 	case resp.Failed > 0:
 		c.JSON(http.StatusMultiStatus, resp)
 	case resp.Added+resp.Changed+resp.Removed > 0:

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -33,15 +34,24 @@ func (s *Server) getJob(c *gin.Context) {
 }
 
 // cancelJob answers DELETE /v1/jobs/{id}: it asks the job to stop at its
-// next safe point and answers with its status, still running.
+// next safe point and answers with its status, still running; a job that
+// has ended is a 409.
 func (s *Server) cancelJob(c *gin.Context) {
 	id := c.Param("id")
+	st, err := s.jobs.Get(id)
+	if err != nil {
+		s.fail(c, jobError(err))
+		return
+	}
+	if st.State != jobs.Running {
+		s.fail(c, &apiError{kind: kindConflict, detail: fmt.Sprintf("the job has already ended (%s): there is nothing to cancel", st.State)})
+		return
+	}
 	if err := s.jobs.Cancel(id); err != nil {
 		s.fail(c, jobError(err))
 		return
 	}
-	st, err := s.jobs.Get(id)
-	if err != nil {
+	if st, err = s.jobs.Get(id); err != nil {
 		s.fail(c, jobError(err))
 		return
 	}

@@ -71,6 +71,13 @@ func TestReindexAndJobRoutes(t *testing.T) {
 	if st, _ := reg.Wait(t.Context(), blocked); st.State != jobs.Canceled {
 		t.Fatalf("canceled job: %+v", st)
 	}
+	// Ended jobs have nothing to cancel.
+	for _, id := range []string{job.ID, blocked} {
+		s.run(t, base, exchange{name: "cancel ended job", method: "DELETE", path: "/v1/jobs/" + id, status: 409, problem: "/problems/conflict"})
+	}
+	if st, _ := reg.Get(job.ID); st.State != jobs.Done {
+		t.Fatalf("a finished job changed state when canceled: %+v", st)
+	}
 	s.run(t, base, exchange{name: "unknown job", method: "GET", path: "/v1/jobs/nope", status: 404, problem: "/problems/not-found"})
 	s.run(t, base, exchange{name: "cancel unknown job", method: "DELETE", path: "/v1/jobs/nope", status: 404, problem: "/problems/not-found"})
 

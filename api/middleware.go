@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -13,6 +14,9 @@ import (
 const (
 	headerRequestID = "X-Request-ID"
 	ctxRequestID    = "request_id"
+	// ctxRoute names the route of a request that matched none with its
+	// method (a 405), for the access log and metrics.
+	ctxRoute = "route"
 )
 
 // requestID takes the caller's X-Request-ID when it is short and printable,
@@ -48,10 +52,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	took := time.Since(start)
-	route := c.FullPath()
-	if route == "" {
-		route = "unmatched"
-	}
+	route := cmp.Or(c.FullPath(), c.GetString(ctxRoute), "unmatched")
 	s.log.InfoContext(c.Request.Context(), "request",
 		"method", c.Request.Method, "route", route, "status", c.Writer.Status(),
 		"duration", took, "request_id", requestIDOf(c))

@@ -102,6 +102,9 @@ func (s *Server) chatCompletions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if !s.spend(c, s.askLimit) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
 	defer cancel()
 	resp, err := s.asker.Ask(ctx, q)
@@ -222,4 +225,26 @@ func chunks(s string, n int) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// modelList is an OpenAI model list: the one model that
+// /v1/chat/completions answers as.
+type modelList struct {
+	Object string      `json:"object"` // "list"
+	Data   []modelInfo `json:"data"`
+}
+
+type modelInfo struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"` // "model"
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+}
+
+// models serves GET /v1/models, which OpenAI clients and chat interfaces
+// call first to list the models they may choose.
+func (s *Server) models(c *gin.Context) {
+	c.JSON(http.StatusOK, modelList{Object: "list", Data: []modelInfo{
+		{ID: s.cfg.ModelName, Object: "model", Created: s.started.Unix(), OwnedBy: "veille"},
+	}})
 }

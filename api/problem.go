@@ -23,6 +23,8 @@ type problem struct {
 	Instance  string       `json:"instance,omitempty"` // request path
 	RequestID string       `json:"request_id"`
 	Errors    []fieldError `json:"errors,omitempty"`
+	// Stored is what an upload stored before the error that ended it.
+	Stored *ingestResponse `json:"stored,omitempty"`
 }
 
 // fieldError names the request field that is wrong and why.
@@ -64,7 +66,8 @@ type apiError struct {
 	kind
 	detail string
 	fields []fieldError
-	err    error // cause, logged
+	stored *ingestResponse // see problem.Stored
+	err    error           // cause, logged
 }
 
 func (e *apiError) Error() string {
@@ -101,8 +104,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		Instance:  c.Request.URL.Path,
 		RequestID: requestIDOf(c),
 		Errors:    ae.fields,
+		Stored:    ae.stored,
 	}
-	if ae.status >= 500 {
+	switch {
+	case ae.kind == kindBusy:
+		// A full house is the limit working, not a fault.
+		s.log.WarnContext(c.Request.Context(), "request refused", "err", err, "status", ae.status, "request_id", p.RequestID)
+	case ae.status >= 500:
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "status", ae.status, "request_id", p.RequestID)
 	}
 	if ae.status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {

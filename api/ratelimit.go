@@ -66,19 +66,25 @@ func (l *limiter) allow(caller string, now time.Time) (bool, time.Duration) {
 // which names the caller.
 func (s *Server) rateLimit(l *limiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if l == nil {
+		if s.spend(c, l) {
 			c.Next()
-			return
 		}
-		ok, wait := l.allow(c.GetString(ctxCaller), time.Now())
-		if !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			c.Header("Retry-After", strconv.Itoa(secs))
-			s.fail(c, &apiError{kind: kindRateLimited, detail: "too many requests; retry in " + strconv.Itoa(secs) + " s"})
-			return
-		}
-		c.Next()
 	}
+}
+
+// spend takes a token of l for the request's caller (named by the auth
+// middleware), or answers 429 and returns false. A nil l is no limit.
+func (s *Server) spend(c *gin.Context, l *limiter) bool {
+	if l == nil {
+		return true
+	}
+	ok, wait := l.allow(c.GetString(ctxCaller), time.Now())
+	if !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		c.Header("Retry-After", strconv.Itoa(secs))
+		s.fail(c, &apiError{kind: kindRateLimited, detail: "too many requests; retry in " + strconv.Itoa(secs) + " s"})
+	}
+	return ok
 }
 
 // concurrency lets at most n requests run the handler at once; the others

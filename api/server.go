@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,6 +61,8 @@ type Config struct {
 	// AskPerMinute and SearchPerMinute are each caller's budgets (a key, or
 	// a client address without one), with bursts of AskBurst and
 	// SearchBurst; 0 disables the limit. Search covers every read but ask.
+	// A burst of 0 is a tenth of a minute's budget, at least 1: see
+	// [burstOf].
 	AskPerMinute, SearchPerMinute float64
 	AskBurst, SearchBurst         int
 	// MaxConcurrentAsk bounds the asks running at once; 0 is no bound.
@@ -92,6 +96,9 @@ type Config struct {
 // Observer records request metrics.
 type Observer interface {
 	ObserveRequest(route, method string, status int, d time.Duration)
+	// IngestFailed counts a file of an upload (or an ingest job) that could
+	// not be ingested, or an upload refused before any file was parsed.
+	IngestFailed()
 }
 
 func (c Config) withDefaults() Config {
@@ -103,7 +110,16 @@ func (c Config) withDefaults() Config {
 	c.ModelName = cmp.Or(c.ModelName, "veille")
 	c.RequestTimeout = cmp.Or(c.RequestTimeout, 30*time.Second)
 	c.IngestTimeout = cmp.Or(c.IngestTimeout, 5*time.Minute)
+	c.AskBurst = cmp.Or(c.AskBurst, burstOf(c.AskPerMinute))
+	c.SearchBurst = cmp.Or(c.SearchBurst, burstOf(c.SearchPerMinute))
 	return c
+}
+
+// burstOf is the burst allowed above a budget of perMinute requests a
+// minute: a tenth of the minute's budget (6 s of it), at least 1, so that
+// a caller cannot spend much more than the budget in any short while.
+func burstOf(perMinute float64) int {
+	return max(1, int(perMinute/10))
 }
 
 // Server holds the handlers' dependencies.
@@ -114,6 +130,10 @@ type Server struct {
 	log   *slog.Logger
 	keys  keyring
 	jobs  *jobs.Registry
+	// askLimit is spent by asks and chat completions once they are found
+	// valid, so that a refused request costs nothing.
+	askLimit *limiter
+	started  time.Time // when the handler was made: the model's creation time
 }
 
 // NewHandler returns the HTTP handler serving every route.
@@ -121,7 +141,7 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{arch: arch, cfg: cfg.withDefaults(), log: log}
+	s := &Server{arch: arch, cfg: cfg.withDefaults(), log: log, started: time.Now()}
 	s.keys = newKeyring(s.cfg.AdminKey, s.cfg.ReadKeys)
 	s.jobs = s.cfg.Jobs
 	if s.jobs == nil {
@@ -131,19 +151,25 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	if s.asker == nil {
 		s.asker = qa.New(arch, qa.Options{Logger: log})
 	}
-	askLimit := s.rateLimit(newLimiter(s.cfg.AskPerMinute, s.cfg.AskBurst))
+	s.askLimit = newLimiter(s.cfg.AskPerMinute, s.cfg.AskBurst)
 	readLimit := s.rateLimit(newLimiter(s.cfg.SearchPerMinute, s.cfg.SearchBurst))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// A path with a trailing slash is no route (a 404 problem), not a 301
+	// to the route without it.
+	r.RedirectTrailingSlash = false
 	r.ContextWithFallback = true
 	r.Use(s.requestID, s.accessLog, s.recover, s.cors)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
-	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
+	var routes gin.RoutesInfo // filled once every route is registered
+	r.NoMethod(func(c *gin.Context) { s.methodNotAllowed(c, routes) })
 
 	r.GET("/healthz", s.healthz)
+	r.HEAD("/healthz", s.healthz)
 	r.GET("/openapi.json", s.openapi)
 	r.GET("/readyz", s.readyz)
+	r.HEAD("/readyz", s.readyz)
 	admin := r.Group("/v1", s.requireAdmin)
 	admin.POST("/issues", s.postIssue)
 	admin.DELETE("/issues/:id", s.deleteIssue)
@@ -159,8 +185,8 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 
 	read := r.Group("/v1", s.requireRead)
 	expensive := s.concurrency(s.cfg.MaxConcurrentAsk)
-	read.POST("/ask", askLimit, expensive, s.ask)
-	read.POST("/chat/completions", askLimit, expensive, s.chatCompletions)
+	read.POST("/ask", expensive, s.ask)
+	read.POST("/chat/completions", expensive, s.chatCompletions)
 	reads := read.Group("", readLimit)
 	reads.GET("/issues", s.listIssues)
 	reads.GET("/issues/:id", s.getIssue)
@@ -170,7 +196,56 @@ func NewHandler(arch Archive, cfg Config, log *slog.Logger) http.Handler {
 	reads.GET("/items/:id/thread", s.thread)
 	reads.POST("/similar", s.similarText)
 	reads.GET("/stats", s.stats)
+	reads.GET("/models", s.models)
+	routes = r.Routes()
 	return r
+}
+
+// methodNotAllowed answers 405 with the methods the path takes in Allow,
+// and names the route the path matches for the access log and metrics.
+func (s *Server) methodNotAllowed(c *gin.Context, routes gin.RoutesInfo) {
+	route, allow := matchRoute(routes, c.Request.URL.Path)
+	if route != "" {
+		c.Set(ctxRoute, route)
+		c.Header("Allow", strings.Join(allow, ", "))
+	}
+	s.fail(c, errMethod)
+}
+
+// matchRoute returns the route pattern that path matches, preferring the
+// one with the most literal segments, and the methods it is served with.
+func matchRoute(routes gin.RoutesInfo, path string) (string, []string) {
+	segs := strings.Split(path, "/")
+	best, bestLiterals := "", -1
+	for _, r := range routes {
+		pat := strings.Split(r.Path, "/")
+		if len(pat) != len(segs) {
+			continue
+		}
+		literals := 0
+		for i, p := range pat {
+			switch {
+			case strings.HasPrefix(p, ":") && segs[i] != "":
+			case p == segs[i]:
+				literals++
+			default:
+				literals = -1
+			}
+			if literals < 0 {
+				break
+			}
+		}
+		if literals > bestLiterals {
+			best, bestLiterals = r.Path, literals
+		}
+	}
+	var allow []string
+	for _, r := range routes {
+		if r.Path == best && !slices.Contains(allow, r.Method) {
+			allow = append(allow, r.Method)
+		}
+	}
+	return best, allow
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -17,6 +19,7 @@ import (
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/jobs"
+	"github.com/veille/veille/store"
 )
 
 // formatJSON marks an upload holding one issue as an [issueJSON] object; it
@@ -67,10 +70,21 @@ type upload struct {
 // uploadFile is one file of an upload.
 type uploadFile struct {
 	name   string        // the part's file name, or the upload's source: the issues' source
+	named  bool          // name was given by the client, not made up
 	format ingest.Format // ingest.FormatDetect until parsed
 	path   string        // the spooled copy
 	err    error         // why the file cannot be parsed, found on receiving it
 }
+
+// maxSourceLen bounds a file or source name, in bytes.
+const maxSourceLen = 256
+
+// errCorpusName refuses a JSON Lines body without a source name: a corpus's
+// issue ids derive from its source name (see the ingest package's
+// Identifiers), so two corpora both named "upload" would replace each
+// other.
+var errCorpusName = invalid("source",
+	"a JSON Lines corpus is named by its source, from which its issue ids derive: add ?source=NAME (e.g. ?source=piaf.jsonl)")
 
 // receive reads the request body into an upload: the files of a
 // multipart/form-data body, or the body itself as one file.
@@ -107,8 +121,15 @@ func (s *Server) receive(c *gin.Context) (*upload, error) {
 
 // receiveBody spools a body that is one file.
 func (s *Server) receiveBody(c *gin.Context, u *upload, format ingest.Format) error {
+	source, err := querySource(c)
+	if err != nil {
+		return err
+	}
+	if format == ingest.FormatJSONL && source == "" {
+		return errCorpusName
+	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxIssueBytes)
-	f := &uploadFile{name: sourceName(c.Query("source"), "upload"), format: format}
+	f := &uploadFile{name: cmp.Or(source, "upload"), named: source != "", format: format}
 	n, err := u.spool(f, body, s.cfg.MaxIssueBytes)
 	if err != nil {
 		return err
@@ -138,7 +159,7 @@ func (s *Server) receiveParts(c *gin.Context, u *upload) error {
 		if i > maxUploadFiles {
 			return &apiError{kind: kindTooLarge, detail: fmt.Sprintf("an upload holds at most %d files", maxUploadFiles)}
 		}
-		f := &uploadFile{name: partName(part, i)}
+		f := &uploadFile{name: partName(part, i), named: true}
 		f.format, f.err = partFormat(part, f.name)
 		n, err := u.spool(f, part, s.cfg.MaxIssueBytes)
 		if err != nil {
@@ -233,6 +254,9 @@ func (f *uploadFile) parse() ([]ingest.Document, error) {
 	if f.format == ingest.FormatDetect {
 		f.format = ingest.DetectFormat(f.name, data)
 	}
+	if f.format == ingest.FormatJSONL && !f.named {
+		return nil, errCorpusName
+	}
 	return ingest.Parse(f.name, data, f.format)
 }
 
@@ -242,7 +266,11 @@ func parseIssueJSON(name string, data []byte) ([]ingest.Document, error) {
 	if err := decodeJSONBytes(data, &req, true); err != nil {
 		return nil, err
 	}
-	doc, err := ingest.ParseJSON(sourceName(req.Source, name), req.Date, req.Headlines, req.Text)
+	source := strings.TrimSpace(req.Source)
+	if why := checkSource(source); source != "" && why != "" {
+		return nil, invalid("source", why)
+	}
+	doc, err := ingest.ParseJSON(cmp.Or(source, name), req.Date, req.Headlines, req.Text)
 	if err != nil {
 		return nil, err
 	}
@@ -252,10 +280,34 @@ func parseIssueJSON(name string, data []byte) ([]ingest.Document, error) {
 // sourceName is name, trimmed, when it can name an upload, else fallback.
 func sourceName(name, fallback string) string {
 	name = strings.TrimSpace(name)
-	if name == "" || !utf8.ValidString(name) || len(name) > 256 || strings.ContainsRune(name, 0) {
+	if checkSource(name) != "" {
 		return fallback
 	}
 	return name
+}
+
+// querySource reads ?source=, trimmed; "" when there is none.
+func querySource(c *gin.Context) (string, error) {
+	name := strings.TrimSpace(c.Query("source"))
+	if why := checkSource(name); name != "" && why != "" {
+		return "", invalid("source", why)
+	}
+	return name, nil
+}
+
+// checkSource says why name cannot name an upload; "" when it can.
+func checkSource(name string) string {
+	switch {
+	case name == "":
+		return "is empty"
+	case !utf8.ValidString(name):
+		return "must be valid UTF-8"
+	case len(name) > maxSourceLen:
+		return fmt.Sprintf("must be at most %d bytes", maxSourceLen)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "must not hold control characters"
+	}
+	return ""
 }
 
 // countItems returns the items the files of u hold, for a job's progress;
@@ -275,42 +327,118 @@ func (u *upload) countItems() int64 {
 }
 
 // ingest parses and stores the files of u one after the other, adding the
-// items stored to p. A file that cannot be parsed or stored because of
-// what it holds (a client error, 4xx) is reported in its result and the
-// next one is taken; any other error (the embedder down, a timeout, the
-// client gone) stops the upload and is returned, the files before it being
-// stored.
+// items stored to p. Each file is all or nothing as far as the archive
+// allows: its documents are all checked (see [Server.check]) before the
+// first is stored. A file that cannot be parsed or stored because of what
+// it holds (a client error, 4xx) is reported in its result and the next
+// one is taken; any other error (the embedder down, a timeout, the client
+// gone) stops the upload and is returned, with the summary of what was
+// stored before it, the files not reached marked skipped.
 func (s *Server) ingest(ctx context.Context, u *upload, p *jobs.Progress) (ingestResponse, error) {
 	resp := ingestResponse{Issues: []archive.Result{}, Files: make([]fileResult, 0, len(u.files))}
-	for _, f := range u.files {
-		fr := fileResult{Name: f.name, Status: fileOK, Issues: []string{}}
-		docs, err := f.parse() // no documents when it fails
-		for _, doc := range docs {
-			var res archive.Result
-			if res, err = s.arch.Ingest(ctx, doc); err != nil {
-				break
-			}
-			resp.add(res)
-			fr.Issues = append(fr.Issues, res.IssueID)
-			p.Add(int64(len(doc.Items)))
-		}
-		fr.Format = string(f.format)
-		if err != nil {
-			if ae := classify(err); ae.status >= 500 || ae.kind == kindClientClosed {
-				return resp, err
-			}
-			fr.Status, fr.Error, fr.err = fileFailed, newFileProblem(err), err
-			resp.Failed++
-		}
+	for i, f := range u.files {
+		fr, err := s.ingestFile(ctx, f, &resp, p)
 		resp.Files = append(resp.Files, fr)
+		if err == nil {
+			continue
+		}
+		if ae := classify(err); ae.status >= 500 || ae.kind == kindClientClosed {
+			for _, rest := range u.files[i+1:] {
+				resp.Files = append(resp.Files, fileResult{Name: rest.name, Status: fileSkipped, Issues: []string{}})
+			}
+			return resp, err
+		}
 	}
 	return resp, nil
 }
 
+// ingestFile parses f, checks its documents, and stores them, counting
+// each in resp. It returns the file's result and, when the file failed,
+// why; the result lists the issues stored from it even then.
+func (s *Server) ingestFile(ctx context.Context, f *uploadFile, resp *ingestResponse, p *jobs.Progress) (fileResult, error) {
+	fr := fileResult{Name: f.name, Status: fileOK, Issues: []string{}}
+	docs, err := f.parse() // no documents when it fails
+	fr.Format = string(f.format)
+	if err == nil {
+		err = s.check(ctx, docs)
+	}
+	for i := 0; err == nil && i < len(docs); i++ {
+		var res archive.Result
+		if res, err = s.arch.Ingest(ctx, docs[i]); err == nil {
+			resp.add(res)
+			fr.Issues = append(fr.Issues, res.IssueID)
+			p.Add(int64(len(docs[i].Items)))
+		}
+	}
+	if err != nil {
+		fr.Status, fr.Error, fr.err = fileFailed, newFileProblem(err), err
+		resp.Failed++
+		s.ingestFailed()
+	}
+	return fr, err
+}
+
+// check finds, before anything of docs is stored, the item ids that would
+// make a document fail in the store: an id that two issues of docs share,
+// or that an issue of the archive holds, unless that issue comes earlier
+// in docs and gives the item up.
+func (s *Server) check(ctx context.Context, docs []ingest.Document) error {
+	owner := map[string]string{} // item id → issue of docs
+	pos := map[string]int{}      // issue id → its place in docs
+	for i, d := range docs {
+		pos[d.Issue.ID] = i
+		for _, it := range d.Items {
+			if prev, ok := owner[it.ID]; ok && prev != d.Issue.ID {
+				return fmt.Errorf("%w: item %q is in issues %q and %q of the upload", ingest.ErrDuplicateID, it.ID, prev, d.Issue.ID)
+			}
+			owner[it.ID] = d.Issue.ID
+		}
+	}
+	for i, d := range docs {
+		for _, it := range d.Items {
+			stored, err := s.arch.Item(ctx, it.ID)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				continue
+			case err != nil:
+				return err
+			}
+			if p, ok := pos[stored.IssueID]; stored.IssueID != d.Issue.ID && (!ok || p > i) {
+				return fmt.Errorf("%w: item %q is in issue %q", store.ErrConflict, it.ID, stored.IssueID)
+			}
+		}
+	}
+	return nil
+}
+
+// ingestFailed counts a failed file, or a failed upload, in the metrics.
+func (s *Server) ingestFailed() {
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.IngestFailed()
+	}
+}
+
+// storedBefore is err, the problem that ended an upload, with the summary
+// of what the upload stored before it, so that the answer does not hide
+// stored issues.
+func storedBefore(err error, resp ingestResponse) error {
+	ae := *classify(err)
+	ae.err = err
+	ae.stored = &resp
+	issues := "issues were"
+	if len(resp.Issues) == 1 {
+		issues = "issue was"
+	}
+	ae.detail = strings.TrimSuffix(cmp.Or(ae.detail, ae.title), ".") +
+		fmt.Sprintf("; %d %s stored before: see stored", len(resp.Issues), issues)
+	return &ae
+}
+
 // The status of a file of an upload.
 const (
-	fileOK     = "ok"
-	fileFailed = "failed"
+	fileOK      = "ok"
+	fileFailed  = "failed"
+	fileSkipped = "skipped" // not reached: an error stopped the upload before
 )
 
 // fileResult is what became of one file of an upload.

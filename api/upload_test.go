@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,11 +12,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/veille/veille/api"
+	"github.com/veille/veille/embed"
+	"github.com/veille/veille/metrics"
 )
 
 // filePart is one file of a multipart upload; ctype "" sends no
@@ -311,4 +316,235 @@ func TestUploadAsync(t *testing.T) {
 	if r.body["state"] != "failed" || r.body["error"] == "" || res["failed"] != 1.0 {
 		t.Fatalf("job whose only file fails: %s", r.raw)
 	}
+}
+
+// jsonl makes a JSON Lines corpus of one passage a line, each given as id,
+// date and text.
+func jsonl(lines ...[3]string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "{\"id\":%q,\"date\":%q,\"text\":%q}\n", l[0], l[1], l[2])
+	}
+	return b.String()
+}
+
+func TestUploadCorpusIsNamedBySource(t *testing.T) {
+	base := newServer(t)
+	april := jsonl([3]string{"llama-4", "2025-04", "Meta publie Llama 4 Scout et Maverick, deux modèles ouverts."})
+	other := jsonl([3]string{"qwen-3", "2025-04", "Alibaba publie Qwen 3, une famille de modèles ouverts."})
+	for _, tt := range []struct{ name, path, ctype, body, field string }{
+		{"jsonl without source", "/v1/issues", "application/x-ndjson", april, "source"},
+		{"jsonl by format without source", "/v1/issues?format=jsonl", "text/plain", april, "source"},
+		{"jsonl detected without source", "/v1/issues", "text/plain", april, "source"},
+		{"blank source", "/v1/issues?source=%20%20", "application/x-ndjson", april, "source"},
+		{"source too long", "/v1/issues?source=" + strings.Repeat("s", 257) + ".jsonl", "application/x-ndjson", april, "source"},
+		{"source with a control character", "/v1/issues?source=a%01b.jsonl", "application/x-ndjson", april, "source"},
+		{"source not UTF-8", "/v1/issues?source=%FF.txt", "text/plain", issueJan, "source"},
+		{"json source too long", "/v1/issues", "application/json", `{"date":"2025-01","text":"Texte.","source":"` + strings.Repeat("s", 300) + `"}`, "source"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, "POST", base+tt.path, tt.ctype, tt.body)
+			mustStatus(t, r, http.StatusBadRequest)
+			errs, _ := r.body["errors"].([]any)
+			if r.ctype != "application/problem+json" || r.body["type"] != "/problems/validation" || len(errs) != 1 ||
+				errs[0].(map[string]any)["field"] != tt.field {
+				t.Fatalf("want a validation problem on %s: %s", tt.field, r.raw)
+			}
+		})
+	}
+	if n := issueCount(t, base); n != 0 {
+		t.Fatalf("%d issues stored by refused uploads", n)
+	}
+
+	// Two corpora with the same date are two issues, named by their sources.
+	r := do(t, "POST", base+"/v1/issues?source=meta.jsonl", "application/x-ndjson", april)
+	mustStatus(t, r, http.StatusCreated)
+	r = do(t, "POST", base+"/v1/issues?source="+url.QueryEscape("Données Alibaba.jsonl"), "application/x-ndjson", other)
+	mustStatus(t, r, http.StatusCreated)
+	if r.body["removed"] != 0.0 || r.body["added"] != 1.0 {
+		t.Fatalf("the second corpus replaced the first: %s", r.raw)
+	}
+	for _, id := range []string{"meta-2025-04", "donnees-alibaba-2025-04"} {
+		mustStatus(t, do(t, "GET", base+"/v1/issues/"+id, "", ""), http.StatusOK)
+	}
+	r = do(t, "POST", base+"/v1/issues?source="+strings.Repeat("s", 256)+".txt", "text/plain", issueFeb)
+	mustStatus(t, r, http.StatusBadRequest) // 260 bytes with the extension
+	r = do(t, "POST", base+"/v1/issues?source="+strings.Repeat("s", 252)+".txt", "text/plain", issueFeb)
+	mustStatus(t, r, http.StatusCreated)
+}
+
+// storedIDs returns the issue ids of GET /v1/issues.
+func storedIDs(t *testing.T, base string) []string {
+	t.Helper()
+	r := do(t, "GET", base+"/v1/issues", "", "")
+	mustStatus(t, r, http.StatusOK)
+	var ids []string
+	for _, is := range r.body["issues"].([]any) {
+		ids = append(ids, is.(map[string]any)["id"].(string))
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestUploadIsAllOrNothing(t *testing.T) {
+	base := newServer(t)
+	mustStatus(t, do(t, "POST", base+"/v1/issues?source=meta.jsonl", "application/x-ndjson",
+		jsonl([3]string{"llama-4", "2025-04", "Meta publie Llama 4 Scout et Maverick."})), http.StatusCreated)
+
+	// The second issue of the body takes an id of meta-2025-04: the first
+	// is not stored either.
+	taken := jsonl([3]string{"gemini", "2025-03", "Google publie Gemini 2.5."},
+		[3]string{"llama-4", "2025-05", "Un autre texte sous le même identifiant."})
+	r := do(t, "POST", base+"/v1/issues?source=other.jsonl", "application/x-ndjson", taken)
+	mustStatus(t, r, http.StatusConflict)
+	if r.ctype != "application/problem+json" || r.body["type"] != "/problems/conflict" || r.body["stored"] != nil ||
+		!strings.Contains(r.body["detail"].(string), `"meta-2025-04"`) {
+		t.Fatalf("conflict: %s", r.raw)
+	}
+	if ids := storedIDs(t, base); !slices.Equal(ids, []string{"meta-2025-04"}) {
+		t.Fatalf("issues %v after a refused corpus", ids)
+	}
+	mustStatus(t, do(t, "GET", base+"/v1/items/gemini", "", ""), http.StatusNotFound)
+
+	// The same id in two issues of one body.
+	twice := jsonl([3]string{"gemini", "2025-03", "Google publie Gemini 2.5."},
+		[3]string{"gemini", "2025-05", "Google publie Gemini 2.5 Flash."})
+	r = do(t, "POST", base+"/v1/issues?source=twice.jsonl", "application/x-ndjson", twice)
+	mustStatus(t, r, http.StatusBadRequest)
+	if ids := storedIDs(t, base); !slices.Equal(ids, []string{"meta-2025-04"}) {
+		t.Fatalf("issues %v after a corpus with an id twice", ids)
+	}
+
+	// In a multipart upload, per file: the failed file stores nothing and
+	// counts for nothing.
+	ctype, body := multipartBody(t,
+		filePart{"jan.txt", "text/plain", issueJan},
+		filePart{"other.jsonl", "application/x-ndjson", taken},
+	)
+	r = do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusMultiStatus)
+	fs := files(t, r)
+	if r.body["added"] != 2.0 || r.body["failed"] != 1.0 || len(r.body["issues"].([]any)) != 1 ||
+		fs[1]["status"] != "failed" || len(fs[1]["issues"].([]any)) != 0 || fs[1]["error"].(map[string]any)["status"] != 409.0 {
+		t.Fatalf("multipart with a conflicting file: %s", r.raw)
+	}
+	if ids := storedIDs(t, base); len(ids) != 2 || slices.Contains(ids, "other-2025-03") {
+		t.Fatalf("issues %v after a multipart upload with a conflicting file", ids)
+	}
+
+	// An issue may give an item up to a later issue of the same body.
+	moved := jsonl([3]string{"llama-4-bis", "2025-04", "Meta publie Llama 4 Behemoth en préversion."},
+		[3]string{"llama-4", "2025-05", "Meta publie Llama 4 Scout et Maverick."})
+	mustStatus(t, do(t, "POST", base+"/v1/issues?source=meta.jsonl", "application/x-ndjson", moved), http.StatusCreated)
+	if r := do(t, "GET", base+"/v1/items/llama-4", "", ""); r.body["issue_id"] != "meta-2025-05" {
+		t.Fatalf("moved item: %s", r.raw)
+	}
+}
+
+// downEmbedder is the built-in embedder, except that it is down for any
+// passage that holds "PANNE".
+type downEmbedder struct {
+	*embed.Builtin
+}
+
+func (e downEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	for _, t := range texts {
+		if strings.Contains(t, "PANNE") {
+			return nil, fmt.Errorf("embed: %w", embed.ErrUnavailable)
+		}
+	}
+	return e.Builtin.Embed(ctx, texts, mode)
+}
+
+// scrape returns the metrics text of a server.
+func scrape(t *testing.T, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	text, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(text)
+}
+
+func TestUploadStoppedMidwaySaysWhatWasStored(t *testing.T) {
+	m := metrics.New()
+	_, base := newHandlerOver(t, api.Config{Observer: m, Metrics: m.Handler()}, downEmbedder{embed.NewBuiltin(0)}, nil, nil)
+	if !strings.Contains(scrape(t, base), "veille_ingest_failures_total 0\n") {
+		t.Fatal("veille_ingest_failures_total is not 0 at start")
+	}
+
+	// The second issue of a corpus cannot be embedded: the first stays
+	// stored, and the problem says so.
+	corpus := jsonl([3]string{"gemini", "2025-03", "Google publie Gemini 2.5."},
+		[3]string{"grok", "2025-04", "xAI publie Grok 3 PANNE."})
+	r := do(t, "POST", base+"/v1/issues?source=mixed.jsonl", "application/x-ndjson", corpus)
+	mustStatus(t, r, http.StatusServiceUnavailable)
+	stored, _ := r.body["stored"].(map[string]any)
+	if r.ctype != "application/problem+json" || r.body["type"] != "/problems/unavailable" || stored == nil ||
+		stored["added"] != 1.0 || stored["failed"] != 1.0 || r.header.Get("Retry-After") == "" {
+		t.Fatalf("embedder down midway: %s", r.raw)
+	}
+	f := stored["files"].([]any)[0].(map[string]any)
+	if f["status"] != "failed" || !slices.Equal(f["issues"].([]any), []any{"mixed-2025-03"}) {
+		t.Fatalf("file result %v", f)
+	}
+	if ids := storedIDs(t, base); !slices.Equal(ids, []string{"mixed-2025-03"}) {
+		t.Fatalf("issues %v, want the one the problem names", ids)
+	}
+
+	// Nothing stored: a bare problem.
+	r = do(t, "POST", base+"/v1/issues?source=down.jsonl", "application/x-ndjson", jsonl([3]string{"x", "2025-05", "PANNE"}))
+	mustStatus(t, r, http.StatusServiceUnavailable)
+	if _, ok := r.body["stored"]; ok {
+		t.Fatalf("a problem with nothing stored lists stored: %s", r.raw)
+	}
+
+	// Multipart: the files before are stored, the one that fails and the
+	// ones after are listed.
+	ctype, body := multipartBody(t,
+		filePart{"jan.txt", "text/plain", issueJan},
+		filePart{"down.txt", "text/plain", "date 2025-06 Panne\n\nUn paragraphe PANNE.\n"},
+		filePart{"feb.txt", "text/plain", issueFeb},
+	)
+	r = do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusServiceUnavailable)
+	stored, _ = r.body["stored"].(map[string]any)
+	if stored == nil {
+		t.Fatalf("multipart stopped midway: %s", r.raw)
+	}
+	fs := stored["files"].([]any)
+	var statuses []string
+	for _, f := range fs {
+		statuses = append(statuses, f.(map[string]any)["status"].(string))
+	}
+	if !slices.Equal(statuses, []string{"ok", "failed", "skipped"}) || len(stored["issues"].([]any)) != 1 {
+		t.Fatalf("file statuses %v: %s", statuses, r.raw)
+	}
+	if n := issueCount(t, base); n != 2 {
+		t.Fatalf("%d issues, want mixed-2025-03 and jan", n)
+	}
+
+	// Refused uploads count too: mixed.jsonl, down.jsonl, down.txt and one
+	// too large.
+	r = do(t, "POST", base+"/v1/issues", "application/x-ndjson", "{}")
+	mustStatus(t, r, http.StatusBadRequest)
+	if text := scrape(t, base); !strings.Contains(text, "veille_ingest_failures_total 4\n") {
+		t.Fatalf("failures not counted:\n%s", grepLines(text, "veille_ingest_failures_total"))
+	}
+}
+
+// grepLines returns the lines of text that hold s.
+func grepLines(text, s string) string {
+	var out []string
+	for line := range strings.Lines(text) {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "")
 }

@@ -64,8 +64,23 @@ func New() *Metrics {
 		Help: "Chat-model calls that failed (the answer fell back to extraction).",
 	})
 	m.reg.MustRegister(m.requests, m.ingested, m.ingestErr, m.embedDur, m.embedErr, m.chatDur, m.chatErr)
+	// Every label value is there from the start, at 0, so that a rate or
+	// an alert over a counter works before its first increment.
+	for _, r := range ingestResults {
+		m.ingested.WithLabelValues(r)
+	}
+	for _, mode := range embedModes {
+		m.embedErr.WithLabelValues(mode)
+	}
 	return m
 }
+
+// The label values of veille_ingest_items_total and of the embedding
+// metrics (embed.Mode's names).
+var (
+	ingestResults = []string{"added", "changed", "unchanged", "removed"}
+	embedModes    = []string{"query", "passage"}
+)
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
@@ -85,7 +100,8 @@ func (m *Metrics) ObserveIngest(added, changed, unchanged, removed int) {
 	m.ingested.WithLabelValues("removed").Add(float64(removed))
 }
 
-// IngestFailed counts one failed ingest.
+// IngestFailed counts one failed ingest: a file of an upload or of an
+// ingest job that could not be ingested, or an upload refused whole.
 func (m *Metrics) IngestFailed() { m.ingestErr.Inc() }
 
 // ObserveEmbed records one embedding call.

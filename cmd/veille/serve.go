@@ -80,6 +80,9 @@ func serve(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		log.Info("archive ingested", "folder", cfg.Archive, "summary", sum.String())
+		for range sum.Failed {
+			m.IngestFailed()
+		}
 	}
 	// With the archive in, the item cache is filled in the background, so
 	// that the first searches do not read their hits from disk.
@@ -129,9 +132,7 @@ func serve(ctx context.Context, args []string, e env) error {
 			AdminKey:         cfg.AdminKey,
 			ReadKeys:         cfg.ReadKeys,
 			AskPerMinute:     cfg.AskPerMinute,
-			AskBurst:         askBurst,
 			SearchPerMinute:  cfg.SearchPerMinute,
-			SearchBurst:      searchBurst,
 			MaxConcurrentAsk: cfg.MaxConcurrentAsk,
 			CORSOrigins:      cfg.CORSOrigins,
 			Asker:            asker,
@@ -169,12 +170,6 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	return nil
 }
-
-// Bursts allowed above the per-minute rates: a tenth of a minute's budget.
-const (
-	askBurst    = 12
-	searchBurst = 120
-)
 
 // watch registers the gauges read from the archive and the store at every
 // scrape.
