@@ -286,6 +286,13 @@ func TestBrowser(t *testing.T) {
 		poll(`document.querySelectorAll('#issue-list li').length === 9`))
 	b.contains(`#add .result`, "1 ajouté")
 	b.contains(`#issue-list li`, "septembre 2025")
+	// Pasted JSON Lines are a corpus, which the server takes only named.
+	corpus := `{"id":"zorglub-8","date":"2025-10","text":"Le laboratoire Exemplaire publie Zorglub-8, successeur de Zorglub-7."}`
+	b.do("add pasted JSON Lines",
+		chromedp.SetValue(css(`#issue-text`), corpus),
+		chromedp.Click(css(`#add button[type=submit]`)),
+		poll(`document.querySelectorAll('#issue-list li').length === 10`))
+	b.contains(`#add .result`, "1 ajouté", "pasted-2025-10")
 
 	// 8. Language switch, keyboard and phone layout.
 	b.do("switch to English",

@@ -372,7 +372,13 @@
     thread: id => `/v1/items/${enc(id)}/thread`,
     issues: '/v1/issues',
     issue: id => `/v1/issues/${enc(id)}`,
-    addIssue: format => '/v1/issues' + (format ? `?format=${enc(format)}` : ''),
+    addIssue: (format, source) => {
+      const q = new URLSearchParams();
+      if (format) q.set('format', format);
+      if (source) q.set('source', source);
+      const qs = q.toString();
+      return '/v1/issues' + (qs ? `?${qs}` : '');
+    },
   };
 
   const wire = {
@@ -944,7 +950,12 @@
       submit.disabled = true;
       result.replaceChildren(status(t('add.sending'), true));
       try {
-        const r = await call('POST', api.addIssue(fmt), { body: f || text.value, type, write: true });
+        // A file's name names its issues' source, and a JSON Lines
+        // corpus's issue ids, which the server requires; pasted lines
+        // of JSON are named for what they are.
+        const pastedLines = !f && (fmt === 'jsonl' || (!fmt && text.value.trimStart().startsWith('{')));
+        const source = f ? f.name : pastedLines ? 'pasted.jsonl' : '';
+        const r = await call('POST', api.addIssue(fmt, source), { body: f || text.value, type, write: true });
         cache.clear(); asked.clear();
         const issues = Array.isArray(r.issues) ? r.issues : [];
         result.replaceChildren(h('p', {}, t('add.done', r.added | 0, r.changed | 0, r.unchanged | 0, r.removed | 0), ' ',
