@@ -252,17 +252,33 @@ func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
 	}
 }
 
+// TestOtherEmbedderIsRefused opens an archive holding vectors with other
+// dims: refused. An archive that holds none takes any embedder.
 func TestOtherEmbedderIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	f := open(t, dir)
 	f.close(t)
-	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
-	if err != nil {
+	reopen := func(dims int) error {
+		db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(dims), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+		if err == nil {
+			err = arch.Close()
+		}
+		return err
+	}
+	if err := reopen(128); err != nil {
+		t.Fatalf("an empty archive with other dims: %v", err)
+	}
+	f = open(t, dir)
+	if _, err := f.arch.Ingest(t.Context(), parse(t, "date 2025-01 Un\n\nUn paragraphe.\n")); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	_, err = archive.Open(t.Context(), db, embed.NewBuiltin(128), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
-	if err == nil || !strings.Contains(err.Error(), "re-ingest") {
+	f.close(t)
+	if err := reopen(128); err == nil || !strings.Contains(err.Error(), "re-ingest") {
 		t.Fatalf("opening with other dims: %v", err)
 	}
 }
