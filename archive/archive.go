@@ -78,6 +78,13 @@ type Archive struct {
 
 	catalogChanged bool // dates and lex differ from the catalog snapshot (catalog.go); guarded by writeMu
 
+	// A compaction of the serving index runs in the background once its
+	// tombstones outnumber its live items (compact.go).
+	compactCtx  context.Context
+	stopCompact context.CancelFunc
+	compacting  atomic.Bool
+	compactions sync.WaitGroup
+
 	mu     sync.RWMutex
 	dates  map[uint32]string // seq → issue date, for date filters
 	byDate map[string]int    // issue date → items, for Newest
@@ -138,6 +145,7 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	if err != nil {
 		return nil, err
 	}
+	a.compactCtx, a.stopCompact = context.WithCancel(context.WithoutCancel(ctx))
 	a.cur.Store(&generation{gen: gen, emb: emb, ix: ix})
 	return a, nil
 }
@@ -168,6 +176,11 @@ func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config, gen ui
 		return nil, err
 	}
 	a.log.Info("index loaded", "items", ix.Len(), "added", added, "removed", removed, "took", time.Since(start))
+	if ix.NeedsCompaction() {
+		if err := a.compact(ctx, ix); err != nil {
+			return nil, err
+		}
+	}
 	return ix, nil
 }
 
@@ -217,6 +230,9 @@ func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index, gen uint
 func (a *Archive) Close() error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
+	// A compaction under way is abandoned: the next Open compacts.
+	a.stopCompact()
+	a.compactions.Wait()
 	g := a.cur.Load()
 	path := snapshotPath(a.cfg.SnapshotPath, g.gen)
 	// The two snapshots are written side by side: after a bulk load each
@@ -379,6 +395,7 @@ func (a *Archive) followLexical(ch store.Change) {
 func (a *Archive) followVectors(chs ...store.Change) error {
 	ix := a.cur.Load().ix
 	var errs []error
+	defer a.compactLater(ix)
 	for len(chs) > 0 {
 		n := 1 // the changes that go into one batch
 		for n < len(chs) && len(chs[n].Removed) == 0 {

@@ -52,10 +52,16 @@
 //
 // Deletes are tombstones. Deleted nodes stay in the graph as waypoints, so
 // recall holds, but never enter results; the beam keeps going until it holds
-// ef live results. Filtered searches work the same way for ids outside the
-// [Filter], except that small filters (at most max(1000, Len/20) ids) are
-// served by an exact scan of the allowed ids, which is cheaper there than a
-// walk that would reject most nodes it visits.
+// ef live results. They still cost memory, snapshot size, load time and
+// search work: [Index.Compact] rebuilds the graph from the live vectors
+// beside the old one (which keeps serving, and whose changes meanwhile are
+// carried over), and [Index.NeedsCompaction] reports when the tombstones
+// outnumber the live nodes and are at least 1,000.
+//
+// Filtered searches work the same way for ids outside the [Filter], except
+// that small filters (at most max(1000, Len/20) ids) are served by an exact
+// scan of the allowed ids, which is cheaper there than a walk that would
+// reject most nodes it visits.
 //
 // Concurrency: one sync.RWMutex. Searches share it; Add, AddBatch and Delete
 // take it exclusively.

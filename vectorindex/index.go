@@ -144,6 +144,8 @@ type Index struct {
 	parallel bool
 
 	pool sync.Pool // *searcher
+
+	compactMu sync.Mutex // one Compact at a time
 }
 
 // New returns an empty index. It returns an error wrapping [ErrConfig] if cfg
