@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/veille/veille/embed/embedtest"
 )
 
 // TestReindexNeedsAnArchive runs reindex where there is no store: it fails
@@ -61,5 +66,46 @@ func TestQueryChecks(t *testing.T) {
 		if (err == nil) != c.ok || (err != nil && !errors.Is(err, errUsage)) {
 			t.Errorf("from %q to %q, %d characters: %v; want ok %v", c.from, c.to, len([]rune(c.text)), err, c.ok)
 		}
+	}
+}
+
+// TestServeChecksTheArchiveFirst gives serve a missing --archive: it fails
+// naming it, and makes no data directory.
+func TestServeChecksTheArchiveFirst(t *testing.T) {
+	dir := t.TempDir()
+	data, missing := filepath.Join(dir, "data"), filepath.Join(dir, "missing")
+	_, _, err := veilleCmd(t, "serve", "--data", data, "--archive", missing, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("serve --archive %s: %v", missing, err)
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Fatalf("serve made %s: %v", data, err)
+	}
+}
+
+// TestServeStoppedWhileLoading stops serve (Ctrl-C) while it ingests its
+// archive: it ends without error, as it does once serving.
+func TestServeStoppedWhileLoading(t *testing.T) {
+	fake := embedtest.NewServer(t, embedtest.WithDims(8), embedtest.WithLatency(100*time.Millisecond))
+	vars := map[string]string{
+		"VEILLE_EMBED_PROVIDER": "openai", "VEILLE_EMBED_BASE_URL": fake.URL, "VEILLE_EMBED_MODEL": "fake-embed", "VEILLE_EMBED_DIMS": "8",
+		"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": writeSyntheticArchive(t, 50, 5), "VEILLE_ADDR": "127.0.0.1:0",
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	e := env{getenv: func(k string) string { return vars[k] }, stdout: io.Discard, stderr: io.Discard}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, e) }()
+	for fake.Requests() < 2 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve stopped while loading: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s")
 	}
 }

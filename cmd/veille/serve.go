@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -28,6 +29,14 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, rest)
+	}
+	// A mistyped --archive fails before a store is made for it.
+	if cfg.Archive != "" {
+		if info, err := os.Stat(cfg.Archive); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		} else if !info.IsDir() {
+			return fmt.Errorf("archive: %s is not a folder", cfg.Archive)
+		}
 	}
 	log := newLogger(cfg, e.stderr)
 	log.Info("starting", "data", cfg.DataDir, "archive", cfg.Archive, "embed_provider", cfg.Embed.Provider,
@@ -76,6 +85,11 @@ func serve(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("archive: %w", err)
 		}
 		sum, err := loadFiles(ctx, o.arch, files, ingest.FormatDetect, cfg.DataDir, log)
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// Stopped while loading, as after it: what was stored stays.
+			log.Info("stopped while ingesting the archive", "folder", cfg.Archive, "summary", sum.String())
+			return nil
+		}
 		if err != nil {
 			return err
 		}
