@@ -26,9 +26,9 @@ import (
 // the body, as for an HTML page or the subject. Unsubscribe and "view in
 // browser" blocks are dropped from both parts.
 //
-// A message without headers, or whose header or multipart structure cannot
-// be read, fails with [ErrMIME]; a multipart body cut short gives the parts
-// it holds.
+// A message without headers, whose header or multipart structure cannot be
+// read, or whose text or HTML part is malformed base64, fails with
+// [ErrMIME]; a multipart body cut short gives the parts it holds.
 const FormatEmail Format = "email"
 
 // parseEmail parses a message in [FormatEmail].
@@ -55,6 +55,11 @@ func parseEmail(source string, data []byte) (Document, error) {
 	}
 	if len(env.GetHeaderKeys()) == 0 {
 		return Document{}, fmt.Errorf("%w: no mail header before the body", ErrMIME)
+	}
+	if e := corruptText(env.Root); e != nil {
+		// enmime decodes what it can of a corrupt part: bytes that would
+		// be stored as text.
+		return Document{}, fmt.Errorf("%w: the %s part's base64 content is malformed (%s)", ErrMIME, e.part, e.detail)
 	}
 	if !hasMailHeader(env) {
 		return Document{}, fmt.Errorf("%w: no From, Subject, Date or Content-Type header", ErrMIME)
@@ -175,6 +180,27 @@ func trimCutRune(data []byte) []byte {
 
 // hasMailHeader reports whether env has a header every message or MIME
 // part has, which text that merely looks like "Key: value" lines lacks.
+// corruption is a text part whose content could not be decoded.
+type corruption struct{ part, detail string }
+
+// corruptText returns the first text or HTML part under p, itself
+// included, whose base64 content is malformed, or nil.
+func corruptText(p *enmime.Part) *corruption {
+	for ; p != nil; p = p.NextSibling {
+		if p.ContentType == "text/plain" || p.ContentType == "text/html" {
+			for _, e := range p.Errors {
+				if e.Name == enmime.ErrorMalformedBase64 {
+					return &corruption{part: p.ContentType, detail: e.Detail}
+				}
+			}
+		}
+		if c := corruptText(p.FirstChild); c != nil {
+			return c
+		}
+	}
+	return nil
+}
+
 func hasMailHeader(env *enmime.Envelope) bool {
 	for _, k := range []string{"From", "Subject", "Date", "Content-Type", "Mime-Version"} {
 		if env.GetHeader(k) != "" {

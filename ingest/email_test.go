@@ -121,6 +121,7 @@ func TestParseEmailErrors(t *testing.T) {
 		{"cut in the headers", full[:120], ErrEmpty},
 		{"no date anywhere", message("Subject: Lettre\r\n", "text/plain", "", "Un paragraphe sans aucune date dedans.\n"), ErrNoDate},
 		{"multipart without boundary", []byte("From: a@b\r\nSubject: x\r\nContent-Type: multipart/mixed\r\n\r\nx\r\n"), ErrMIME},
+		{"corrupt base64 text", message("Subject: Lettre\r\nDate: Mon, 3 Mar 2025 08:00:00 +0100\r\n", "text/plain; charset=utf-8", "base64", "nkj@@@##$$%%^^&&**((zz!!==~~\r\n"), ErrMIME},
 		{"empty", nil, ErrEmpty},
 	}
 	for _, tt := range tests {
