@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -372,5 +373,38 @@ func TestSearchModesAndHighlights(t *testing.T) {
 	}
 	if _, err := f.arch.Search(t.Context(), archive.Query{Text: "x", K: 5, Mode: "magic"}); err == nil {
 		t.Fatal("unknown mode accepted")
+	}
+}
+
+// TestCollapseKeepsK searches with Collapse for a word that one story, told
+// again word for word in four issues, holds three times and two other
+// stories once: the four copies fold into one hit and the other stories
+// fill the K asked.
+func TestCollapseKeepsK(t *testing.T) {
+	f := open(t, t.TempDir())
+	defer f.close(t)
+	story := "Le zeppelin de Friedrichshafen reprend ses vols : un zeppelin neuf, le plus grand zeppelin du lac."
+	for i, date := range []string{"2025-01", "2025-02", "2025-03", "2025-04"} {
+		text := fmt.Sprintf("date %s Numéro %d\n\n%s\n", date, i, story)
+		if _, err := f.arch.Ingest(t.Context(), parse(t, text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, text := range []string{
+		"date 2025-05 Les ports\n\nLe port de Hambourg agrandit ses quais pour les porte-conteneurs, loin de tout zeppelin.\n",
+		"date 2025-06 Les trains\n\nLa ligne de train vers Munich rouvre après deux ans de travaux, bien plus vite qu’un zeppelin.\n",
+	} {
+		if _, err := f.arch.Ingest(t.Context(), parse(t, text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, mode := range []archive.Mode{archive.Lexical, archive.Hybrid} {
+		hits, err := f.arch.Search(t.Context(), archive.Query{Text: "zeppelin", K: 2, Mode: mode, Collapse: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 2 || hits[0].Text != story || len(hits[0].AlsoIn) != 3 {
+			t.Fatalf("%s: %d hits %+v; want the folded story and another", mode, len(hits), hits)
+		}
 	}
 }

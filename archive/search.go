@@ -161,6 +161,10 @@ type Hit struct {
 	AlsoIn []Also `json:"also_in,omitempty"`
 }
 
+// collapseExtra bounds the hits a collapsing search retrieves beyond q.K
+// (at most twice q.K): folding compares each hit with every story kept.
+const collapseExtra = 50
+
 // Search returns up to q.K items for the query text, best first, each with
 // its highlight.
 func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
@@ -174,18 +178,24 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	g := a.acquire()
 	defer g.release()
+	// Collapsing folds hits together: it starts from more of them, so that
+	// q.K stories remain when the archive has them.
+	rq := q
+	if q.Collapse {
+		rq.K = q.K + min(2*q.K, collapseExtra)
+	}
 	var ranked []scored
 	switch mode {
 	case Lexical:
-		ranked = a.lexical(q.Text, q.K, f)
+		ranked = a.lexical(rq.Text, rq.K, f)
 	case Vector:
 		var err error
-		if ranked, err = g.embedSearch(ctx, q.Text, q.K, f); err != nil {
+		if ranked, err = g.embedSearch(ctx, rq.Text, rq.K, f); err != nil {
 			return nil, err
 		}
 	case Hybrid:
 		var err error
-		if ranked, err = a.hybrid(ctx, g, q, f); err != nil {
+		if ranked, err = a.hybrid(ctx, g, rq, f); err != nil {
 			return nil, err
 		}
 	}
@@ -200,6 +210,7 @@ func (a *Archive) Search(ctx context.Context, q Query) ([]Hit, error) {
 		if hits, err = a.collapse(ctx, g, hits, true); err != nil {
 			return nil, err
 		}
+		hits = hits[:min(len(hits), q.K)]
 	}
 	hl := lexical.NewHighlighter(q.Text)
 	for i := range hits {
