@@ -18,28 +18,40 @@ import (
 func startWatcher(t *testing.T, dir string, arch *archive.Archive) *recorder {
 	t.Helper()
 	rec := &recorder{Sink: arch}
-	w := sources.NewWatcher(dir, rec, sources.WatchOptions{
+	stop := runWatcher(t, dir, rec, sources.WatchOptions{
 		Rescan:   time.Hour,
 		Debounce: 50 * time.Millisecond,
 		Logger:   testLogger(t),
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
+	return rec
+}
+
+// runWatcher runs a watcher of dir over sink, waits for its initial scan,
+// and returns the function that stops it and returns what Run returned.
+func runWatcher(t *testing.T, dir string, sink sources.Sink, opts sources.WatchOptions) (stop func() error) {
+	t.Helper()
+	w := sources.NewWatcher(dir, sink, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
 	select {
 	case <-w.Ready():
 	case err := <-done:
+		cancel()
 		t.Fatalf("Run returned before its initial scan: %v", err)
 	case <-time.After(10 * time.Second):
+		cancel()
 		t.Fatal("no initial scan within 10s")
 	}
-	return rec
+	return func() error {
+		cancel()
+		return <-done
+	}
 }
 
 // write writes a file, creating its folder.
@@ -304,19 +316,8 @@ func TestWatchCatchesUpAtStart(t *testing.T) {
 // initial scan is over, then stops it.
 func watchOnce(t *testing.T, dir string, arch *archive.Archive) {
 	t.Helper()
-	w := sources.NewWatcher(dir, arch, sources.WatchOptions{Rescan: time.Hour, Logger: testLogger(t)})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	select {
-	case <-w.Ready():
-	case err := <-done:
-		t.Fatalf("Run returned before its initial scan: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("no initial scan within 10s")
-	}
-	cancel()
-	if err := <-done; err != nil {
+	stop := runWatcher(t, dir, arch, sources.WatchOptions{Rescan: time.Hour, Logger: testLogger(t)})
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 }
