@@ -53,6 +53,7 @@ var (
 	kindConflict     = kind{"/problems/conflict", "The request conflicts with the archive", http.StatusConflict}
 	kindTooLarge     = kind{"/problems/too-large", "The request body is too large", http.StatusRequestEntityTooLarge}
 	kindMediaType    = kind{"/problems/unsupported-media-type", "Unsupported content type", http.StatusUnsupportedMediaType}
+	kindUpstream     = kind{"/problems/upstream", "A dependency failed", http.StatusBadGateway}
 	kindUnavailable  = kind{"/problems/unavailable", "A dependency is unavailable, retry later", http.StatusServiceUnavailable}
 	kindTimeout      = kind{"/problems/timeout", "The request took too long", http.StatusGatewayTimeout}
 	// kindClientClosed is nginx's 499: the client went away before the
@@ -142,6 +143,10 @@ func classify(err error) *apiError {
 		return &apiError{kind: kindValidation, detail: err.Error(), err: err}
 	case errors.Is(err, embed.ErrRateLimited), errors.Is(err, embed.ErrUnavailable):
 		return &apiError{kind: kindUnavailable, detail: "the embedding service is unavailable", err: err}
+	case errors.Is(err, embed.ErrRefused):
+		return &apiError{kind: kindUpstream, detail: "the embedding service refused the request (see the server log for this request id)", err: err}
+	case errors.Is(err, embed.ErrBadResponse):
+		return &apiError{kind: kindUpstream, detail: "the embedding service sent an answer that does not fit the request (see the server log for this request id)", err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &apiError{kind: kindTimeout, err: err}
 	case errors.Is(err, context.Canceled):

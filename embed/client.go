@@ -218,6 +218,8 @@ func classify(err error) (final error, retry bool) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err), true
 	case upstream.BadResponse:
 		return fmt.Errorf("%w: %w", ErrBadResponse, err), false
+	case upstream.Refused:
+		return fmt.Errorf("%w: %w", ErrRefused, err), false
 	}
 	return err, false
 }
