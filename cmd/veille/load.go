@@ -224,9 +224,11 @@ type loader struct {
 	// given holds the issues this run's files gave so far, by id.
 	given map[string]givenIssue
 	// sources lists the stored issues by the absolute path of their
-	// source, as the store held them when the run began; nil until a file
-	// needs it.
+	// source, and owners gives each one's source (as stored) and content
+	// hash, as the store held them when the run began; nil until a file
+	// needs them.
 	sources map[string][]string
+	owners  map[string]givenIssue
 }
 
 // givenIssue is an issue as a file of the run gave it.
@@ -271,7 +273,7 @@ func (l *loader) file(ctx context.Context, f parsedFile) error {
 	if f.err != nil {
 		return f.err
 	}
-	if err := l.claim(f.path, f.docs); err != nil {
+	if err := l.claim(ctx, f.path, f.docs); err != nil {
 		return err
 	}
 	for _, doc := range f.docs {
@@ -285,22 +287,66 @@ func (l *loader) file(ctx context.Context, f parsedFile) error {
 }
 
 // claim records the issues of a file's documents as given by path, unless
-// an earlier file of the run gave one of the same ids with other content:
-// each run would then store one version over the other, and the archive
-// would keep whichever file came last, so the file fails instead, naming
-// the other.
-func (l *loader) claim(path string, docs []ingest.Document) error {
+// another file gives one of the same ids with other content: an earlier
+// file of the run, or the file the archive holds the issue from, while it
+// still exists. Each ingest would otherwise store one version over the
+// other, and the archive keep whichever file came last; the file fails
+// instead, naming the other.
+func (l *loader) claim(ctx context.Context, path string, docs []ingest.Document) error {
+	if err := l.loadStored(ctx); err != nil {
+		return err
+	}
 	for _, d := range docs {
+		other := ""
 		if g, ok := l.given[d.Issue.ID]; ok && g.path != path && g.hash != d.Issue.Hash {
+			other = g.path
+		} else if o, ok := l.owners[d.Issue.ID]; ok && o.hash != d.Issue.Hash && otherFile(o.path, path) {
+			other = o.path
+		}
+		if other != "" {
 			return fmt.Errorf("issue %s is also given, with other content, by %s, which was kept: "+
 				"an issue's id comes from its date and headline line, a corpus's from its file name and dates; "+
-				"rename one of the corpora or correct one of the issues", d.Issue.ID, g.path)
+				"rename one of the corpora or correct one of the issues", d.Issue.ID, other)
 		}
 	}
 	for _, d := range docs {
 		l.given[d.Issue.ID] = givenIssue{path: path, hash: d.Issue.Hash}
 	}
 	return nil
+}
+
+// loadStored reads, once a run, which issues the archive holds from which
+// source, as it holds them when the run begins.
+func (l *loader) loadStored(ctx context.Context) error {
+	if l.sources != nil {
+		return nil
+	}
+	issues, err := l.arch.Issues(ctx)
+	if err != nil {
+		return err
+	}
+	l.sources, l.owners = map[string][]string{}, map[string]givenIssue{}
+	for _, iss := range issues {
+		if iss.Source != "" {
+			src := absPath(iss.Source)
+			l.sources[src] = append(l.sources[src], iss.ID)
+			l.owners[iss.ID] = givenIssue{path: iss.Source, hash: iss.Hash}
+		}
+	}
+	return nil
+}
+
+// otherFile reports whether source, an issue's stored source, names a file
+// that exists and is not the file at path: a source that is no file (an
+// upload's name, a feed entry's link) or that is gone, moved or deleted,
+// gives way.
+func otherFile(source, path string) bool {
+	si, err := os.Stat(source)
+	if err != nil || !si.Mode().IsRegular() {
+		return false
+	}
+	pi, err := os.Stat(path)
+	return err != nil || !os.SameFile(si, pi)
 }
 
 // dropStale deletes the issues that path gave before this run, by the
@@ -317,18 +363,8 @@ func (l *loader) dropStale(ctx context.Context, path string) error {
 			}
 		}
 	}
-	if l.sources == nil {
-		issues, err := l.arch.Issues(ctx)
-		if err != nil {
-			return err
-		}
-		l.sources = map[string][]string{}
-		for _, iss := range issues {
-			if iss.Source != "" {
-				src := absPath(iss.Source)
-				l.sources[src] = append(l.sources[src], iss.ID)
-			}
-		}
+	if err := l.loadStored(ctx); err != nil {
+		return err
 	}
 	done := map[string]bool{}
 	for _, id := range append(before, l.sources[abs]...) {

@@ -116,6 +116,25 @@ func TestIngestSameIssueTwoFiles(t *testing.T) {
 		}
 	}
 
+	// The same in two runs, while the first file exists; once it is gone,
+	// the second takes the issue over.
+	data2 := t.TempDir()
+	if s, _, err := ingestSummary(t, data2, filepath.Join(dir, "a", "corpus.jsonl")); err != nil || s.Added != 2 {
+		t.Fatalf("corpus A alone: %+v, %v", s, err)
+	}
+	if s, log, err := ingestSummary(t, data2, filepath.Join(dir, "b", "corpus.jsonl")); err == nil || s.Failed != 1 || !strings.Contains(log, filepath.Join(dir, "a", "corpus.jsonl")) {
+		t.Fatalf("corpus B in a later run: %+v, %v", s, err)
+	}
+	if st := statsOf(t, data2); st.Items != 2 {
+		t.Fatalf("%d items after corpus B's run; want corpus A's 2", st.Items)
+	}
+	if err := os.Remove(filepath.Join(dir, "a", "corpus.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, err := ingestSummary(t, data2, filepath.Join(dir, "b", "corpus.jsonl")); err != nil || s.Added != 1 || s.Removed != 2 {
+		t.Fatalf("corpus B once A is gone: %+v, %v", s, err)
+	}
+
 	copies := t.TempDir()
 	writeAll(t, filepath.Join(copies, "one", "2025-03.txt"), issueText)
 	writeAll(t, filepath.Join(copies, "two", "2025-03.txt"), issueText)
