@@ -79,12 +79,13 @@ type uploadFile struct {
 // maxSourceLen bounds a file or source name, in bytes.
 const maxSourceLen = 256
 
-// errCorpusName refuses a JSON Lines body without a source name: a corpus's
+// errCorpusName refuses a JSON Lines body without a source name, or a part
+// without a file name: a corpus's
 // issue ids derive from its source name (see the ingest package's
 // Identifiers), so two corpora both named "upload" would replace each
 // other.
 var errCorpusName = invalid("source",
-	"a JSON Lines corpus is named by its source, from which its issue ids derive: add ?source=NAME (e.g. ?source=piaf.jsonl)")
+	"a JSON Lines corpus is named by its source, from which its issue ids derive: add ?source=NAME to a body (e.g. ?source=piaf.jsonl), a file name to a multipart part")
 
 // receive reads the request body into an upload: the files of a
 // multipart/form-data body, or the body itself as one file.
@@ -159,7 +160,8 @@ func (s *Server) receiveParts(c *gin.Context, u *upload) error {
 		if i > maxUploadFiles {
 			return &apiError{kind: kindTooLarge, detail: fmt.Sprintf("an upload holds at most %d files", maxUploadFiles)}
 		}
-		f := &uploadFile{name: partName(part, i), named: true}
+		// Only a file name names a corpus: form field names repeat.
+		f := &uploadFile{name: partName(part, i), named: sourceName(part.FileName(), "") != ""}
 		f.format, f.err = partFormat(part, f.name)
 		n, err := u.spool(f, part, s.cfg.MaxIssueBytes)
 		if err != nil {

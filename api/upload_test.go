@@ -23,7 +23,7 @@ import (
 )
 
 // filePart is one file of a multipart upload; ctype "" sends no
-// Content-Type for the part.
+// Content-Type for the part, name "" no file name.
 type filePart struct {
 	name, ctype, body string
 }
@@ -42,7 +42,11 @@ func multipartBody(t testing.TB, files ...filePart) (string, string) {
 	}
 	for _, f := range files {
 		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="file"; filename="`+f.name+`"`)
+		cd := `form-data; name="file"`
+		if f.name != "" {
+			cd += `; filename="` + f.name + `"`
+		}
+		h.Set("Content-Disposition", cd)
 		if f.ctype != "" {
 			h.Set("Content-Type", f.ctype)
 		}
@@ -366,6 +370,13 @@ func TestUploadCorpusIsNamedBySource(t *testing.T) {
 	}
 	for _, id := range []string{"meta-2025-04", "donnees-alibaba-2025-04"} {
 		mustStatus(t, do(t, "GET", base+"/v1/issues/"+id, "", ""), http.StatusOK)
+	}
+	// A multipart part names a corpus by its file name, not its field's.
+	ctype, body := multipartBody(t, filePart{"", "application/x-ndjson", other}, filePart{"juin.txt", "text/plain", "date 2025-06 Juin\n\nUn paragraphe de la lettre de juin.\n"})
+	r = do(t, "POST", base+"/v1/issues", ctype, body)
+	mustStatus(t, r, http.StatusMultiStatus)
+	if fs := files(t, r); fs[0]["status"] != "failed" || !strings.Contains(fmt.Sprint(fs[0]["error"]), "file name") || fs[1]["status"] != "ok" {
+		t.Fatalf("a corpus part without a file name: %s", r.raw)
 	}
 	r = do(t, "POST", base+"/v1/issues?source="+strings.Repeat("s", 256)+".txt", "text/plain", issueFeb)
 	mustStatus(t, r, http.StatusBadRequest) // 260 bytes with the extension
