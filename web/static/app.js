@@ -929,6 +929,16 @@
     if (location.hash === '#add') main.querySelector('#add')?.setAttribute('open', '');
   }
 
+  // fnv32 is the FNV-1a hash of a text's UTF-16 code units, in hex.
+  function fnv32(text) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h.toString(16).padStart(8, '0');
+  }
+
   const UPLOAD_TYPES = { md: 'text/markdown', markdown: 'text/markdown', jsonl: 'application/x-ndjson', ndjson: 'application/x-ndjson' };
   const FORMAT_TYPES = { raw: 'text/plain; charset=utf-8', markdown: 'text/markdown; charset=utf-8', jsonl: 'application/x-ndjson' };
 
@@ -951,10 +961,11 @@
       result.replaceChildren(status(t('add.sending'), true));
       try {
         // A file's name names its issues' source, and a JSON Lines
-        // corpus's issue ids, which the server requires; pasted lines
-        // of JSON are named for what they are.
+        // corpus's issue ids, which the server requires; pasted lines of
+        // JSON are named by their content, so that pasting them again
+        // changes nothing and other lines of the same date add an issue.
         const pastedLines = !f && (fmt === 'jsonl' || (!fmt && text.value.trimStart().startsWith('{')));
-        const source = f ? f.name : pastedLines ? 'pasted.jsonl' : '';
+        const source = f ? f.name : pastedLines ? `pasted-${fnv32(text.value)}.jsonl` : '';
         const r = await call('POST', api.addIssue(fmt, source), { body: f || text.value, type, write: true });
         cache.clear(); asked.clear();
         const issues = Array.isArray(r.issues) ? r.issues : [];
