@@ -372,7 +372,13 @@ func (s *Server) ingestFile(ctx context.Context, f *uploadFile, resp *ingestResp
 			p.Add(int64(len(docs[i].Items)))
 		}
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) && len(fr.Issues) == 0:
+		// The job was canceled, or the client left, while this file was
+		// stored: nothing of it stays (see store.DB.Apply), as for the
+		// files after it.
+		fr.Status = fileSkipped
+	case err != nil:
 		fr.Status, fr.Error, fr.err = fileFailed, newFileProblem(err), err
 		resp.Failed++
 		s.ingestFailed()

@@ -559,3 +559,55 @@ func grepLines(text, s string) string {
 	}
 	return strings.Join(out, "")
 }
+
+// slowEmbedder is the built-in embedder, except that a passage holding
+// "LENTEMENT" waits until its request is canceled, after saying so on
+// blocked.
+type slowEmbedder struct {
+	*embed.Builtin
+	blocked chan struct{}
+}
+
+func (e slowEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
+	for _, t := range texts {
+		if strings.Contains(t, "LENTEMENT") {
+			close(e.blocked)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+	}
+	return e.Builtin.Embed(ctx, texts, mode)
+}
+
+// TestUploadJobCanceled cancels an ingest job while it stores its second
+// file: the first stays, the second and third are skipped, with nothing
+// of them stored, and the job says it was canceled in users' words.
+func TestUploadJobCanceled(t *testing.T) {
+	emb := slowEmbedder{Builtin: embed.NewBuiltin(0), blocked: make(chan struct{})}
+	_, base := newHandlerOver(t, api.Config{}, emb, nil, nil)
+	ctype, body := multipartBody(t,
+		filePart{"jan.txt", "text/plain", issueJan},
+		filePart{"lent.txt", "text/plain", "date 2025-03 Lent\n\nCe paragraphe s’embarque LENTEMENT.\n"},
+		filePart{"feb.txt", "text/plain", issueFeb},
+	)
+	r := do(t, "POST", base+"/v1/issues?async=true", ctype, body)
+	mustStatus(t, r, http.StatusAccepted)
+	loc := r.header.Get("Location")
+	<-emb.blocked
+	mustStatus(t, do(t, "DELETE", base+loc, "", ""), http.StatusAccepted)
+	r = waitJob(t, base, loc)
+	errText, _ := r.body["error"].(string)
+	if r.body["state"] != "canceled" || !strings.HasPrefix(errText, "canceled: ") {
+		t.Fatalf("canceled job: %s", r.raw)
+	}
+	var got []string
+	for _, f := range r.body["result"].(map[string]any)["files"].([]any) {
+		got = append(got, f.(map[string]any)["status"].(string))
+	}
+	if !slices.Equal(got, []string{"ok", "skipped", "skipped"}) {
+		t.Fatalf("files %q: %s", got, r.raw)
+	}
+	if n := issueCount(t, base); n != 1 {
+		t.Fatalf("%d issues stored, want the first file's", n)
+	}
+}

@@ -253,7 +253,10 @@ func (j *job) status(now time.Time) Status {
 		end = j.ended
 		s.FinishedAt = &end
 	}
-	if j.err != nil {
+	switch {
+	case j.state == Canceled && errors.Is(j.err, context.Canceled):
+		s.Error = "canceled: stopped at a safe point, what it did before stays"
+	case j.err != nil:
 		s.Error = j.err.Error()
 	}
 	if secs := end.Sub(j.started).Seconds(); secs > 0 {

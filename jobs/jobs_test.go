@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,8 +66,8 @@ func TestCancelFailAndShutdown(t *testing.T) {
 	if err := r.Cancel(a); err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := r.Wait(t.Context(), a); s.State != Canceled || s.Error == "" {
-		t.Fatalf("canceled job: %+v", s)
+	if s, _ := r.Wait(t.Context(), a); s.State != Canceled || !strings.HasPrefix(s.Error, "canceled: ") || strings.Contains(s.Error, "context") {
+		t.Fatalf("canceled job: %+v; want its error to say so in users' words", s)
 	}
 
 	b := r.Start(t.Context(), "ingest", "", func(context.Context, *Progress) (any, error) {
