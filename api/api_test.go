@@ -410,6 +410,12 @@ func TestDatesAreStrict(t *testing.T) {
 	for _, q := range []string{"from=2025-01&to=2025-01-31", "from=2025-01-31&to=2025-01", "from=2025-01-10&to=2025-01-10"} {
 		mustStatus(t, do(t, "GET", base+"/v1/search?q=R1&"+q, "", ""), http.StatusOK)
 	}
+	// A date written right that does not exist says why.
+	r := do(t, "GET", base+"/v1/search?q=R1&to=2025-02-30", "", "")
+	mustStatus(t, r, http.StatusBadRequest)
+	if errs, _ := r.body["errors"].([]any); len(errs) != 1 || !strings.Contains(errs[0].(map[string]any)["message"].(string), "no day 30") {
+		t.Fatalf("2025-02-30: %s", r.raw)
+	}
 }
 
 // Paths that are not routes, and methods that a route does not take, get

@@ -354,9 +354,13 @@ func date(field, v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	d, err := ingest.ParseDate(v)
-	if !dateForm.MatchString(v) || err != nil {
+	if !dateForm.MatchString(v) {
 		return "", invalid(field, "must be a date written YYYY-MM or YYYY-MM-DD")
+	}
+	d, err := ingest.ParseDate(v)
+	if err != nil {
+		// Written right, but no such day or month: say which.
+		return "", invalid(field, "must be a date that exists: "+strings.TrimPrefix(err.Error(), "invalid date "))
 	}
 	return d, nil
 }
