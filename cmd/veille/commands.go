@@ -105,7 +105,7 @@ type queryFlags struct {
 
 func (q *queryFlags) register(def int) func(*flag.FlagSet) {
 	return func(fs *flag.FlagSet) {
-		fs.IntVar(&q.k, "k", def, "number of results (1-100)")
+		fs.IntVar(&q.k, "k", def, "number of results, `n` from 1 to 100")
 		fs.StringVar(&q.from, "from", "", "only issues dated from YYYY-MM[-DD]")
 		fs.StringVar(&q.to, "to", "", "only issues dated up to YYYY-MM[-DD]")
 		fs.StringVar(&q.mode, "mode", "hybrid", "retrieval: hybrid, vector or lexical")
