@@ -88,7 +88,16 @@ func TestDigest(t *testing.T) {
 		}
 	}
 
-	resp, err := s.Ask(t.Context(), qa.Request{Question: "Où le fondeur ouvre-t-il une usine en janvier 2025 ?", K: 5, Mode: archive.Hybrid})
+	// A day is no period to digest: the issue is dated by month.
+	resp, err := s.Ask(t.Context(), qa.Request{Question: "Que s'est-il passé le 27 janvier 2025 ?", K: 5, Mode: archive.Hybrid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(resp.Answer, "Les nouvelles") {
+		t.Fatalf("a day's news digested from its month: %s", resp.Answer)
+	}
+
+	resp, err = s.Ask(t.Context(), qa.Request{Question: "Où le fondeur ouvre-t-il une usine en janvier 2025 ?", K: 5, Mode: archive.Hybrid})
 	if err != nil {
 		t.Fatal(err)
 	}

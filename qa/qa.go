@@ -167,7 +167,7 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 		return resp, err
 	}
 	resp.Filter = filter
-	if d, ok := s.ret.(Digester); ok && !r.IsZero() && asksForNews(search) {
+	if d, ok := s.ret.(Digester); ok && spansMonths(r) && asksForNews(search) {
 		hits, err := d.Digest(ctx, r, req.K)
 		if err != nil {
 			return resp, err
