@@ -4,6 +4,7 @@
 package answer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,6 +143,11 @@ type query struct {
 	total float64
 	lang  string
 	want  answerKind
+	// french holds, for an English question, the stems of the French
+	// words each of its stems translates to (see [analysis.Expand]): the
+	// archive is French, and a passage holding a translation covers the
+	// word.
+	french map[string][]string
 }
 
 type answerKind int
@@ -184,8 +190,26 @@ func newQuery(question string) query {
 	q.lang = "fr"
 	if en > fr {
 		q.lang = "en"
+		q.french = translations(question, q.terms)
 	}
 	return q
+}
+
+// translations maps the stems of terms found in the English question to
+// the stems of their French translations.
+func translations(question string, terms map[string]float64) map[string][]string {
+	out := map[string][]string{}
+	for _, x := range analysis.Expand(analysis.Tokens(question)) {
+		for _, src := range analysis.Tokens(x.Source) {
+			if _, ok := terms[src.Stem]; !ok {
+				continue
+			}
+			for _, w := range x.Words {
+				out[src.Stem] = append(out[src.Stem], w.Stem)
+			}
+		}
+	}
+	return out
 }
 
 var kinds = map[string]answerKind{
@@ -242,7 +266,7 @@ func (q query) coverage(terms map[string]bool) float64 {
 	}
 	var w float64
 	for stem, weight := range q.terms {
-		if terms[stem] {
+		if terms[stem] || slices.ContainsFunc(q.french[stem], func(fr string) bool { return terms[fr] }) {
 			w += weight
 		}
 	}

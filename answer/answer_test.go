@@ -25,6 +25,9 @@ func TestExtract(t *testing.T) {
 		{"Quand GPT-5 est-il sorti ?", "c", "7 août 2025", "fr"},
 		{"Où se trouve le premier site de Stargate ?", "a", "Abilene", "fr"},
 		{"How much will Stargate invest?", "a", "500 milliards", "en"},
+		// No word of the question is in the passage, but the French words
+		// its English words translate to are.
+		{"How much money did the training cost?", "b", "5,6 millions", "en"},
 		{"Quelle est la recette de la tarte tatin ?", "", "", "fr"},
 		{"What is the weather like in Paris?", "", "", "en"},
 	}
