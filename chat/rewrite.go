@@ -114,9 +114,10 @@ const maxContextTurns = 3
 //
 // A question is a follow-up when it starts with "et", "and", "what about"
 // or "how about" ("et en février ?", "what about Meta?"), has at most one
-// content word ("Meta ?"), or has a third-person pronoun or demonstrative
+// content word ("Meta ?"), has a third-person pronoun or demonstrative
 // that does not come after a name of its own ("combien ont-ils levé ?", but
-// not "qu'a publié Meta, et quand l'a-t-il fait ?").
+// not "qu'a publié Meta, et quand l'a-t-il fait ?"), or names no one but
+// "the company", "la start-up" and the like.
 //
 // Words of the question replace words of the same kind in the context
 // instead of joining them: a name replaces the names ("what about Meta?"
@@ -229,18 +230,19 @@ func followUp(toks []analysis.Token) bool {
 		return true
 	}
 	content := 0
-	named := false
+	named, referent := false, false
 	for _, t := range toks {
 		// In "Meta a-t-il publié…" the pronoun repeats the name before it.
 		if anaphora[t.Term] && !(named && t.Is(analysis.Hyphenated)) {
 			return true
 		}
 		named = named || kindOf(t) == nameKind
+		referent = referent || referents[t.Term]
 		if !t.Is(analysis.Stop) {
 			content++
 		}
 	}
-	return content <= maxFollowUpTerms
+	return content <= maxFollowUpTerms || referent && !named
 }
 
 var (
@@ -250,6 +252,11 @@ var (
 	// earlier turn ("that" is left out: it is more often a conjunction).
 	anaphora = wordSet("il ils elle elles eux lui leur leurs celui celle ceux celles cela ca ceci " +
 		"they them their theirs it its he him his she her this these those")
+	// referents are nouns that stand for what an earlier turn named ("qui
+	// dirige la start-up ?", "who runs the company?"): a question that
+	// holds one and no name of its own is a follow-up.
+	referents = wordSet("entreprise societe groupe startup start firme laboratoire labo " +
+		"company firm startup lab group")
 	monthNames = wordSet("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre " +
 		"january february march april may june july august september october november december")
 )

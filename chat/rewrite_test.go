@@ -24,6 +24,12 @@ func TestRewriteHeuristic(t *testing.T) {
 		want     string
 	}{
 		{"no history", "et en février ?", nil, "et en février ?"},
+		{"the start-up", "Qui dirige la start-up maintenant ?",
+			user("Combien Meta a-t-il investi dans Scale AI ?"), "Qui dirige la start-up maintenant ? Meta investi Scale"},
+		{"the company", "Who runs the company now?",
+			user("How much did Meta invest in Scale AI?"), "Who runs the company now? much Meta invest Scale"},
+		{"the company, named", "Who runs the company Scale AI now?",
+			user("How much did Meta invest in Windsurf?"), "Who runs the company Scale AI now?"},
 		{"standalone question", "Quel modèle Meta a-t-il publié en février 2025 ?",
 			user("Combien Mistral AI a-t-elle levé ?"), "Quel modèle Meta a-t-il publié en février 2025 ?"},
 		{"month replaces month", "et en février ?",
