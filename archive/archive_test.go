@@ -408,3 +408,44 @@ func TestCollapseKeepsK(t *testing.T) {
 		}
 	}
 }
+
+// TestRedatedEntry stores a feed entry, then the same entry with its date
+// corrected: date filters find it at its new date only, also after the
+// archive is opened again from its snapshots.
+func TestRedatedEntry(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	feed := func(date string) ingest.Document {
+		rss := `<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title><link>https://blog.example.org/</link>` +
+			`<item><guid>https://blog.example.org/p1</guid><title>Le zeppelin reprend ses vols</title><pubDate>` + date + `</pubDate>` +
+			`<description>Le zeppelin de Friedrichshafen reprend ses vols commerciaux au-dessus du lac.</description></item></channel></rss>`
+		docs, err := ingest.Parse("blog.xml", []byte(rss), ingest.FormatFeed)
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("feed: %v, %d documents", err, len(docs))
+		}
+		return docs[0]
+	}
+	if _, err := f.arch.Ingest(t.Context(), feed("Mon, 03 Mar 2025 08:00:00 GMT")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.arch.Ingest(t.Context(), feed("Sun, 16 Mar 2025 08:00:00 GMT"))
+	if err != nil || res.Changed != 1 || res.Embedded != 0 {
+		t.Fatalf("re-dated: %+v, %v; want one item changed and nothing embedded", res, err)
+	}
+	found := func(day string) int {
+		t.Helper()
+		hits, err := f.arch.Search(t.Context(), archive.Query{Text: "zeppelin", K: 5, Mode: archive.Hybrid, Range: archive.Range{From: day, To: day}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(hits)
+	}
+	for round := range 2 {
+		if n, m := found("2025-03-16"), found("2025-03-03"); n != 1 || m != 0 {
+			t.Fatalf("round %d: %d hits on the new date, %d on the old", round, n, m)
+		}
+		f.close(t)
+		f = open(t, dir)
+	}
+	f.close(t)
+}

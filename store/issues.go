@@ -188,17 +188,9 @@ func (db *DB) Vector(ctx context.Context, gen, seq uint32) ([]float32, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		kv, err := txn.Get(seqKey(vecPrefix(gen), seq))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return fmt.Errorf("vector %d of generation %d: %w", seq, gen, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("get vector %d: %w", seq, err)
-		}
-		return kv.Value(func(b []byte) error {
-			vec = decodeVector(b)
-			return nil
-		})
+		var err error
+		vec, err = itemVector(txn, gen, seq)
+		return err
 	})
 	return vec, err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -15,8 +16,8 @@ func seqsOf(ch Change) []uint32 {
 }
 
 // TestItemsBySeqFollowsWrites reads items through the cache while their
-// issue is redated, edited and deleted: every read after a write returns
-// what that write stored.
+// issue is reordered, redated, edited and deleted: every read after a
+// write returns what that write stored.
 func TestItemsBySeqFollowsWrites(t *testing.T) {
 	db := mustOpen(t, t.TempDir())
 	defer db.Close()
@@ -34,9 +35,17 @@ func TestItemsBySeqFollowsWrites(t *testing.T) {
 		t.Fatalf("cache holds %d items, want 2", got)
 	}
 
-	// Redating the issue rewrites the items' metadata under the same seqs.
-	ingestDoc(t, db, doc("i", "2025-02", "alpha", "beta"))
+	// Reordering the issue rewrites the items' metadata under the same
+	// seqs.
+	ingestDoc(t, db, doc("i", "2025-01", "beta", "alpha"))
 	items, err := db.ItemsBySeq(ctx, seqs)
+	if err != nil || len(items) != 2 || items[0].Ordinal != 1 || items[1].Ordinal != 0 {
+		t.Fatalf("after reordering: %+v, %v", items, err)
+	}
+	// Redating it moves the items to new seqs, the old ones gone.
+	_, ch = ingestDoc(t, db, doc("i", "2025-02", "alpha", "beta"))
+	seqs = seqsOf(ch)
+	items, err = db.ItemsBySeq(ctx, seqs)
 	if err != nil || len(items) != 2 || items[0].Date != "2025-02" || items[1].Date != "2025-02" {
 		t.Fatalf("after redating: %+v, %v", items, err)
 	}
@@ -58,8 +67,9 @@ func TestItemsBySeqFollowsWrites(t *testing.T) {
 }
 
 // TestItemCacheNeverKeepsStaleItems races readers against a writer that
-// keeps redating an issue; once the writer is done, every read returns the
-// last date, which a stale cached item would contradict.
+// keeps reordering an issue, which rewrites its items under their seqs;
+// once the writer is done, every read returns the last order, which a
+// stale cached item would contradict.
 func TestItemCacheNeverKeepsStaleItems(t *testing.T) {
 	db := mustOpen(t, t.TempDir())
 	defer db.Close()
@@ -68,7 +78,7 @@ func TestItemCacheNeverKeepsStaleItems(t *testing.T) {
 	for i := range texts {
 		texts[i] = fmt.Sprintf("text %d", i)
 	}
-	_, ch := ingestDoc(t, db, doc("i", "2020-01", texts...))
+	_, ch := ingestDoc(t, db, doc("i", "2025-01", texts...))
 	seqs := seqsOf(ch)
 
 	stop := make(chan struct{})
@@ -88,10 +98,10 @@ func TestItemCacheNeverKeepsStaleItems(t *testing.T) {
 			}
 		})
 	}
-	last := ""
+	var order []string
 	for m := range 40 {
-		last = fmt.Sprintf("%d-%02d", 2021+m/12, 1+m%12)
-		ingestDoc(t, db, doc("i", last, texts...))
+		order = append(texts[m%len(texts):len(texts):len(texts)], texts[:m%len(texts)]...)
+		ingestDoc(t, db, doc("i", "2025-01", order...))
 	}
 	close(stop)
 	wg.Wait()
@@ -100,8 +110,8 @@ func TestItemCacheNeverKeepsStaleItems(t *testing.T) {
 		t.Fatalf("ItemsBySeq = %d items, %v", len(items), err)
 	}
 	for _, it := range items {
-		if it.Date != last {
-			t.Fatalf("item %s dated %s after the last write dated it %s", it.ID, it.Date, last)
+		if order[it.Ordinal] != it.Text {
+			t.Fatalf("item %q at %d after the last write put it at %d", it.Text, it.Ordinal, slices.Index(order, it.Text))
 		}
 	}
 }

@@ -39,7 +39,7 @@ type Change struct {
 	Added     []Vector // new or changed items
 	Removed   []uint32 // seqs of items that were changed or removed
 	Unchanged int      // items kept as they were (metadata may have been updated)
-	Changed   int      // items whose text or headline changed: each is in Added and in Removed
+	Changed   int      // items whose text, headline or date changed: each is in Added and in Removed
 }
 
 // Plan says which items of a document need a vector before [DB.Apply]: new
@@ -198,6 +198,18 @@ func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo,
 		ch.Removed = append(ch.Removed, prev.Seq)
 		return nil
 	}
+	// add writes an item under a new seq with its vector.
+	add := func(it ingest.Item, vec []float32) error {
+		seq, err := w.nextSeq()
+		if err != nil {
+			return err
+		}
+		if err := w.putItem(Item{Item: it, Seq: seq, Date: doc.Issue.Date}, vec); err != nil {
+			return err
+		}
+		ch.Added = append(ch.Added, Vector{Seq: seq, ItemID: it.ID, Date: doc.Issue.Date, Headline: it.Headline, Text: it.Text, Vec: vec})
+		return nil
+	}
 	keep := make(map[string]bool, len(doc.Items))
 	rec := issueRecord{Issue: doc.Issue, Items: make([]string, 0, len(doc.Items))}
 	for _, it := range doc.Items {
@@ -213,6 +225,23 @@ func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo,
 			return ch, err
 		case prev.IssueID != doc.Issue.ID:
 			return ch, fmt.Errorf("%w: item %q is in issue %q", ErrConflict, it.ID, prev.IssueID)
+		case sameVector(prev.Item, it) && prev.Date != doc.Issue.Date:
+			// Re-dated (a feed entry's date corrected): the item goes
+			// under a new seq with its vector, so that the date
+			// catalog and its snapshot follow as they follow any
+			// change, without embedding it again.
+			vec, err := itemVector(before, db.gen.Load(), prev.Seq)
+			if err != nil {
+				return ch, err
+			}
+			if err := remove(prev); err != nil {
+				return ch, err
+			}
+			if err := add(it, vec); err != nil {
+				return ch, err
+			}
+			ch.Changed++
+			continue
 		case sameVector(prev.Item, it):
 			ch.Unchanged++
 			next := Item{Item: it, Seq: prev.Seq, Date: doc.Issue.Date}
@@ -236,15 +265,9 @@ func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo,
 		if !ok {
 			return ch, fmt.Errorf("%w for item %q", ErrMissingVector, it.ID)
 		}
-		seq, err := w.nextSeq()
-		if err != nil {
+		if err := add(it, vec); err != nil {
 			return ch, err
 		}
-		stored := Item{Item: it, Seq: seq, Date: doc.Issue.Date}
-		if err := w.putItem(stored, vec); err != nil {
-			return ch, err
-		}
-		ch.Added = append(ch.Added, Vector{Seq: seq, ItemID: it.ID, Date: doc.Issue.Date, Headline: it.Headline, Text: it.Text, Vec: vec})
 	}
 	for _, id := range old.Items {
 		if keep[id] {
@@ -405,6 +428,23 @@ func encodeVector(v []float32) []byte {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
 	}
 	return b
+}
+
+// itemVector reads the vector of seq in generation gen.
+func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
+	kv, err := txn.Get(seqKey(vecPrefix(gen), seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, fmt.Errorf("vector %d of generation %d: %w", seq, gen, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get vector %d: %w", seq, err)
+	}
+	var vec []float32
+	err = kv.Value(func(b []byte) error {
+		vec = decodeVector(b)
+		return nil
+	})
+	return vec, err
 }
 
 func decodeVector(b []byte) []float32 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/veille/veille/ingest"
@@ -233,5 +234,35 @@ func TestOpenRemovesOrphans(t *testing.T) {
 	}
 	if _, err := db.Vector(context.Background(), 0, seq); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("orphan vector survived reopen: %v", err)
+	}
+}
+
+// TestApplyRedated stores an issue again under another date, its items
+// unchanged: they need no vector, and they go under new seqs with their
+// vectors, so that whatever follows seqs follows the date.
+func TestApplyRedated(t *testing.T) {
+	db := mustOpen(t, t.TempDir())
+	defer db.Close()
+	_, first := ingestDoc(t, db, doc("feed-1", "2025-03-03", "un", "deux"))
+	d := doc("feed-1", "2025-03-16", "un", "deux")
+	p, ch := ingestDoc(t, db, d)
+	if len(p.Embed) != 0 || ch.Changed != 2 || ch.Unchanged != 0 || len(ch.Added) != 2 || len(ch.Removed) != 2 {
+		t.Fatalf("plan %+v, change %+v; want both items re-dated without a vector", p, ch)
+	}
+	for i, v := range ch.Added {
+		if v.Seq == first.Added[i].Seq || v.Date != "2025-03-16" || !slices.Equal(v.Vec, first.Added[i].Vec) {
+			t.Fatalf("re-dated item %d: %+v, was %+v", i, v, first.Added[i])
+		}
+		it, err := db.Item(t.Context(), v.ItemID)
+		if err != nil || it.Date != "2025-03-16" || it.Seq != v.Seq {
+			t.Fatalf("stored item %+v, %v", it, err)
+		}
+		vec, err := db.Vector(t.Context(), db.Generation(), v.Seq)
+		if err != nil || !slices.Equal(vec, v.Vec) {
+			t.Fatalf("vector of the new seq: %v, %v", vec, err)
+		}
+	}
+	if seqs, err := db.Seqs(t.Context()); err != nil || len(seqs) != 2 {
+		t.Fatalf("seqs %v, %v; want the two new ones only", seqs, err)
 	}
 }
