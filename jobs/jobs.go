@@ -104,7 +104,8 @@ func NewRegistry(keep int) *Registry {
 var ErrUnknown = errors.New("unknown job")
 
 // Start runs fn in the background as a job of the given kind, under id (a
-// new random id when empty), and returns its id. The job's context is
+// new random id when empty), and returns its id. A job started under the
+// id of one the registry keeps, as a resumed job is, replaces it. The job's context is
 // derived from ctx without its deadline and canceled by [Registry.Cancel]
 // and [Registry.Shutdown].
 func (r *Registry) Start(ctx context.Context, kind, id string, fn Func) string {
@@ -114,6 +115,10 @@ func (r *Registry) Start(ctx context.Context, kind, id string, fn Func) string {
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	j := &job{id: id, kind: kind, started: r.now(), cancel: cancel, state: Running, finished: make(chan struct{})}
 	r.mu.Lock()
+	if _, ok := r.jobs[id]; ok {
+		// A job resumed under its id replaces the one that ended.
+		r.order = slices.DeleteFunc(r.order, func(o string) bool { return o == id })
+	}
 	r.jobs[id] = j
 	r.order = append(r.order, id)
 	r.forget()

@@ -140,3 +140,44 @@ func TestContextDeadlineNotInherited(t *testing.T) {
 		t.Fatalf("job stopped with the request that started it: %+v", s)
 	}
 }
+
+// TestResumedJobReplacesItsID starts a job again under the id of one that
+// was canceled, as a resumed reindex does, then more jobs than the
+// registry keeps: the id is listed once, and nothing fails.
+func TestResumedJobReplacesItsID(t *testing.T) {
+	r := NewRegistry(3)
+	blocked := func(ctx context.Context, _ *Progress) (any, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	id := r.Start(t.Context(), "reindex", "job-r", blocked)
+	if err := r.Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Wait(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	r.Start(t.Context(), "reindex", id, func(context.Context, *Progress) (any, error) { return "done", nil })
+	if s, err := r.Wait(t.Context(), id); err != nil || s.State != Done {
+		t.Fatalf("resumed job: %+v, %v", s, err)
+	}
+	seen := 0
+	for _, s := range r.List() {
+		if s.ID == id {
+			seen++
+		}
+	}
+	if seen != 1 {
+		t.Fatalf("the resumed job is listed %d times", seen)
+	}
+	for range 5 {
+		j := r.Start(t.Context(), "ingest", "", func(context.Context, *Progress) (any, error) { return nil, nil })
+		if _, err := r.Wait(t.Context(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The last job ended after the last Start, which forgets jobs.
+	if got := len(r.List()); got != 4 {
+		t.Fatalf("%d jobs listed, want the 3 kept and the last", got)
+	}
+}
