@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -120,9 +121,39 @@ func (e feedEntry) document(source string) Document {
 
 // readFeed parses data, read from source, and turns its entries into
 // feedEntry values.
+// wellFormed checks that an XML feed is well-formed:
+// gofeed reads a broken one as far as it can guess, and a feed whose tags
+// do not match would store entries with parts lost or moved. HTML's named
+// entities (&nbsp;, &eacute;), which feeds often use undeclared, are
+// taken. A JSON Feed is left to gofeed.
+func wellFormed(source string, data []byte) error {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '<' {
+		return nil
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	d.Entity = xml.HTMLEntity
+	d.CharsetReader = charset.NewReaderLabel // a declared encoding; feedUTF8 made the rest UTF-8
+	for {
+		_, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if se, ok := errors.AsType[*xml.SyntaxError](err); ok {
+			return &LineError{Source: source, Line: se.Line, Err: fmt.Errorf("%w: %s", ErrFeed, se.Msg)}
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrFeed, err)
+		}
+	}
+}
+
 func readFeed(source string, data []byte) ([]feedEntry, error) {
 	data, err := feedUTF8(data)
 	if err != nil {
+		return nil, err
+	}
+	if err := wellFormed(source, data); err != nil {
 		return nil, err
 	}
 	fp := gofeed.NewParser()

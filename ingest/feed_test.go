@@ -233,3 +233,23 @@ func FuzzParseFeed(f *testing.F) {
 		}
 	})
 }
+
+// TestParseFeedWellFormed refuses a feed whose tags do not match, which a
+// lenient reading would store with parts lost, and takes HTML's named
+// entities, which feeds often use undeclared.
+func TestParseFeedWellFormed(t *testing.T) {
+	item := `<item><guid>https://blog.example.org/p%d</guid><title>Brève %d</title><pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate>` +
+		`<description>Un paragraphe de la brève%s assez long pour compter.</description></item>`
+	head := `<?xml version="1.0"?>` + "\n" + `<rss version="2.0"><channel><title>Blog</title><link>https://blog.example.org/</link>` + "\n"
+	good := head + fmt.Sprintf(item, 1, 1, "&nbsp;n°1") + "\n</channel></rss>\n"
+	docs, err := Parse("blog.rss", []byte(good), FormatDetect)
+	if err != nil || len(docs) != 1 || !strings.Contains(docs[0].Items[0].Text, "n°1") {
+		t.Fatalf("a feed with &nbsp;: %v, %+v", err, docs)
+	}
+	bad := head + fmt.Sprintf(item, 1, 1, "") + "\n<item><guid>zz</title>\n</channel></rss>\n"
+	_, err = Parse("blog.rss", []byte(bad), FormatDetect)
+	var le *LineError
+	if !errors.Is(err, ErrFeed) || !errors.As(err, &le) || le.Line != 4 {
+		t.Fatalf("mismatched tags: %v; want ErrFeed on line 4", err)
+	}
+}
