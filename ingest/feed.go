@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -40,8 +41,9 @@ type FeedEntry struct {
 //   - Issue.ID is "feed-" + the first 16 hex digits of the SHA-256 of the
 //     entry's key: its guid (Atom id), or failing that its link, or failing
 //     both its title and date. A guid that is not a URI (no ":", such as
-//     "42") is prefixed with the feed's link and a space, so that two
-//     blogs numbering their posts do not collide. The date plays no part,
+//     "42") is prefixed with the feed's link (or, for a feed without one,
+//     source: its URL or file name) and a space, so that two blogs
+//     numbering their posts do not collide. The date plays no part,
 //     so an entry whose date is corrected keeps its id.
 //   - Issue.Date is the entry's publication date, else its update date, as
 //     the day the feed writes it (in the feed's time zone), or "".
@@ -190,7 +192,7 @@ func readFeed(source string, data []byte) ([]feedEntry, error) {
 		case it.UpdatedParsed != nil:
 			e.Date = dayOf(*it.UpdatedParsed)
 		}
-		e.Key = entryKey(feed.Link, e.FeedEntry)
+		e.Key = entryKey(cmp.Or(strings.TrimSpace(feed.Link), source), e.FeedEntry)
 		if e.Key == "" {
 			continue
 		}

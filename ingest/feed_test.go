@@ -253,3 +253,24 @@ func TestParseFeedWellFormed(t *testing.T) {
 		t.Fatalf("mismatched tags: %v; want ErrFeed on line 4", err)
 	}
 }
+
+// TestParseFeedWithoutLink reads two feeds without a channel link whose
+// entries are numbered alike: their sources keep their ids apart.
+func TestParseFeedWithoutLink(t *testing.T) {
+	feed := func(text string) []byte {
+		return []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>` +
+			`<item><guid isPermaLink="false">1</guid><title>Premier billet</title><pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate>` +
+			`<description>` + text + `</description></item></channel></rss>`)
+	}
+	a, err := Parse("https://a.example.org/feed.xml", feed("Le premier billet du blog A, assez long pour compter."), FormatFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("https://b.example.org/feed.xml", feed("Le premier billet du blog B, assez long pour compter."), FormatFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a[0].Issue.ID == b[0].Issue.ID {
+		t.Fatalf("both feeds' entry 1 is %s", a[0].Issue.ID)
+	}
+}
