@@ -49,7 +49,11 @@ func (r *reindexer) start(ctx context.Context, reg *jobs.Registry) (string, erro
 		job = g.Job
 	}
 	return reg.Start(ctx, "reindex", job, func(ctx context.Context, p *jobs.Progress) (any, error) {
-		return r.o.arch.Reindex(ctx, r.o.next, job, p)
+		res, err := r.o.arch.Reindex(ctx, r.o.next, job, p)
+		if err != nil {
+			return nil, err // no result to show beside the error
+		}
+		return res, nil
 	}), nil
 }
 
@@ -72,10 +76,6 @@ func (r *reindexer) resume(ctx context.Context, reg *jobs.Registry) error {
 	return err
 }
 
-// reindexCmd re-embeds the archive with the next embedder, in the
-// foreground, with a progress bar. Interrupted, it resumes where it stopped
-// when run again (or when a server starts on the directory with the same
-// next embedder).
 // alreadyServing is the error of a reindex to the embedder whose vectors
 // the archive holds: it conflicts with the archive as it is (the API
 // answers 409), without the embedders differing.
@@ -87,6 +87,10 @@ func (e alreadyServing) Error() string {
 
 func (alreadyServing) Unwrap() error { return store.ErrEmbedderMismatch }
 
+// reindexCmd re-embeds the archive with the next embedder, in the
+// foreground, with a progress bar. Interrupted, it resumes where it stopped
+// when run again (or when a server starts on the directory with the same
+// next embedder).
 func reindexCmd(ctx context.Context, args []string, e env) error {
 	var asJSON bool
 	cfg, rest, err := parse("reindex", args, false, e, func(fs *flag.FlagSet) {
