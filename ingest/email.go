@@ -178,8 +178,6 @@ func trimCutRune(data []byte) []byte {
 	return data
 }
 
-// hasMailHeader reports whether env has a header every message or MIME
-// part has, which text that merely looks like "Key: value" lines lacks.
 // corruption is a text part whose content could not be decoded.
 type corruption struct{ part, detail string }
 
@@ -201,6 +199,8 @@ func corruptText(p *enmime.Part) *corruption {
 	return nil
 }
 
+// hasMailHeader reports whether env has a header every message or MIME
+// part has, which text that merely looks like "Key: value" lines lacks.
 func hasMailHeader(env *enmime.Envelope) bool {
 	for _, k := range []string{"From", "Subject", "Date", "Content-Type", "Mime-Version"} {
 		if env.GetHeader(k) != "" {

@@ -121,13 +121,11 @@ func (e feedEntry) document(source string) Document {
 	return Document{Issue: issue, Items: items}
 }
 
-// readFeed parses data, read from source, and turns its entries into
-// feedEntry values.
-// wellFormed checks that an XML feed is well-formed:
-// gofeed reads a broken one as far as it can guess, and a feed whose tags
-// do not match would store entries with parts lost or moved. HTML's named
-// entities (&nbsp;, &eacute;), which feeds often use undeclared, are
-// taken. A JSON Feed is left to gofeed.
+// wellFormed checks that an XML feed is well-formed: gofeed reads a
+// broken one as far as it can guess, and a feed whose tags do not match
+// would store entries with parts lost or moved. HTML's named entities
+// (&nbsp;, &eacute;), which feeds often use undeclared, are taken. A JSON
+// Feed is left to gofeed.
 func wellFormed(source string, data []byte) error {
 	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '<' {
 		return nil
@@ -150,6 +148,8 @@ func wellFormed(source string, data []byte) error {
 	}
 }
 
+// readFeed parses data, read from source, and turns its entries into
+// feedEntry values.
 func readFeed(source string, data []byte) ([]feedEntry, error) {
 	data, err := feedUTF8(data)
 	if err != nil {
