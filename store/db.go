@@ -244,7 +244,9 @@ func (db *DB) UseEmbedder(e Embedder) error {
 		if s.Embedder != nil {
 			if *s.Embedder != e {
 				return fmt.Errorf("%w: the data directory holds vectors from %s, the configured embedder is %s; "+
-					"configure the original embedder again, or start over with an empty data directory and re-ingest the archive",
+					"configure that embedder (VEILLE_EMBED_*; after a reindex, the one the archive moved to), "+
+					"move the archive to the configured one (set it as the next embedder, VEILLE_NEXT_EMBED_*, and reindex), "+
+					"or start over with an empty data directory and re-ingest the archive",
 					ErrEmbedderMismatch, s.Embedder, e)
 			}
 			return nil
