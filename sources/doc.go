@@ -46,5 +46,7 @@
 // link) and content hash it has already ingested. It backs off
 // exponentially on errors. What it has seen lives in memory only: after a
 // restart the first poll ingests every entry again, which the archive turns
-// into no-ops. Entries that fall off the feed stay in the archive.
+// into no-ops, and an entry deleted from the archive meanwhile comes back
+// if the feed still lists it. Entries that fall off the feed stay in the
+// archive.
 package sources
