@@ -376,7 +376,7 @@ func dateRange(from, to string) (archive.Range, error) {
 	if r.To, err = date("to", to); err != nil {
 		return r, err
 	}
-	if r.From != "" && r.To != "" && (r.From[:7] > r.To[:7] || len(r.From) == 10 && len(r.To) == 10 && r.From > r.To) {
+	if r.Backwards() {
 		return r, invalid("to", "must not be before from")
 	}
 	return r, nil

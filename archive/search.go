@@ -27,6 +27,12 @@ type Range struct {
 // IsZero reports whether r keeps everything.
 func (r Range) IsZero() bool { return r.From == "" && r.To == "" }
 
+// Backwards reports whether r starts after it ends, so that it keeps
+// nothing; a month at either end stands for all its days.
+func (r Range) Backwards() bool {
+	return r.From != "" && r.To != "" && pad(r.From, "-00") > pad(r.To, "-99")
+}
+
 // contains reports whether an issue dated d falls within r.
 func (r Range) contains(d string) bool {
 	if r.IsZero() {

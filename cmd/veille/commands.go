@@ -145,11 +145,7 @@ func (q *queryFlags) query(args []string, what string) (archive.Query, error) {
 			return aq, fmt.Errorf("%w: -to: %v", errUsage, err)
 		}
 	}
-	end := aq.Range.To
-	if len(end) == len("2006-01") {
-		end += "-31" // a month ending the range takes in all its days
-	}
-	if aq.Range.From != "" && end != "" && aq.Range.From > end {
+	if aq.Range.Backwards() {
 		return aq, fmt.Errorf("%w: -from %s is after -to %s", errUsage, q.from, q.to)
 	}
 	return aq, nil
