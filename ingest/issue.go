@@ -25,3 +25,11 @@ type Document struct {
 	Issue Issue  `json:"issue"`
 	Items []Item `json:"items"`
 }
+
+// Redate gives the document's issue another date (YYYY-MM or YYYY-MM-DD, as
+// the caller has checked) and the content hash that goes with it; the ids
+// do not depend on the date.
+func (d *Document) Redate(date string) {
+	d.Issue.Date = date
+	d.Issue.Hash = issueHash(date, d.Issue.Headlines, d.Items)
+}

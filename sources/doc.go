@@ -44,9 +44,15 @@
 // If-Modified-Since) and ingests its entries through [ingest.ParseFeed],
 // skipping, without calling the sink, the entries whose key (guid, else
 // link) and content hash it has already ingested. It backs off
-// exponentially on errors. What it has seen lives in memory only: after a
-// restart the first poll ingests every entry again, which the archive turns
-// into no-ops, and an entry deleted from the archive meanwhile comes back
-// if the feed still lists it. Entries that fall off the feed stay in the
-// archive.
+// exponentially on errors. An entry without a date is dated on the day,
+// UTC, it is first seen, and keeps that date while the feed lists it.
+//
+// With a [StateStore] (the server gives it the store, so that backups hold
+// it), what a poller has seen outlives a restart: its first poll is
+// conditional, and an entry deleted from the archive stays deleted while
+// the feed lists it unchanged (an edit of the entry ingests it again).
+// Without one, it lives in memory: the first poll after a restart ingests
+// every entry again, which the archive turns into no-ops, and brings back
+// the entries deleted meanwhile. Entries that fall off the feed stay in
+// the archive.
 package sources

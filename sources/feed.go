@@ -1,8 +1,10 @@
 package sources
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +30,28 @@ type FeedOptions struct {
 	// Client makes the requests (default: a client with a 60s timeout).
 	Client *http.Client
 	Logger *slog.Logger
+	// State keeps the poller's memory across restarts: the validators, the
+	// entries ingested (so that one deleted from the archive while the feed
+	// still lists it stays deleted) and the day each undated entry was first
+	// seen. Nil keeps it in memory only.
+	State StateStore
+	// Now dates the entries that have no date of their own, on the day
+	// (UTC) they are first seen (default time.Now).
+	Now func() time.Time
+}
+
+// StateStore keeps feed pollers' state, by feed URL; *store.DB is one.
+type StateStore interface {
+	FeedState(url string) (state []byte, ok bool, err error)
+	SaveFeedState(url string, state []byte) error
+}
+
+// feedState is what a poller remembers, saved as JSON in its StateStore.
+type feedState struct {
+	ETag         string            `json:"etag,omitempty"`
+	LastModified string            `json:"last_modified,omitempty"`
+	Seen         map[string]string `json:"seen"`            // entry key → Issue.Hash last ingested
+	Dated        map[string]string `json:"dated,omitempty"` // undated entry's key → the day it was first seen
 }
 
 // PollResult says what one poll did.
@@ -47,15 +71,16 @@ type FeedPoller struct {
 	opts FeedOptions
 	log  *slog.Logger
 
-	mu           sync.Mutex
-	etag         string
-	lastModified string
-	seen         map[string]string // entry key → Issue.Hash last ingested
-	retryAfter   time.Duration     // asked for by the last failed response
+	mu         sync.Mutex
+	st         feedState
+	saved      []byte        // st as last saved or loaded
+	retryAfter time.Duration // asked for by the last failed response
 }
 
 // NewFeedPoller returns a poller of the feed at url writing to sink. It does
-// nothing until [FeedPoller.Run] or [FeedPoller.Poll].
+// nothing until [FeedPoller.Run] or [FeedPoller.Poll], but reads the state
+// saved in opts.State; a state that cannot be read is logged and the poller
+// starts afresh, ingesting every entry again (a no-op for those unchanged).
 func NewFeedPoller(url string, sink Sink, opts FeedOptions) *FeedPoller {
 	opts.Interval = cmp.Or(opts.Interval, 15*time.Minute)
 	opts.MaxBackoff = max(cmp.Or(opts.MaxBackoff, 6*time.Hour), opts.Interval)
@@ -66,7 +91,58 @@ func NewFeedPoller(url string, sink Sink, opts FeedOptions) *FeedPoller {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &FeedPoller{url: url, sink: sink, opts: opts, log: log.With("feed", url), seen: map[string]string{}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	p := &FeedPoller{url: url, sink: sink, opts: opts, log: log.With("feed", url)}
+	if err := p.load(); err != nil {
+		p.log.Warn("feed state unreadable, starting afresh", "err", err)
+		p.st = feedState{}
+	}
+	if p.st.Seen == nil {
+		p.st.Seen = map[string]string{}
+	}
+	if p.st.Dated == nil {
+		p.st.Dated = map[string]string{}
+	}
+	return p
+}
+
+// load reads the saved state, if any.
+func (p *FeedPoller) load() error {
+	if p.opts.State == nil {
+		return nil
+	}
+	b, ok, err := p.opts.State.FeedState(p.url)
+	if err != nil || !ok {
+		return err
+	}
+	if err := json.Unmarshal(b, &p.st); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	p.saved = b
+	return nil
+}
+
+// save writes the state when it changed since it was last saved or loaded.
+// A failure is logged, not returned: the entries are in the archive, and
+// what the next start would redo is ingesting them again.
+func (p *FeedPoller) save(ctx context.Context) {
+	if p.opts.State == nil {
+		return
+	}
+	b, err := json.Marshal(p.st)
+	if err == nil && bytes.Equal(b, p.saved) {
+		return
+	}
+	if err == nil {
+		err = p.opts.State.SaveFeedState(p.url, b)
+	}
+	if err != nil {
+		p.log.WarnContext(ctx, "save feed state", "err", err)
+		return
+	}
+	p.saved = b
 }
 
 // Run polls the feed at once, then every Interval, until ctx is done, when
@@ -130,6 +206,7 @@ func (p *FeedPoller) backoff(n int) time.Duration {
 func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.save(context.WithoutCancel(ctx))
 	p.retryAfter = 0
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
@@ -138,11 +215,11 @@ func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 	}
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 	req.Header.Set("User-Agent", "veille feed poller")
-	if p.etag != "" {
-		req.Header.Set("If-None-Match", p.etag)
+	if p.st.ETag != "" {
+		req.Header.Set("If-None-Match", p.st.ETag)
 	}
-	if p.lastModified != "" {
-		req.Header.Set("If-Modified-Since", p.lastModified)
+	if p.st.LastModified != "" {
+		req.Header.Set("If-Modified-Since", p.st.LastModified)
 	}
 	resp, err := p.opts.Client.Do(req)
 	if err != nil {
@@ -167,8 +244,8 @@ func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 	if err := p.ingest(ctx, data, &res); err != nil {
 		return res, err
 	}
-	p.etag = resp.Header.Get("ETag")
-	p.lastModified = resp.Header.Get("Last-Modified")
+	p.st.ETag = resp.Header.Get("ETag")
+	p.st.LastModified = resp.Header.Get("Last-Modified")
 	return res, nil
 }
 
@@ -177,7 +254,8 @@ func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) error {
 	docs, err := ingest.ParseFeed(p.url, data)
 	if errors.Is(err, ingest.ErrEmpty) {
-		clear(p.seen)
+		clear(p.st.Seen)
+		clear(p.st.Dated)
 		return nil
 	}
 	if err != nil {
@@ -194,10 +272,18 @@ func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) e
 	}
 	current := make(map[string]bool, len(entries))
 	var errs []error
+	today := p.opts.Now().UTC().Format(time.DateOnly)
 	for i, e := range entries {
 		doc := docs[i]
 		current[e.Key] = true
-		hash, seen := p.seen[e.Key]
+		if doc.Issue.Date == "" {
+			day := cmp.Or(p.st.Dated[e.Key], today)
+			doc.Redate(day)
+			p.st.Dated[e.Key] = day
+		} else {
+			delete(p.st.Dated, e.Key)
+		}
+		hash, seen := p.st.Seen[e.Key]
 		if seen && hash == doc.Issue.Hash {
 			res.Skipped++
 			continue
@@ -209,7 +295,7 @@ func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) e
 			errs = append(errs, fmt.Errorf("ingest entry %q: %w", e.Key, err))
 			continue
 		}
-		p.seen[e.Key] = doc.Issue.Hash
+		p.st.Seen[e.Key] = doc.Issue.Hash
 		if seen {
 			res.Updated++
 		} else {
@@ -217,10 +303,13 @@ func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) e
 		}
 	}
 	// Only the entries still in the feed are remembered, which bounds the
-	// map; one that comes back is ingested again, as a no-op.
-	for key := range p.seen {
-		if !current[key] {
-			delete(p.seen, key)
+	// maps; one that comes back is ingested again, as a no-op unless it
+	// was undated and is dated anew.
+	for _, m := range []map[string]string{p.st.Seen, p.st.Dated} {
+		for key := range m {
+			if !current[key] {
+				delete(m, key)
+			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

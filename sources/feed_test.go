@@ -28,6 +28,7 @@ type entry struct {
 type feedServer struct {
 	*httptest.Server
 	validators string // "etag", "last-modified" or "none"
+	undated    bool   // entries without pubDate
 
 	mu       sync.Mutex
 	entries  []entry
@@ -55,7 +56,7 @@ func (fs *feedServer) add(e entry) {
 func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	fs.requests.Add(1)
 	fs.mu.Lock()
-	body := rss(fs.entries)
+	body := rss(fs.entries, !fs.undated)
 	modified := fs.modified
 	fs.mu.Unlock()
 	sum := sha256.Sum256([]byte(body))
@@ -80,14 +81,20 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, body)
 }
 
-func rss(entries []entry) string {
+// rss writes an RSS feed of entries, each published on 2025-03-03 when
+// dated.
+func rss(entries []entry, dated bool) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Veille test</title><link>https://example.test/</link><description>Test feed</description>
 `)
+	pubDate := ""
+	if dated {
+		pubDate = "<pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate>"
+	}
 	for _, e := range entries {
 		fmt.Fprintf(&b, "<item><title>%s</title><link>https://example.test/%s</link><guid>https://example.test/%s</guid>"+
-			"<pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate><description>%s</description></item>\n", e.title, e.guid, e.guid, e.text)
+			"%s<description>%s</description></item>\n", e.title, e.guid, e.guid, pubDate, e.text)
 	}
 	b.WriteString("</channel></rss>\n")
 	return b.String()
@@ -228,7 +235,7 @@ func TestFeedRunBacksOffAndRecovers(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		fmt.Fprint(w, rss([]entry{{"1", "Le retour du zeppelin", "Le zeppelin reprend ses vols."}}))
+		fmt.Fprint(w, rss([]entry{{"1", "Le retour du zeppelin", "Le zeppelin reprend ses vols."}}, true))
 	}))
 	defer srv.Close()
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(times) }

@@ -22,25 +22,32 @@ var _ sources.Holder = (*archive.Archive)(nil)
 // temporary folder closed at the end of the test.
 func openArchive(t *testing.T) *archive.Archive {
 	t.Helper()
-	dir := t.TempDir()
+	arch, _, closeArchive := openArchiveIn(t, t.TempDir())
+	t.Cleanup(closeArchive)
+	return arch
+}
+
+// openArchiveIn opens a real archive, with the built-in embedder, in dir;
+// closeArchive closes it and its store.
+func openArchiveIn(t *testing.T, dir string) (arch *archive.Archive, db *store.DB, closeArchive func()) {
+	t.Helper()
 	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	arch, err = archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	return arch, db, func() {
 		if err := arch.Close(); err != nil {
 			t.Error(err)
 		}
 		if err := db.Close(); err != nil {
 			t.Error(err)
 		}
-	})
-	return arch
+	}
 }
 
 // recorder is a sink that records what reaches the archive.

@@ -22,6 +22,7 @@
 //	                    (generations.go); "gen" in m/schema names the active one
 //	n/<seq: 4 bytes BE> → the item id owning that seq
 //	e/<embedder: 8 bytes><text: 16 bytes> → a cached vector (see cache.go)
+//	f/<feed URL>      → a feed poller's state, opaque to the store (feeds.go)
 //
 // Sequence numbers are the vector index's ids. They are allocated from m/seq
 // and never reused: an item whose text changes gets a new seq, so a stale

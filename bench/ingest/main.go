@@ -577,9 +577,11 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 			unchanged += res.Unchanged
 		}
 	}
+	ts := time.Now()
 	if err := stop(); err != nil {
 		return err
 	}
+	fmt.Printf("  drain %.2f s\n", time.Since(ts).Seconds())
 	ingested := time.Since(start)
 	t := time.Now()
 	err = errors.Join(arch.Close(), db.Close())

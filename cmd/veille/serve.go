@@ -126,7 +126,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		reindex = r.start
 	}
 	for _, u := range cfg.Feeds {
-		p := sources.NewFeedPoller(u, o.arch, sources.FeedOptions{Interval: cfg.FeedInterval, Logger: log.With("component", "feed")})
+		p := sources.NewFeedPoller(u, o.arch, sources.FeedOptions{Interval: cfg.FeedInterval, State: o.db, Logger: log.With("component", "feed")})
 		bg.Go(func() { _ = p.Run(bgCtx) })
 	}
 
