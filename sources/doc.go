@@ -34,9 +34,12 @@
 //
 // Issue ids come from content, not file names, so two files can produce the
 // same issue id (a copy of an issue, or two corpora with the same base name
-// in different folders). The last file ingested wins: the archive holds its
-// version. Deleting one of the two files keeps the issue and re-ingests it
-// from the other.
+// in different folders). The archive holds the issue from one of them: the
+// file it names as the issue's source, else the first one ingested. The
+// other is logged as an error when its content differs, and is ignored
+// until the holder is deleted or stops giving the issue, when it gives the
+// issue in turn; a restart keeps the same holder whatever the order of the
+// scan, as `veille ingest` does.
 //
 // # Feeds
 //

@@ -2,6 +2,7 @@ package sources_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,16 @@ func (r *recorder) DeleteIssue(ctx context.Context, id string) (archive.Result, 
 	r.deletes = append(r.deletes, id)
 	r.mu.Unlock()
 	return r.Sink.DeleteIssue(ctx, id)
+}
+
+// Issues lists the sink's issues, so that a watcher writing to the
+// recorder starts from them as it does from the archive.
+func (r *recorder) Issues(ctx context.Context) ([]store.IssueSummary, error) {
+	h, ok := r.Sink.(sources.Holder)
+	if !ok {
+		return nil, errors.New("the recorded sink lists no issues")
+	}
+	return h.Issues(ctx)
 }
 
 // ingested returns the documents ingested so far.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,7 +43,9 @@ type fileState struct {
 	hash   [sha256.Size]byte // of the content last parsed; zero to force a re-read
 	size   int64
 	mod    time.Time
-	issues []string // issue ids the archive holds from this file
+	issues []string          // issue ids the archive holds from this file
+	hashes map[string]string // their content hashes, as this file gave them
+	others []string          // issue ids this file gives that another file holds
 }
 
 // pending is a debounced file event.
@@ -195,12 +198,9 @@ func (w *Watcher) seed(ctx context.Context) error {
 			continue
 		}
 		path := filepath.Join(w.dir, rel)
-		st := w.files[path]
-		if st == nil {
-			st = &fileState{}
-			w.files[path] = st
-		}
+		st := w.state(path)
 		st.issues = append(st.issues, iss.ID)
+		st.hashes[iss.ID] = iss.Hash
 	}
 	return nil
 }
@@ -414,11 +414,7 @@ func (w *Watcher) sync(ctx context.Context, path string) {
 		w.log.WarnContext(ctx, "read file", "file", path, "err", err)
 		return
 	}
-	st := w.files[path]
-	if st == nil {
-		st = &fileState{}
-		w.files[path] = st
-	}
+	st := w.state(path)
 	hash := sha256.Sum256(data)
 	st.size, st.mod = info.Size(), info.ModTime()
 	if hash == st.hash {
@@ -435,12 +431,27 @@ func (w *Watcher) sync(ctx context.Context, path string) {
 	w.apply(ctx, path, st, docs)
 }
 
+// state returns the state of path, tracking it if it was not.
+func (w *Watcher) state(path string) *fileState {
+	st := w.files[path]
+	if st == nil {
+		st = &fileState{hashes: map[string]string{}}
+		w.files[path] = st
+	}
+	return st
+}
+
 // apply ingests the documents of a file, then deletes the issues the file
-// no longer produces.
+// no longer produces. An issue that another existing file holds is left to
+// it, with an error when this file gives other content: the holder is the
+// file the archive's issue names as its source, so that which one wins
+// does not depend on the order of a scan, and a restart does not store
+// the two versions in turn.
 func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []ingest.Document) {
 	var (
 		now       = map[string]bool{} // issue ids the file produces now
 		held      []string            // those the archive holds from it
+		others    []string            // those another file holds
 		conflicts []ingest.Document
 		failed    bool
 		sum       struct{ added, changed, removed int }
@@ -449,23 +460,28 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 		now[doc.Issue.ID] = true
 	}
 	ingestDoc := func(doc ingest.Document) error {
+		id := doc.Issue.ID
+		if holder := w.holder(id, path); holder != "" {
+			if !gone(holder) {
+				if w.files[holder].hashes[id] != doc.Issue.Hash {
+					w.log.ErrorContext(ctx, "issue also given, with other content, by another file, which keeps it",
+						"file", path, "issue", id, "kept_from", holder)
+				}
+				others = append(others, id)
+				return nil
+			}
+			// Renamed or moved: the old name no longer holds the issue.
+			w.release(holder, id)
+		}
 		res, err := w.sink.Ingest(ctx, doc)
 		if err != nil {
 			return err
 		}
-		held = append(held, doc.Issue.ID)
+		held = append(held, id)
+		st.hashes[id] = doc.Issue.Hash
 		sum.added += res.Added
 		sum.changed += res.Changed
 		sum.removed += res.Removed
-		switch other := w.claimant(doc.Issue.ID, path); {
-		case other == "":
-		case gone(other):
-			// Renamed or moved: the old name no longer holds the issue.
-			w.release(other, doc.Issue.ID)
-		default:
-			w.log.WarnContext(ctx, "issue produced by two files, the last one ingested wins",
-				"issue", doc.Issue.ID, "file", path, "other", other)
-		}
 		return nil
 	}
 	fail := func(doc ingest.Document, err error) {
@@ -506,7 +522,8 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 		}
 		st.hash = [sha256.Size]byte{}
 	}
-	st.issues = held
+	st.issues, st.others = held, others
+	maps.DeleteFunc(st.hashes, func(id string, _ string) bool { return !slices.Contains(held, id) })
 	level := slog.LevelInfo
 	if sum.added+sum.changed+sum.removed == 0 {
 		level = slog.LevelDebug // unchanged: the common case of the initial scan
@@ -536,14 +553,14 @@ func (w *Watcher) forget(ctx context.Context, path string) {
 	}
 }
 
-// drop deletes issue id, which path produced, and returns the number of
-// items removed. When another file also produces the issue, it is kept and
-// that file is scheduled for re-ingestion, so that the archive holds its
-// version.
+// drop deletes issue id, which the archive holds from path, and returns the
+// number of items removed. When another file also gives the issue, it is
+// kept and that file is scheduled for re-ingestion, so that the archive
+// holds its version, from it.
 func (w *Watcher) drop(ctx context.Context, path, id string) int {
-	if other := w.claimant(id, path); other != "" {
-		w.files[other].hash = [sha256.Size]byte{}
-		w.schedule(other)
+	if next := w.successor(id, path); next != "" {
+		w.files[next].hash = [sha256.Size]byte{}
+		w.schedule(next)
 		return 0
 	}
 	res, err := w.sink.DeleteIssue(ctx, id)
@@ -560,6 +577,7 @@ func (w *Watcher) drop(ctx context.Context, path, id string) int {
 func (w *Watcher) release(path, id string) {
 	st := w.files[path]
 	st.issues = slices.DeleteFunc(st.issues, func(x string) bool { return x == id })
+	delete(st.hashes, id)
 }
 
 // gone reports whether nothing exists at path any more.
@@ -568,10 +586,22 @@ func gone(path string) bool {
 	return errors.Is(err, fs.ErrNotExist)
 }
 
-// claimant returns another tracked file holding issue id, or "".
-func (w *Watcher) claimant(id, except string) string {
+// holder returns another tracked file from which the archive holds issue
+// id, or "".
+func (w *Watcher) holder(id, except string) string {
 	for _, p := range w.tracked() {
 		if p != except && slices.Contains(w.files[p].issues, id) {
+			return p
+		}
+	}
+	return ""
+}
+
+// successor returns the first other tracked file that gives issue id while
+// another holds it, or "".
+func (w *Watcher) successor(id, except string) string {
+	for _, p := range w.tracked() {
+		if p != except && slices.Contains(w.files[p].others, id) {
 			return p
 		}
 	}

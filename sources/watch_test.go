@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/sources"
+	"github.com/veille/veille/store"
 )
 
 // startWatcher runs a watcher of dir over arch until the end of the test
@@ -212,6 +214,53 @@ func TestWatchSameIssueInTwoFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "moved-away folder gone", func() bool { return len(find(t, arch, "zeppelin")) == 0 })
+}
+
+func TestWatchTwoFilesGiveOneIssue(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	held, other := filepath.Join(dir, "z.txt"), filepath.Join(dir, "a.txt")
+	write(t, held, rawIssue("Les dirigeables reviennent", zeppelin))
+	stop := runWatcher(t, dir, arch, sources.WatchOptions{Rescan: time.Hour, Debounce: 50 * time.Millisecond, Logger: testLogger(t)})
+	// Another file gives the same issue (same date and headline line) with
+	// other content: the file the archive holds it from keeps it.
+	write(t, other, rawIssue("Les dirigeables reviennent", edited))
+	write(t, filepath.Join(dir, "marker.txt"), rawIssue("Marqueur", "Le sextant marque la fin."))
+	eventually(t, "marker searchable", func() bool { return len(find(t, arch, "sextant")) == 1 })
+	if len(find(t, arch, "zeppelin")) != 1 || len(find(t, arch, "dirigeable")) != 0 {
+		t.Fatal("a second file giving an issue replaced it")
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restart scans a.txt before z.txt, and still keeps the issue from
+	// z.txt, without storing a.txt's version on the way.
+	rec := startWatcher(t, dir, arch)
+	for _, d := range rec.ingested() {
+		if d.Issue.Source == other {
+			t.Fatalf("the restart ingested the issue from %s", other)
+		}
+	}
+	if len(find(t, arch, "zeppelin")) != 1 || len(find(t, arch, "dirigeable")) != 0 {
+		t.Fatal("after a restart the archive holds the other file's version")
+	}
+
+	// Once the holder is gone, the other file gives the issue.
+	if err := os.Remove(held); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the other file's version", func() bool {
+		return len(find(t, arch, "dirigeable")) == 1 && len(find(t, arch, "zeppelin")) == 0
+	})
+	issues, err := arch.Issues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 2 || !slices.ContainsFunc(issues, func(s store.IssueSummary) bool { return s.Source == other }) {
+		t.Fatalf("issues %+v, want the marker and the issue from %s", issues, other)
+	}
 }
 
 // TestWatchRenamedFolder renames a folder, with a folder inside it, and
