@@ -577,11 +577,11 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 			unchanged += res.Unchanged
 		}
 	}
-	ts := time.Now()
+	loaded := time.Now()
 	if err := stop(); err != nil {
 		return err
 	}
-	fmt.Printf("  drain %.2f s\n", time.Since(ts).Seconds())
+	drained := time.Since(loaded)
 	ingested := time.Since(start)
 	t := time.Now()
 	err = errors.Join(arch.Close(), db.Close())
@@ -593,9 +593,9 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 	items := added + unchanged
 	fmt.Printf("%s: %d added, %d unchanged in %.1f s wall (%.0f paragraphs/s), %.1f s CPU\n",
 		name, added, unchanged, wall.Seconds(), float64(items)/wall.Seconds(), (cpuTime() - c0).Seconds())
-	fmt.Printf("  open %.2f s; parse %.2f s; embedder %.2f s (%d calls, %d texts); other ingest (plan, cache, store, index) %.2f s; close (snapshot, store) %.2f s\n",
+	fmt.Printf("  open %.2f s; parse %.2f s; embedder %.2f s (%d calls, %d texts); other ingest (plan, cache, store, index) %.2f s, of which the index catching up after the last file %.2f s; close (snapshot, store) %.2f s\n",
 		opened.Seconds(), parse.Seconds(), emb.busy().Seconds(), emb.calls.Load(), emb.texts.Load(),
-		(ingested - opened - parse - emb.busy()).Seconds(), closed.Seconds())
+		(ingested - opened - parse - emb.busy()).Seconds(), drained.Seconds(), closed.Seconds())
 	return nil
 }
 
