@@ -22,15 +22,22 @@ const (
 // requestID takes the caller's X-Request-ID when it is short and printable,
 // or makes one, and echoes it in the response.
 func (s *Server) requestID(c *gin.Context) {
-	id := c.GetHeader(headerRequestID)
+	id := requestIDFor(c.Request)
+	c.Set(ctxRequestID, id)
+	c.Header(headerRequestID, id)
+	c.Next()
+}
+
+// requestIDFor returns r's X-Request-ID when it is short and printable, or a
+// new random one.
+func requestIDFor(r *http.Request) string {
+	id := r.Header.Get(headerRequestID)
 	if !validRequestID(id) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
 	}
-	c.Set(ctxRequestID, id)
-	c.Header(headerRequestID, id)
-	c.Next()
+	return id
 }
 
 func validRequestID(id string) bool {

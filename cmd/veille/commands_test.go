@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +83,88 @@ func TestServeChecksTheArchiveFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(data); !os.IsNotExist(err) {
 		t.Fatalf("serve made %s: %v", data, err)
+	}
+}
+
+// TestServeAnswersWhileStarting checks that serve takes its port at once and
+// says it is starting while it ingests its archive, then serves the API.
+func TestServeAnswersWhileStarting(t *testing.T) {
+	fake := embedtest.NewServer(t, embedtest.WithDims(8), embedtest.WithLatency(2*time.Second))
+	vars := map[string]string{
+		"VEILLE_EMBED_PROVIDER": "openai", "VEILLE_EMBED_BASE_URL": fake.URL, "VEILLE_EMBED_MODEL": "fake-embed", "VEILLE_EMBED_DIMS": "8",
+		"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": writeSyntheticArchive(t, 2, 2), "VEILLE_ADDR": "127.0.0.1:0",
+	}
+	bound, ready := make(chan net.Addr, 1), make(chan net.Addr, 1)
+	e := env{
+		getenv: func(k string) string { return vars[k] }, stdout: io.Discard, stderr: io.Discard,
+		bound: func(a net.Addr) { bound <- a }, listening: func(a net.Addr) { ready <- a },
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, e) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var base string
+	select {
+	case a := <-bound:
+		base = "http://" + a.String()
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve took no port within 10 s")
+	}
+
+	get := func(method, path string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, body
+	}
+	if res, body := get("GET", "/healthz"); res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"starting"`) {
+		t.Fatalf("GET /healthz while starting: %d %s", res.StatusCode, body)
+	}
+	for _, path := range []string{"/readyz", "/v1/search?q=zeppelin", "/"} {
+		res, body := get("GET", path)
+		var p struct {
+			Type      string `json:"type"`
+			Detail    string `json:"detail"`
+			RequestID string `json:"request_id"`
+		}
+		if err := json.Unmarshal(body, &p); err != nil {
+			t.Fatalf("GET %s while starting: %s (%v)", path, body, err)
+		}
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Content-Type") != "application/problem+json" ||
+			res.Header.Get("Retry-After") == "" || p.Type != "/problems/starting" || p.Detail == "" ||
+			p.RequestID == "" || p.RequestID != res.Header.Get("X-Request-ID") {
+			t.Fatalf("GET %s while starting: %d %v %s", path, res.StatusCode, res.Header, body)
+		}
+	}
+	if res, _ := get("HEAD", "/readyz"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("HEAD /readyz while starting: %d", res.StatusCode)
+	}
+
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve ended while starting: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve not ready within 60 s")
+	}
+	if res, body := get("GET", "/readyz"); res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /readyz once ready: %d %s", res.StatusCode, body)
 	}
 }
 

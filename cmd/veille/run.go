@@ -25,9 +25,10 @@ import (
 type env struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
-	// listening, when set, is called with the server's address once it
-	// accepts connections.
-	listening func(net.Addr)
+	// bound, when set, is called with the server's address once it
+	// accepts connections, answering that it is starting; listening once
+	// it serves the API.
+	bound, listening func(net.Addr)
 }
 
 // errUsage marks command-line mistakes, which exit with status 2.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/veille/veille/api"
@@ -45,6 +46,46 @@ func serve(ctx context.Context, args []string, e env) error {
 		"chat_base_url", cfg.ChatBaseURL, "chat_model", cfg.ChatModel, "chat_api_key_set", cfg.ChatAPIKey != "",
 		"admin_key_set", cfg.AdminKey != "", "read_keys", len(cfg.ReadKeys))
 
+	// The port is taken at once, and answers while the archive opens (an
+	// index to build, a folder to ingest): alive on /healthz, 503
+	// /problems/starting elsewhere, so that probes and clients can tell a
+	// slow start from a dead server.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	var stage atomic.Pointer[string]
+	setStage := func(s string) { stage.Store(&s) }
+	setStage("opening the archive")
+	g := &gate{}
+	g.set(api.Starting(func() string { return *stage.Load() }))
+	srv := &http.Server{
+		Handler:           g,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	var serveErr error
+	serveDone := make(chan struct{})
+	go func() { serveErr = srv.Serve(ln); close(serveDone) }()
+	stopServing := sync.OnceValue(func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
+		<-serveDone
+		if !errors.Is(serveErr, http.ErrServerClosed) {
+			return serveErr
+		}
+		return nil
+	})
+	defer stopServing() // on the returns before the end, where it is called first
+	log.Info("starting to listen", "addr", ln.Addr().String())
+	if e.bound != nil {
+		e.bound(ln.Addr())
+	}
+
 	m := metrics.New()
 	o, err := open(ctx, cfg, log, hooks{
 		wrap: func(emb archive.Embedder) archive.Embedder { return &metricsEmbedder{Embedder: emb, m: m} },
@@ -68,6 +109,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	defer func() { stopBg(); bg.Wait() }()
 	switch {
 	case cfg.Archive != "" && cfg.Watch:
+		setStage("ingesting the archive folder " + cfg.Archive)
 		w := sources.NewWatcher(cfg.Archive, o.arch, sources.WatchOptions{Logger: log.With("component", "watch")})
 		watchErr := make(chan error, 1)
 		bg.Go(func() { watchErr <- w.Run(bgCtx) })
@@ -80,6 +122,7 @@ func serve(ctx context.Context, args []string, e env) error {
 			return nil
 		}
 	case cfg.Archive != "":
+		setStage("ingesting the archive folder " + cfg.Archive)
 		files, err := listFiles([]string{cfg.Archive})
 		if err != nil {
 			return fmt.Errorf("archive: %w", err)
@@ -134,56 +177,44 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler: web.With(api.NewHandler(o.arch, api.Config{
-			MaxIssueBytes:    cfg.MaxUpload,
-			MaxUploadBytes:   cfg.MaxUploadTotal,
-			RequestTimeout:   cfg.RequestTimeout,
-			AdminKey:         cfg.AdminKey,
-			ReadKeys:         cfg.ReadKeys,
-			AskPerMinute:     cfg.AskPerMinute,
-			SearchPerMinute:  cfg.SearchPerMinute,
-			MaxConcurrentAsk: cfg.MaxConcurrentAsk,
-			CORSOrigins:      cfg.CORSOrigins,
-			Asker:            asker,
-			Backup:           o.db.Backup,
-			Jobs:             reg,
-			Reindex:          reindex,
-			ModelName:        "veille",
-			Observer:         m,
-			Metrics:          m.Handler(),
-		}, log.With("component", "api"))),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	g.set(web.With(api.NewHandler(o.arch, api.Config{
+		MaxIssueBytes:    cfg.MaxUpload,
+		MaxUploadBytes:   cfg.MaxUploadTotal,
+		RequestTimeout:   cfg.RequestTimeout,
+		AdminKey:         cfg.AdminKey,
+		ReadKeys:         cfg.ReadKeys,
+		AskPerMinute:     cfg.AskPerMinute,
+		SearchPerMinute:  cfg.SearchPerMinute,
+		MaxConcurrentAsk: cfg.MaxConcurrentAsk,
+		CORSOrigins:      cfg.CORSOrigins,
+		Asker:            asker,
+		Backup:           o.db.Backup,
+		Jobs:             reg,
+		Reindex:          reindex,
+		ModelName:        "veille",
+		Observer:         m,
+		Metrics:          m.Handler(),
+	}, log.With("component", "api"))))
 	log.Info("listening", "addr", ln.Addr().String())
 	if e.listening != nil {
 		e.listening(ln.Addr())
 	}
 
 	select {
-	case err := <-served:
-		return err
+	case <-serveDone:
+		return serveErr
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return stopServing()
 }
+
+// gate serves with one handler until it is given another.
+type gate struct{ h atomic.Pointer[http.Handler] }
+
+func (g *gate) set(h http.Handler) { g.h.Store(&h) }
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*g.h.Load()).ServeHTTP(w, r) }
 
 // watch registers the gauges read from the archive and the store at every
 // scrape.

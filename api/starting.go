@@ -1,0 +1,40 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// kindStarting is the problem of every request but the liveness probe while
+// the server opens its archive.
+var kindStarting = kind{"/problems/starting", "The server is starting, retry later", http.StatusServiceUnavailable}
+
+// Starting returns what a server answers while it opens its archive, which
+// may take a while (an index to build, a folder to ingest): GET and HEAD
+// /healthz answer 200 {"status": "starting"}, since the process is alive,
+// and every other request, /readyz included, a 503 /problems/starting whose
+// detail is stage() (what the start is doing), with Retry-After.
+func Starting(stage func() string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := requestIDFor(r)
+		w.Header().Set(headerRequestID, id)
+		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			if r.Method == http.MethodGet {
+				_ = json.NewEncoder(w).Encode(statusResponse{Status: "starting"})
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+		w.WriteHeader(kindStarting.status)
+		if r.Method != http.MethodHead {
+			_ = json.NewEncoder(w).Encode(problem{
+				Type: kindStarting.typ, Title: kindStarting.title, Status: kindStarting.status,
+				Detail: stage(), Instance: r.URL.Path, RequestID: id,
+			})
+		}
+	})
+}
