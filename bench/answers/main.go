@@ -1,0 +1,140 @@
+// Command answers measures the built-in extractive answerer on a question
+// answering set (PIAF's layout: corpus.jsonl and queries.jsonl with
+// "answers" and "gold_ids"): for each question, answer.Extract is given the
+// gold paragraph first, then the other paragraphs of its article, and the
+// figures say how often the answer holds one of the expected answers:
+//
+//	go run ./bench/answers -data ../shared/data/piaf-fr-qa
+//
+// "sentence" counts the first sentence the answer quotes (the one it ranks
+// best), "answer" the whole answer (one or two sentences); both compare
+// lower-cased, accent-folded text. Questions the answerer abstains on count
+// as misses. The retrieval that would find the paragraph is measured apart
+// (bench/quality.sh); this isolates the choice of the sentence.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/veille/veille/analysis"
+	"github.com/veille/veille/answer"
+)
+
+type passage struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+type question struct {
+	Question string   `json:"question"`
+	Answers  []string `json:"answers"`
+	GoldIDs  []string `json:"gold_ids"`
+}
+
+func main() {
+	data := flag.String("data", "../shared/data/piaf-fr-qa", "folder holding corpus.jsonl and queries.jsonl")
+	flag.Parse()
+	if err := run(*data); err != nil {
+		fmt.Fprintln(os.Stderr, "answers:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string) error {
+	var corpus []passage
+	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(b []byte) error {
+		var p passage
+		err := json.Unmarshal(b, &p)
+		corpus = append(corpus, p)
+		return err
+	}); err != nil {
+		return err
+	}
+	byID := map[string]passage{}
+	byTitle := map[string][]passage{}
+	for _, p := range corpus {
+		byID[p.ID] = p
+		byTitle[p.Title] = append(byTitle[p.Title], p)
+	}
+	var n, found, sentence, whole int
+	if err := readJSONL(filepath.Join(dir, "queries.jsonl"), func(b []byte) error {
+		var q question
+		if err := json.Unmarshal(b, &q); err != nil {
+			return err
+		}
+		if len(q.GoldIDs) == 0 || len(q.Answers) == 0 {
+			return nil
+		}
+		gold, ok := byID[q.GoldIDs[0]]
+		if !ok {
+			return fmt.Errorf("question %q: no passage %s", q.Question, q.GoldIDs[0])
+		}
+		ps := []answer.Passage{{ID: gold.ID, Headline: gold.Title, Text: gold.Text}}
+		for _, p := range byTitle[gold.Title] {
+			if p.ID != gold.ID && len(ps) < 5 {
+				ps = append(ps, answer.Passage{ID: p.ID, Headline: p.Title, Text: p.Text})
+			}
+		}
+		a := answer.Extract(q.Question, ps)
+		n++
+		if !a.Found {
+			return nil
+		}
+		found++
+		if holds(a.Citations[0].Span, q.Answers) && a.Citations[0].ID == gold.ID {
+			sentence++
+		}
+		if holds(a.Text, q.Answers) {
+			whole++
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	pct := func(k int) string { return fmt.Sprintf("%.1f %%", 100*float64(k)/float64(n)) }
+	fmt.Printf("| questions | answered | best sentence holds the answer | answer holds it |\n|---:|---:|---:|---:|\n")
+	fmt.Printf("| %d | %s | %s | %s |\n", n, pct(found), pct(sentence), pct(whole))
+	return nil
+}
+
+// holds reports whether text contains one of the answers, compared folded.
+func holds(text string, answers []string) bool {
+	t := fold(text)
+	for _, a := range answers {
+		if a = fold(a); a != "" && strings.Contains(t, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func fold(s string) string {
+	s = strings.NewReplacer("’", "'", "\u00a0", " ").Replace(strings.ToLower(analysis.Fold(s)))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func readJSONL(path string, fn func([]byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		if err := fn(sc.Bytes()); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+	}
+	return sc.Err()
+}
