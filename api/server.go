@@ -52,6 +52,11 @@ type Config struct {
 	MaxQueryLen    int           // longest query or question, in characters; default 2,000
 	RequestTimeout time.Duration // per request, embedding included; default 30 s
 	IngestTimeout  time.Duration // per issue upload; default 5 min
+	// SpoolDir is where uploads are written, each in a folder of its own,
+	// before they are parsed; default the system's temporary folder. The
+	// server's owner clears what a crash left there (veille serve spools
+	// into its data directory and empties that folder at start).
+	SpoolDir string
 
 	// AdminKey allows every route; with none, changes are accepted from
 	// loopback clients only. ReadKeys allow the read routes; with none,

@@ -103,7 +103,7 @@ func (s *Server) receive(c *gin.Context) (*upload, error) {
 			format = named
 		}
 	}
-	dir, err := os.MkdirTemp("", "veille-upload-")
+	dir, err := os.MkdirTemp(s.cfg.SpoolDir, "veille-upload-")
 	if err != nil {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}

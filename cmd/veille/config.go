@@ -31,7 +31,7 @@ var options = []option{
 	{flag: "watch", env: "VEILLE_WATCH", def: "false", usage: "keep following the archive folder: new, changed and deleted files are applied within 2 s", serveOnly: true, boolean: true},
 	{flag: "feed", env: "VEILLE_FEEDS", usage: "RSS or Atom feed URL to poll (repeatable; the variable is comma-separated)", serveOnly: true, repeatable: true, arg: "url"},
 	{flag: "feed-interval", env: "VEILLE_FEED_INTERVAL", def: "15m", usage: "time between two polls of a feed (errors back off up to 6h)", serveOnly: true, arg: "duration"},
-	{flag: "data", env: "VEILLE_DATA_DIR", def: "data", usage: "data directory: Badger store and index snapshot", arg: "dir"},
+	{flag: "data", env: "VEILLE_DATA_DIR", def: "data", usage: "data directory: Badger store, index snapshot, upload spool", arg: "dir"},
 	{flag: "embed-provider", env: "VEILLE_EMBED_PROVIDER", def: "builtin", usage: "embedder: builtin (no model, no network) or openai (any OpenAI-compatible server)"},
 	{flag: "embed-base-url", env: "VEILLE_EMBED_BASE_URL", usage: "OpenAI-compatible API root, e.g. http://localhost:11434/v1", arg: "url"},
 	{flag: "embed-model", env: "VEILLE_EMBED_MODEL", usage: "embedding model name for the openai provider"},

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,6 +105,10 @@ func serve(ctx context.Context, args []string, e env) error {
 			log.Error("close", "err", err)
 		}
 	}()
+	spool, err := spoolDir(cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
 	// Background sources stop before the index is saved and the store
 	// closed: deferred calls run last in, first out.
 	var bg sync.WaitGroup
@@ -181,6 +188,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		MaxIssueBytes:    cfg.MaxUpload,
 		MaxUploadBytes:   cfg.MaxUploadTotal,
 		RequestTimeout:   cfg.RequestTimeout,
+		SpoolDir:         spool,
 		AdminKey:         cfg.AdminKey,
 		ReadKeys:         cfg.ReadKeys,
 		AskPerMinute:     cfg.AskPerMinute,
@@ -207,6 +215,27 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	log.Info("shutting down")
 	return stopServing()
+}
+
+// spoolDir empties the folder of dataDir where uploads are spooled, in which
+// a crash or a kill may have left some, and returns it. The store's lock on
+// dataDir, taken before, keeps any other server from spooling there.
+func spoolDir(dataDir string, log *slog.Logger) (string, error) {
+	dir := filepath.Join(dataDir, "spool")
+	left, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("upload spool: %w", err)
+	}
+	if len(left) > 0 {
+		log.Info("removing the uploads a stop left unfinished", "folder", dir, "uploads", len(left))
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return "", fmt.Errorf("upload spool: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return "", fmt.Errorf("upload spool: %w", err)
+	}
+	return dir, nil
 }
 
 // gate serves with one handler until it is given another.
