@@ -53,11 +53,7 @@ func TestFeedStateSurvivesRestart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := sources.PollResult{Status: 304}
-			if validators == "none" {
-				want = sources.PollResult{Status: 200, Skipped: 2}
-			}
-			if res != want {
+			if want := unchangedPoll(validators); res != want {
 				t.Fatalf("first poll after a restart: %+v, want %+v", res, want)
 			}
 			if validators == "etag" && fs.notModified.Load() != 1 {

@@ -118,20 +118,7 @@ func TestServeAnswersWhileStarting(t *testing.T) {
 
 	get := func(method, path string) (*http.Response, []byte) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), method, base+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res, body
+		return fetch(t, method, base+path, "", "")
 	}
 	if res, body := get("GET", "/healthz"); res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"starting"`) {
 		t.Fatalf("GET /healthz while starting: %d %s", res.StatusCode, body)

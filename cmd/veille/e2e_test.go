@@ -67,7 +67,21 @@ func (s *server) stop(t *testing.T) {
 
 func (s *server) call(t *testing.T, method, path, ctype, body string, out any) int {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, s.base+path, strings.NewReader(body))
+	res, raw := fetch(t, method, s.base+path, ctype, body)
+	if res.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+	}
+	return res.StatusCode
+}
+
+// fetch makes a request, with a body of type ctype unless ctype is empty,
+// and returns the response and its body.
+func fetch(t *testing.T, method, url, ctype, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,13 +97,7 @@ func (s *server) call(t *testing.T, method, path, ctype, body string, out any) i
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		t.Fatalf("%s %s: %v: %s", method, path, err, raw)
-	}
-	return res.StatusCode
+	return res, raw
 }
 
 // checkMetrics reads /metrics and looks for the request, ingest, archive
