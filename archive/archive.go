@@ -54,6 +54,10 @@ type Config struct {
 	Logger                   *slog.Logger
 	// Observe, when set, is called after every successful ingest or delete.
 	Observe func(Result)
+	// Stage, when set, is told what Open does when it may take a while
+	// (building or compacting the index), so that a starting server can
+	// say it.
+	Stage func(string)
 	// Next, when set, is the embedder a reindex moves the archive to
 	// ([Archive.Reindex]). When the store's vectors already come from it
 	// (the reindex switched before a restart), Open serves with it.
@@ -160,15 +164,19 @@ func StoreID(emb Embedder) store.Embedder {
 // err) after starting at start, up to date with the store, or rebuilds the
 // index when there is no usable snapshot.
 func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config, gen uint32, ix *vectorindex.Index, err error, start time.Time) (*vectorindex.Index, error) {
+	building := fmt.Sprintf("building the index from the store (%d items)", len(a.dates))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		a.log.Info("no index snapshot, building the index from the store", "items", len(a.dates))
+		a.stage(building)
 		return a.rebuild(ctx, icfg, gen)
 	case err != nil:
 		a.log.Warn("index snapshot unusable, rebuilding the index from the store", "err", err, "items", len(a.dates))
+		a.stage(building)
 		return a.rebuild(ctx, icfg, gen)
 	case ix.Dims() != icfg.Dims:
 		a.log.Warn("index snapshot has other dimensions, rebuilding", "snapshot_dims", ix.Dims(), "dims", icfg.Dims)
+		a.stage(building)
 		return a.rebuild(ctx, icfg, gen)
 	}
 	added, removed, err := a.reconcile(ctx, ix, gen)
@@ -177,11 +185,19 @@ func (a *Archive) loadIndex(ctx context.Context, icfg vectorindex.Config, gen ui
 	}
 	a.log.Info("index loaded", "items", ix.Len(), "added", added, "removed", removed, "took", time.Since(start))
 	if ix.NeedsCompaction() {
+		a.stage("compacting the index")
 		if err := a.compact(ctx, ix); err != nil {
 			return nil, err
 		}
 	}
 	return ix, nil
+}
+
+// stage tells the Stage hook, if any, what Open is doing.
+func (a *Archive) stage(s string) {
+	if a.cfg.Stage != nil {
+		a.cfg.Stage(s)
+	}
 }
 
 func (a *Archive) rebuild(ctx context.Context, icfg vectorindex.Config, gen uint32) (*vectorindex.Index, error) {

@@ -253,6 +253,46 @@ func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
 	}
 }
 
+// TestOpenSaysItBuildsTheIndex checks the Stage hook: an Open that must
+// build the index says so, one that loads a snapshot says nothing.
+func TestOpenSaysItBuildsTheIndex(t *testing.T) {
+	dir := t.TempDir()
+	f := open(t, dir)
+	if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
+		t.Fatal(err)
+	}
+	f.close(t)
+	stages := func() []string {
+		t.Helper()
+		db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var said []string
+		arch, err := archive.Open(t.Context(), db, &countingEmbedder{Builtin: embed.NewBuiltin(256)}, archive.Config{
+			SnapshotPath: filepath.Join(dir, "index.hnsw"),
+			Stage:        func(s string) { said = append(said, s) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := arch.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return said
+	}
+	if said := stages(); len(said) != 0 {
+		t.Fatalf("an Open from a snapshot said %q", said)
+	}
+	if err := os.Remove(filepath.Join(dir, "index.hnsw")); err != nil {
+		t.Fatal(err)
+	}
+	if said := stages(); len(said) != 1 || said[0] != "building the index from the store (3 items)" {
+		t.Fatalf("an Open without a snapshot said %q", said)
+	}
+}
+
 // TestOtherEmbedderIsRefused opens an archive holding vectors with other
 // dims: refused. An archive that holds none takes any embedder.
 func TestOtherEmbedderIsRefused(t *testing.T) {

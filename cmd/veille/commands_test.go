@@ -155,6 +155,36 @@ func TestServeAnswersWhileStarting(t *testing.T) {
 	}
 }
 
+// TestServeStoppedWhileOpening stops serve while it asks its embedder for
+// the model's dimensions, before the archive is open: a clean exit, as once
+// serving.
+func TestServeStoppedWhileOpening(t *testing.T) {
+	fake := embedtest.NewServer(t, embedtest.WithDims(8), embedtest.WithLatency(5*time.Second))
+	vars := map[string]string{
+		"VEILLE_EMBED_PROVIDER": "openai", "VEILLE_EMBED_BASE_URL": fake.URL, "VEILLE_EMBED_MODEL": "fake-embed",
+		"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ADDR": "127.0.0.1:0",
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	e := env{getenv: func(k string) string { return vars[k] }, stdout: io.Discard, stderr: io.Discard}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, e) }()
+	for deadline := time.Now().Add(10 * time.Second); fake.Requests() < 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("serve asked its embedder nothing within 10 s")
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve stopped while opening: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s")
+	}
+}
+
 // TestServeStoppedWhileLoading stops serve (Ctrl-C) while it ingests its
 // archive: it ends without error, as it does once serving.
 func TestServeStoppedWhileLoading(t *testing.T) {

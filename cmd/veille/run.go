@@ -304,6 +304,7 @@ type opened struct {
 type hooks struct {
 	wrap    func(archive.Embedder) archive.Embedder // decorates the embedder
 	observe func(archive.Result)                    // sees every ingest and delete
+	stage   func(string)                            // told what a slow open does
 	// unsynced opens the store for a bulk load, which syncs its writes
 	// once, when it closes (store.Options.Unsynced).
 	unsynced bool
@@ -362,6 +363,7 @@ func (o *opened) openArchive(ctx context.Context, cfg config, log *slog.Logger, 
 		SnapshotPath: filepath.Join(cfg.DataDir, "index.hnsw"),
 		Logger:       log.With("component", "archive"),
 		Observe:      h.observe,
+		Stage:        h.stage,
 		Next:         o.next,
 	})
 	o.arch = arch

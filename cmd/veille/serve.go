@@ -95,7 +95,14 @@ func serve(ctx context.Context, args []string, e env) error {
 		observe: func(r archive.Result) {
 			m.ObserveIngest(r.Added, r.Changed, r.Unchanged, r.Removed)
 		},
+		stage: setStage,
 	})
+	if ctx.Err() != nil && err != nil {
+		// Stopped while opening (an index to build, an embedder to
+		// reach): nothing was half done, and a stop is no failure.
+		log.Info("stopped while opening the archive", "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
