@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -50,7 +51,9 @@ func (s *Server) postIssue(c *gin.Context) {
 	}
 	u, err := s.receive(c)
 	if err != nil {
-		s.ingestFailed()
+		if ae, ok := errors.AsType[*apiError](err); !ok || ae.kind != kindClientClosed {
+			s.ingestFailed()
+		}
 		s.fail(c, err)
 		return
 	}

@@ -107,6 +107,10 @@ func (s *Server) receive(c *gin.Context) (*upload, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
+	// A body cut short by the connection (the client went away mid-upload)
+	// is told from one that arrived whole but malformed.
+	body := &readError{r: c.Request.Body}
+	c.Request.Body = readCloser{body, c.Request.Body}
 	u := &upload{dir: dir, multipart: !ok}
 	if u.multipart {
 		err = s.receiveParts(c, u)
@@ -115,9 +119,18 @@ func (s *Server) receive(c *gin.Context) (*upload, error) {
 	}
 	if err != nil {
 		u.remove()
+		if errors.Is(body.err, io.ErrUnexpectedEOF) {
+			err = &apiError{kind: kindClientClosed, detail: "the connection closed before the end of the body", err: body.err}
+		}
 		return nil, err
 	}
 	return u, nil
+}
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // receiveBody spools a body that is one file.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
@@ -609,5 +610,40 @@ func TestUploadJobCanceled(t *testing.T) {
 	}
 	if n := issueCount(t, base); n != 1 {
 		t.Fatalf("%d issues stored, want the first file's", n)
+	}
+}
+
+// TestUploadCutShortByTheClient sends half an upload and closes the
+// connection: a client gone (499), not a malformed body, nor an ingest
+// failure; a whole body that is malformed is still a 400.
+func TestUploadCutShortByTheClient(t *testing.T) {
+	m := metrics.New()
+	base := newServerWith(t, api.Config{Observer: m, Metrics: m.Handler()})
+	addr := strings.TrimPrefix(base, "http://")
+	ctype, multipart := multipartBody(t, filePart{"jan.txt", "text/plain", issueJan})
+	for _, tt := range []struct{ ctype, body string }{
+		{"text/plain", issueJan},
+		{ctype, multipart},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /v1/issues HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+			addr, tt.ctype, len(tt.body), tt.body[:len(tt.body)/2])
+		conn.Close()
+	}
+	r := do(t, "POST", base+"/v1/issues", ctype, multipart[:len(multipart)/2])
+	mustStatus(t, r, http.StatusBadRequest)
+
+	var text string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		text = scrape(t, base)
+		if strings.Contains(text, `route="/v1/issues",status="499"} 2`) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(text, `route="/v1/issues",status="499"} 2`) || !strings.Contains(text, "veille_ingest_failures_total 1\n") {
+		t.Fatalf("two uploads cut short and one malformed:\n%s%s", grepLines(text, `route="/v1/issues"`), grepLines(text, "veille_ingest_failures_total"))
 	}
 }
