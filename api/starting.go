@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 )
@@ -9,6 +10,10 @@ import (
 // kindStarting is the problem of every request but the liveness probe while
 // the server opens its archive.
 var kindStarting = kind{"/problems/starting", "The server is starting, retry later", http.StatusServiceUnavailable}
+
+// startingDrain is the most of a request body that [Starting] reads: the
+// default limit of an upload (Config.MaxUploadBytes).
+const startingDrain = 64 << 20
 
 // Starting returns what a server answers while it opens its archive, which
 // may take a while (an index to build, a folder to ingest): GET and HEAD
@@ -27,6 +32,10 @@ func Starting(stage func() string) http.Handler {
 			}
 			return
 		}
+		// An upload sent meanwhile is read and dropped, up to a bound, so
+		// that a client that writes its whole body before it reads (no
+		// "Expect: 100-continue") gets the 503 rather than a reset.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, startingDrain))
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 		w.WriteHeader(kindStarting.status)
