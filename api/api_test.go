@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,8 +161,37 @@ func TestIngestSearchAskSimilarDelete(t *testing.T) {
 
 	r = do(t, "GET", base+"/v1/issues", "", "")
 	mustStatus(t, r, http.StatusOK)
-	if n := len(r.body["issues"].([]any)); n != 2 {
-		t.Fatalf("%d issues, want 2", n)
+	if n := len(r.body["issues"].([]any)); n != 2 || r.body["total"] != 2.0 {
+		t.Fatalf("%d issues of %v, want 2", n, r.body["total"])
+	}
+	// Pages, and a range, newest first.
+	for _, tt := range []struct {
+		query string
+		total float64
+		dates []string
+	}{
+		{"limit=1", 2, []string{"2025-02"}},
+		{"limit=1&offset=1", 2, []string{"2025-01"}},
+		{"offset=5", 2, nil},
+		{"from=2025-01&to=2025-01-31", 1, []string{"2025-01"}},
+		{"from=2025-03", 0, nil},
+	} {
+		r = do(t, "GET", base+"/v1/issues?"+tt.query, "", "")
+		mustStatus(t, r, http.StatusOK)
+		var dates []string
+		for _, iss := range r.body["issues"].([]any) {
+			dates = append(dates, iss.(map[string]any)["date"].(string))
+		}
+		if r.body["total"] != tt.total || !slices.Equal(dates, tt.dates) {
+			t.Errorf("GET /v1/issues?%s: %v of %v, want %v of %v", tt.query, dates, r.body["total"], tt.dates, tt.total)
+		}
+	}
+	for _, query := range []string{"limit=0", "limit=1001", "offset=-1", "limit=x", "from=2025-13"} {
+		r = do(t, "GET", base+"/v1/issues?"+query, "", "")
+		mustStatus(t, r, http.StatusBadRequest)
+		if r.body["type"] != "/problems/validation" {
+			t.Errorf("GET /v1/issues?%s: %s", query, r.raw)
+		}
 	}
 
 	r = do(t, "GET", base+"/v1/search?q=centres+de+donn%C3%A9es+Stargate&k=2", "", "")

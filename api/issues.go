@@ -3,7 +3,11 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -88,18 +92,60 @@ func (s *Server) postIssue(c *gin.Context) {
 
 type issuesResponse struct {
 	Issues []store.IssueSummary `json:"issues"`
+	Total  int                  `json:"total"` // issues within the range, before limit and offset
 }
 
+// maxIssuesPage is the largest limit of GET /v1/issues.
+const maxIssuesPage = 1000
+
+// listIssues serves GET /v1/issues?from=&to=&limit=&offset=: the issues,
+// newest first, dated within from..to, limit of them (all when absent)
+// after skipping offset.
 func (s *Server) listIssues(c *gin.Context) {
+	r, err := queryRange(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	limit, err := queryCount(c, "limit", 1, maxIssuesPage)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	offset, err := queryCount(c, "offset", 0, math.MaxInt32)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	issues, err := s.arch.Issues(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool { return !r.Contains(iss.Date) })
+	total := len(issues)
+	issues = issues[min(offset, total):]
+	if limit > 0 {
+		issues = issues[:min(limit, len(issues))]
+	}
 	if issues == nil {
 		issues = []store.IssueSummary{}
 	}
-	c.JSON(http.StatusOK, issuesResponse{Issues: issues})
+	c.JSON(http.StatusOK, issuesResponse{Issues: issues, Total: total})
+}
+
+// queryCount reads an integer query parameter between lo and hi; absent,
+// it is 0.
+func queryCount(c *gin.Context, name string, lo, hi int) (int, error) {
+	raw, ok := c.GetQuery(name)
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		return 0, invalid(name, fmt.Sprintf("must be an integer from %d to %d", lo, hi))
+	}
+	return n, nil
 }
 
 type issueResponse struct {

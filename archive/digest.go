@@ -25,7 +25,7 @@ func (a *Archive) Digest(ctx context.Context, r Range, k int) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool { return !r.contains(iss.Date) })
+	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool { return !r.Contains(iss.Date) })
 	slices.SortFunc(issues, func(x, y store.IssueSummary) int {
 		return cmp.Or(cmp.Compare(x.Date, y.Date), cmp.Compare(x.ID, y.ID))
 	})

@@ -33,8 +33,8 @@ func (r Range) Backwards() bool {
 	return r.From != "" && r.To != "" && pad(r.From, "-00") > pad(r.To, "-99")
 }
 
-// contains reports whether an issue dated d falls within r.
-func (r Range) contains(d string) bool {
+// Contains reports whether an issue dated d falls within r.
+func (r Range) Contains(d string) bool {
 	if r.IsZero() {
 		return true
 	}
@@ -349,7 +349,7 @@ func (a *Archive) filter(r Range) *vectorindex.Filter {
 	if r.IsZero() {
 		return nil
 	}
-	return vectorindex.NewFilter(a.sortedSeqs(r.contains))
+	return vectorindex.NewFilter(a.sortedSeqs(r.Contains))
 }
 
 func (a *Archive) lexical(text string, k int, f *vectorindex.Filter) []scored {
