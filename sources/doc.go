@@ -21,6 +21,9 @@
 //   - a file that fails to parse is logged with its name, and its previous
 //     issues are kept as they were.
 //
+// The issues a watcher stores name their file by its absolute path (their
+// source), whatever folder the server starts in.
+//
 // When the sink is a [Holder] (the archive is), the watcher starts from the
 // issues the archive holds from files under its folder, by their sources,
 // so that the first scan also applies what changed while nothing watched:

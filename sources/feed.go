@@ -202,7 +202,8 @@ func (p *FeedPoller) backoff(n int) time.Duration {
 //
 // Errors wrap [ErrStatus], [ErrTooLarge], the client's error, the errors of
 // [ingest.ParseFeed] or those of the sink; res.Status is set whenever the
-// server answered. A feed without entries is not an error.
+// server answered. An empty response is an error; a feed without entries
+// is not, and leaves what the poller remembers as it was.
 func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -241,6 +242,9 @@ func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 	if len(data) > MaxFeedBytes {
 		return res, fmt.Errorf("poll %s: over %d bytes: %w", p.url, MaxFeedBytes, ErrTooLarge)
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return res, fmt.Errorf("poll %s: %w: the response is empty", p.url, ingest.ErrFeed)
+	}
 	if err := p.ingest(ctx, data, &res); err != nil {
 		return res, err
 	}
@@ -254,8 +258,8 @@ func (p *FeedPoller) Poll(ctx context.Context) (PollResult, error) {
 func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) error {
 	docs, err := ingest.ParseFeed(p.url, data)
 	if errors.Is(err, ingest.ErrEmpty) {
-		clear(p.st.Seen)
-		clear(p.st.Dated)
+		// A feed that lists nothing is more often a glitch than the end of
+		// every entry: what the poller remembers stays.
 		return nil
 	}
 	if err != nil {

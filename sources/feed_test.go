@@ -29,6 +29,7 @@ type feedServer struct {
 	*httptest.Server
 	validators string // "etag", "last-modified" or "none"
 	undated    bool   // entries without pubDate
+	blank      bool   // answer 200 with an empty body
 
 	mu       sync.Mutex
 	entries  []entry
@@ -57,8 +58,11 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	fs.requests.Add(1)
 	fs.mu.Lock()
 	body := rss(fs.entries, !fs.undated)
-	modified := fs.modified
+	modified, blank := fs.modified, fs.blank
 	fs.mu.Unlock()
+	if blank {
+		return
+	}
 	sum := sha256.Sum256([]byte(body))
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	switch fs.validators {

@@ -2,10 +2,12 @@ package sources_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/sources"
 )
 
@@ -134,5 +136,45 @@ func TestFeedStateUnreadable(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &st); err != nil || st.ETag == "" || len(st.Seen) != 1 {
 		t.Fatalf("state saved after the poll: %s (%v), want the validator and the entry", b, err)
+	}
+}
+
+// TestFeedStateSurvivesGlitches deletes an entry, then has the feed answer
+// an empty body and then no entries: neither brings the entry back.
+func TestFeedStateSurvivesGlitches(t *testing.T) {
+	t.Parallel()
+	arch, db, closeArchive := openArchiveIn(t, t.TempDir())
+	t.Cleanup(closeArchive)
+	fs := newFeedServer(t, "none",
+		entry{"2", "Le retour du zeppelin", "Le zeppelin reprend ses vols au-dessus du lac."},
+		entry{"1", "Un phonographe aux enchères", "Un phonographe de Edison vendu aux enchères."})
+	p := sources.NewFeedPoller(fs.URL, arch, sources.FeedOptions{Client: fs.Client(), State: db, Logger: testLogger(t)})
+	if res, err := p.Poll(t.Context()); err != nil || res.New != 2 {
+		t.Fatalf("first poll: %+v, %v", res, err)
+	}
+	id, _ := issueByHeadline(t, arch, "Le retour du zeppelin")
+	if _, err := arch.DeleteIssue(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+
+	fs.mu.Lock()
+	fs.blank = true
+	fs.mu.Unlock()
+	if _, err := p.Poll(t.Context()); !errors.Is(err, ingest.ErrFeed) {
+		t.Fatalf("poll of an empty body: %v, want an error wrapping ingest.ErrFeed", err)
+	}
+	fs.mu.Lock()
+	fs.blank, fs.entries, fs.modified = false, nil, fs.modified.Add(time.Hour)
+	fs.mu.Unlock()
+	if res, err := p.Poll(t.Context()); err != nil || res != (sources.PollResult{Status: 200}) {
+		t.Fatalf("poll of a feed without entries: %+v, %v", res, err)
+	}
+	fs.add(entry{"1", "Un phonographe aux enchères", "Un phonographe de Edison vendu aux enchères."})
+	fs.add(entry{"2", "Le retour du zeppelin", "Le zeppelin reprend ses vols au-dessus du lac."})
+	if res, err := p.Poll(t.Context()); err != nil || res != (sources.PollResult{Status: 200, Skipped: 2}) {
+		t.Fatalf("poll of the feed back as it was: %+v, %v", res, err)
+	}
+	if len(find(t, arch, "zeppelin")) != 0 {
+		t.Fatal("the deleted entry came back after the feed's glitches")
 	}
 }

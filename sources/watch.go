@@ -77,6 +77,12 @@ func NewWatcher(dir string, sink Sink, opts WatchOptions) *Watcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Files are named, and so are the sources of their issues, by absolute
+	// paths, which seed can tell from upload names whatever the folder the
+	// server starts from.
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	return &Watcher{
 		dir:     filepath.Clean(dir),
 		sink:    sink,
@@ -171,29 +177,29 @@ func (w *Watcher) Run(ctx context.Context) error {
 // seed tracks, when the sink is a [Holder], the issues it holds from files
 // under the folder, by their sources, as if this watcher had ingested them:
 // the first scan then deletes those of files that are gone and those that
-// their files no longer give, as it would have while watching.
+// their files no longer give, as it would have while watching. A source is
+// taken for a file when it is an absolute path, as a watcher writes them, or
+// a relative one with a folder in it, as `veille ingest DIR` writes them
+// (from the folder the server starts in); a bare name is an upload's, which
+// no file of the folder gave.
 func (w *Watcher) seed(ctx context.Context) error {
 	h, ok := w.sink.(Holder)
 	if !ok {
 		return nil
-	}
-	dir, err := filepath.Abs(w.dir)
-	if err != nil {
-		return err
 	}
 	issues, err := h.Issues(ctx)
 	if err != nil {
 		return err
 	}
 	for _, iss := range issues {
-		if iss.Source == "" {
+		if !filepath.IsAbs(iss.Source) && !strings.ContainsRune(filepath.ToSlash(iss.Source), '/') {
 			continue
 		}
 		src, err := filepath.Abs(iss.Source)
 		if err != nil {
 			continue
 		}
-		rel, err := filepath.Rel(dir, src)
+		rel, err := filepath.Rel(w.dir, src)
 		if err != nil || rel == "." || !filepath.IsLocal(rel) {
 			continue
 		}
@@ -522,7 +528,9 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 		}
 		st.hash = [sha256.Size]byte{}
 	}
+	gave := st.others
 	st.issues, st.others = held, others
+	sum.removed += w.dropOrphans(ctx, path, slices.DeleteFunc(gave, func(id string) bool { return now[id] }))
 	maps.DeleteFunc(st.hashes, func(id string, _ string) bool { return !slices.Contains(held, id) })
 	level := slog.LevelInfo
 	if sum.added+sum.changed+sum.removed == 0 {
@@ -549,6 +557,7 @@ func (w *Watcher) forget(ctx context.Context, path string) {
 		for _, id := range st.issues {
 			removed += w.drop(ctx, p, id)
 		}
+		removed += w.dropOrphans(ctx, p, st.others)
 		w.log.InfoContext(ctx, "file removed", "file", p, "issues", len(st.issues), "removed", removed)
 	}
 }
@@ -571,6 +580,19 @@ func (w *Watcher) drop(ctx context.Context, path, id string) int {
 		return 0
 	}
 	return res.Removed
+}
+
+// dropOrphans drops the issues of ids, which path gave while another file
+// held them and gives no more, that no file holds now: their holder went
+// while path was to take over (see drop).
+func (w *Watcher) dropOrphans(ctx context.Context, path string, ids []string) int {
+	removed := 0
+	for _, id := range ids {
+		if w.holder(id, path) == "" {
+			removed += w.drop(ctx, path, id)
+		}
+	}
+	return removed
 }
 
 // release takes issue id from the issues the archive holds from path.
@@ -597,11 +619,11 @@ func (w *Watcher) holder(id, except string) string {
 	return ""
 }
 
-// successor returns the first other tracked file that gives issue id while
-// another holds it, or "".
+// successor returns the first other tracked file, still there, that gives
+// issue id while another holds it, or "".
 func (w *Watcher) successor(id, except string) string {
 	for _, p := range w.tracked() {
-		if p != except && slices.Contains(w.files[p].others, id) {
+		if p != except && slices.Contains(w.files[p].others, id) && !gone(p) {
 			return p
 		}
 	}

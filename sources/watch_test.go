@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/sources"
 	"github.com/veille/veille/store"
 )
@@ -214,6 +215,48 @@ func TestWatchSameIssueInTwoFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "moved-away folder gone", func() bool { return len(find(t, arch, "zeppelin")) == 0 })
+}
+
+func TestWatchHolderAndOtherDeletedTogether(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	held, other := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	write(t, held, rawIssue("Les dirigeables reviennent", zeppelin))
+	write(t, other, rawIssue("Les dirigeables reviennent", edited))
+	startWatcher(t, dir, arch)
+	if len(find(t, arch, "zeppelin")) != 1 {
+		t.Fatal("the first file's issue is not searchable")
+	}
+	for _, p := range []string{held, other} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "issue gone with both files", func() bool {
+		return len(find(t, arch, "zeppelin")) == 0 && len(find(t, arch, "dirigeable")) == 0
+	})
+}
+
+// TestWatchKeepsUploads starts a watcher of the current folder over an
+// archive holding an upload whose name is a bare file name: no file of the
+// folder gave it, and the watcher leaves it alone.
+func TestWatchKeepsUploads(t *testing.T) {
+	arch := openArchive(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	docs, err := ingest.Parse("upload-octobre.txt", []byte(rawIssue("Envoyé par l'API", "Le sextant a été envoyé par l'API.")), ingest.FormatRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := arch.Ingest(t.Context(), docs[0]); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "mars.txt"), rawIssue("Les dirigeables reviennent", zeppelin))
+	startWatcher(t, ".", arch)
+	if len(find(t, arch, "zeppelin")) != 1 || len(find(t, arch, "sextant")) != 1 {
+		t.Fatal("the watcher of the current folder lost the upload, or missed its file")
+	}
 }
 
 func TestWatchTwoFilesGiveOneIssue(t *testing.T) {
