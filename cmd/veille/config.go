@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -208,7 +209,7 @@ func flags(fs *flag.FlagSet, serve bool, getenv func(string) string) func() (con
 		c.ChatContextChars = num("chat-context-chars", 0)
 		c.CORSOrigins = splitList(get("cors-origins"))
 		c.Watch = boolean("watch")
-		c.Feeds = splitList(get("feed"))
+		c.Feeds = unique(splitList(get("feed"))) // a feed named twice is polled once
 		c.FeedInterval = dur("feed-interval")
 		c.AdminKey = get("admin-key")
 		c.ReadKeys = splitList(get("read-keys"))
@@ -353,6 +354,16 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// unique drops the repeats of a value from xs, keeping the first.
+func unique(xs []string) []string {
+	seen := map[string]bool{}
+	return slices.DeleteFunc(xs, func(x string) bool {
+		dup := seen[x]
+		seen[x] = true
+		return dup
+	})
 }
 
 // printFlags writes the flags of fs as flag.PrintDefaults does, but names

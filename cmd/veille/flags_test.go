@@ -294,6 +294,10 @@ func TestValuesAccepted(t *testing.T) {
 			t.Errorf("VEILLE_LOG_LEVEL=%s: level %v, %v; want %v", name, cfg.LogLevel, err, want)
 		}
 	}
+	feeds := []string{"--feed", "https://a.test/rss", "--feed", "https://b.test/atom", "--feed", "https://a.test/rss"}
+	if cfg, _, err := parse("serve", feeds, true, quietEnv(nil), nil); err != nil || !slices.Equal(cfg.Feeds, []string{"https://a.test/rss", "https://b.test/atom"}) {
+		t.Errorf("a feed named twice: feeds %q, %v; want it once", cfg.Feeds, err)
+	}
 	cfg, _, err := parse("serve", nil, true, quietEnv(nil), nil)
 	if err != nil {
 		t.Fatalf("the defaults: %v", err)
