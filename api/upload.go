@@ -9,6 +9,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -321,6 +323,10 @@ func checkSource(name string) string {
 		return fmt.Sprintf("must be at most %d bytes", maxSourceLen)
 	case strings.ContainsFunc(name, unicode.IsControl):
 		return "must not hold control characters"
+	case path.IsAbs(filepath.ToSlash(name)) || filepath.IsAbs(name):
+		// Absolute paths name the files of a watched folder, whose issues
+		// the watcher deletes when the file is gone (sources.Watcher).
+		return "must be a name, not an absolute path"
 	}
 	return ""
 }

@@ -345,6 +345,8 @@ func TestUploadCorpusIsNamedBySource(t *testing.T) {
 		{"source too long", "/v1/issues?source=" + strings.Repeat("s", 257) + ".jsonl", "application/x-ndjson", april, "source"},
 		{"source with a control character", "/v1/issues?source=a%01b.jsonl", "application/x-ndjson", april, "source"},
 		{"source not UTF-8", "/v1/issues?source=%FF.txt", "text/plain", issueJan, "source"},
+		{"absolute source", "/v1/issues?source=/srv/lettres/2025-01.txt", "text/plain", issueJan, "source"},
+		{"json absolute source", "/v1/issues", "application/json", `{"date":"2025-01","text":"Texte.","source":"/srv/lettres/x.txt"}`, "source"},
 		{"json source too long", "/v1/issues", "application/json", `{"date":"2025-01","text":"Texte.","source":"` + strings.Repeat("s", 300) + `"}`, "source"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,8 +21,10 @@
 //   - a file that fails to parse is logged with its name, and its previous
 //     issues are kept as they were.
 //
-// The issues a watcher stores name their file by its absolute path (their
-// source), whatever folder the server starts in.
+// The issues a watcher stores name their file by its canonical path
+// ([Canonical]: absolute, symbolic links resolved) as their source, as
+// `veille ingest` does, whatever folder the server starts in or the link
+// it is given.
 //
 // When the sink is a [Holder] (the archive is), the watcher starts from the
 // issues the archive holds from files under its folder, by their sources,

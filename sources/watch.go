@@ -68,6 +68,19 @@ type Watcher struct {
 	ready   chan struct{}
 }
 
+// Canonical returns the absolute path of path with its symbolic links
+// resolved, or as much of that as can be had (a path that does not exist
+// is only made absolute): the name a file's issues give as their source.
+func Canonical(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	return path
+}
+
 // NewWatcher returns a watcher of dir writing to sink. It does nothing until
 // [Watcher.Run].
 func NewWatcher(dir string, sink Sink, opts WatchOptions) *Watcher {
@@ -77,14 +90,12 @@ func NewWatcher(dir string, sink Sink, opts WatchOptions) *Watcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// Files are named, and so are the sources of their issues, by absolute
+	// Files are named, and so are the sources of their issues, by canonical
 	// paths, which seed can tell from upload names whatever the folder the
-	// server starts from.
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
+	// server starts in or the links it goes through.
+	dir = Canonical(dir)
 	return &Watcher{
-		dir:     filepath.Clean(dir),
+		dir:     dir,
 		sink:    sink,
 		opts:    opts,
 		log:     log.With("dir", dir),
@@ -177,11 +188,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 // seed tracks, when the sink is a [Holder], the issues it holds from files
 // under the folder, by their sources, as if this watcher had ingested them:
 // the first scan then deletes those of files that are gone and those that
-// their files no longer give, as it would have while watching. A source is
-// taken for a file when it is an absolute path, as a watcher writes them, or
-// a relative one with a folder in it, as `veille ingest DIR` writes them
-// (from the folder the server starts in); a bare name is an upload's, which
-// no file of the folder gave.
+// their files no longer give, as it would have while watching. Only an
+// absolute source is taken for a file, as a watcher and `veille ingest`
+// write them ([Canonical]); a relative one (an upload's name, a source
+// stored by an older version) says nothing sure about which file it was.
 func (w *Watcher) seed(ctx context.Context) error {
 	h, ok := w.sink.(Holder)
 	if !ok {
@@ -192,14 +202,10 @@ func (w *Watcher) seed(ctx context.Context) error {
 		return err
 	}
 	for _, iss := range issues {
-		if !filepath.IsAbs(iss.Source) && !strings.ContainsRune(filepath.ToSlash(iss.Source), '/') {
+		if !filepath.IsAbs(iss.Source) {
 			continue
 		}
-		src, err := filepath.Abs(iss.Source)
-		if err != nil {
-			continue
-		}
-		rel, err := filepath.Rel(w.dir, src)
+		rel, err := filepath.Rel(w.dir, iss.Source)
 		if err != nil || rel == "." || !filepath.IsLocal(rel) {
 			continue
 		}

@@ -245,17 +245,55 @@ func TestWatchKeepsUploads(t *testing.T) {
 	arch := openArchive(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
-	docs, err := ingest.Parse("upload-octobre.txt", []byte(rawIssue("Envoyé par l'API", "Le sextant a été envoyé par l'API.")), ingest.FormatRaw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := arch.Ingest(t.Context(), docs[0]); err != nil {
-		t.Fatal(err)
+	for _, up := range []struct{ name, text string }{
+		{"upload-octobre.txt", "Le sextant a été envoyé par l'API."},
+		{"notes/novembre.txt", "Le télégraphe a été envoyé par l'API."},
+	} {
+		docs, err := ingest.Parse(up.name, []byte(rawIssue("Envoyé par l'API "+up.name, up.text)), ingest.FormatRaw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := arch.Ingest(t.Context(), docs[0]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	write(t, filepath.Join(dir, "mars.txt"), rawIssue("Les dirigeables reviennent", zeppelin))
 	startWatcher(t, ".", arch)
-	if len(find(t, arch, "zeppelin")) != 1 || len(find(t, arch, "sextant")) != 1 {
-		t.Fatal("the watcher of the current folder lost the upload, or missed its file")
+	if len(find(t, arch, "zeppelin")) != 1 || len(find(t, arch, "sextant")) != 1 || len(find(t, arch, "télégraphe")) != 1 {
+		t.Fatal("the watcher of the current folder lost an upload, or missed its file")
+	}
+}
+
+// TestWatchFolderThroughLink watches a folder named through a symbolic
+// link: its files are followed, and their issues name them by their real
+// path.
+func TestWatchFolderThroughLink(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "lettres")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(real, "mars.txt"), rawIssue("Les dirigeables reviennent", zeppelin))
+	startWatcher(t, link, arch)
+	if len(find(t, arch, "zeppelin")) != 1 {
+		t.Fatal("the file of a folder named through a link was not ingested")
+	}
+	write(t, filepath.Join(link, "avril.txt"), rawIssue("Le phonographe", "Le phonographe de Edison enregistre sa voix."))
+	eventually(t, "new file searchable", func() bool { return len(find(t, arch, "phonographe")) == 1 })
+	issues, err := arch.Issues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	realDir, err := filepath.EvalSymlinks(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, iss := range issues {
+		if filepath.Dir(iss.Source) != realDir {
+			t.Errorf("issue %s has source %s, want a file of %s", iss.ID, iss.Source, realDir)
+		}
 	}
 }
 

@@ -269,6 +269,7 @@ func (l *loader) file(ctx context.Context, f parsedFile) error {
 			return nil
 		}
 		f.docs, f.err = ingest.Parse(f.path, f.data, l.format)
+		ownSources(f.path, f.docs)
 	}
 	if f.err != nil {
 		return f.err
@@ -334,6 +335,19 @@ func (l *loader) loadStored(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ownSources names the file at path by its canonical path (absPath) in the
+// issues it gave, but not in those that name something else (a feed
+// entry's link), so that a watcher started from any folder knows the file
+// they came from.
+func ownSources(path string, docs []ingest.Document) {
+	abs := absPath(path)
+	for i := range docs {
+		if docs[i].Issue.Source == path {
+			docs[i].Issue.Source = abs
+		}
+	}
 }
 
 // otherFile reports whether source, an issue's stored source, names a file
@@ -413,6 +427,7 @@ func parseFiles(ctx context.Context, files []string, format ingest.Format, seen 
 				f.data = data
 			} else {
 				f.docs, f.err = ingest.Parse(path, data, format)
+				ownSources(path, f.docs)
 			}
 		}
 		select {

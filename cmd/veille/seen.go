@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/sources"
 )
 
 // seenFiles remembers, for each file that an ingest loaded whole, the
@@ -154,9 +155,6 @@ func (s *seenFiles) save(dataDir string) error {
 	return nil
 }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
+// absPath is the name of the file at p in the record of ingested files and
+// in the sources of its issues: its canonical path, as a watcher names it.
+func absPath(p string) string { return sources.Canonical(p) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/veille/veille/embed/embedtest"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/sources"
 	"github.com/veille/veille/store"
 )
 
@@ -270,5 +271,30 @@ func TestReadCommandsNeedAnArchive(t *testing.T) {
 	}
 	if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the commands made %s: %v", data, err)
+	}
+}
+
+// TestIngestNamesFilesByRealPath checks that veille ingest stores its files'
+// issues with their canonical paths as sources, the names a watcher knows
+// them by whatever folder it starts in.
+func TestIngestNamesFilesByRealPath(t *testing.T) {
+	parent, data := t.TempDir(), t.TempDir()
+	writeAll(t, filepath.Join(parent, "lettres", "mars.txt"), "date 2025-03 Les dirigeables\n\nLe zeppelin reprend ses vols.\n")
+	t.Chdir(parent)
+	if _, stderr, err := veilleCmd(t, "ingest", "--data", data, "lettres"); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, stderr)
+	}
+	db, err := store.Open(filepath.Join(data, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	issues, err := db.Issues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sources.Canonical(filepath.Join(parent, "lettres", "mars.txt"))
+	if len(issues) != 1 || issues[0].Source != want {
+		t.Fatalf("issues %+v, want one from %s", issues, want)
 	}
 }
