@@ -22,7 +22,7 @@
 //     issues are kept as they were.
 //
 // The issues a watcher stores name their file by its canonical path
-// ([Canonical]: absolute, symbolic links resolved) as their source, as
+// ([Canonical]: absolute, its folders' links resolved) as their source, as
 // `veille ingest` does, whatever folder the server starts in or the link
 // it is given.
 //

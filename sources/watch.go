@@ -68,17 +68,43 @@ type Watcher struct {
 	ready   chan struct{}
 }
 
-// Canonical returns the absolute path of path with its symbolic links
-// resolved, or as much of that as can be had (a path that does not exist
-// is only made absolute): the name a file's issues give as their source.
+// Canonical returns the name a file's issues give as their source: the
+// file's name in its folder's [CanonicalDir], so that it is one and the
+// same whatever the working directory and the links a path goes through,
+// but a link to a file is named as the link, as a watcher walking the
+// folder finds it.
 func Canonical(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+	return filepath.Join(CanonicalDir(filepath.Dir(path)), filepath.Base(path))
+}
+
+// CanonicalDir returns the absolute path of dir with its symbolic links
+// resolved, ".." stepping back from where a link led, as the system does.
+// Of a path that does not exist, the longest part that does is resolved.
+func CanonicalDir(dir string) string {
+	// Not filepath.Join, which would take ".." back lexically before the
+	// links are followed.
+	p := dir
+	if !filepath.IsAbs(p) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return filepath.Clean(dir)
+		}
+		if real, err := filepath.EvalSymlinks(wd); err == nil {
+			wd = real
+		}
+		p = wd + string(filepath.Separator) + p
 	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
+	rest := ""
+	for {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(real, rest)
+		}
+		i := strings.LastIndexByte(p, filepath.Separator)
+		if i <= 0 {
+			return filepath.Clean(filepath.Join(p, rest))
+		}
+		p, rest = p[:i], filepath.Join(p[i+1:], rest)
 	}
-	return path
 }
 
 // NewWatcher returns a watcher of dir writing to sink. It does nothing until
@@ -93,7 +119,7 @@ func NewWatcher(dir string, sink Sink, opts WatchOptions) *Watcher {
 	// Files are named, and so are the sources of their issues, by canonical
 	// paths, which seed can tell from upload names whatever the folder the
 	// server starts in or the links it goes through.
-	dir = Canonical(dir)
+	dir = CanonicalDir(dir)
 	return &Watcher{
 		dir:     dir,
 		sink:    sink,

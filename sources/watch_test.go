@@ -451,3 +451,32 @@ func watchOnce(t *testing.T, dir string, arch *archive.Archive) {
 		t.Fatal(err)
 	}
 }
+
+func TestCanonical(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(root, "x", "arch", "i.txt"), "i")
+	write(t, filepath.Join(root, "x", "s.txt"), "s")
+	for _, l := range [][2]string{{"x/arch", "L"}, {"x/s.txt", "x/arch/s-link.txt"}} {
+		if err := os.Symlink(filepath.Join(root, l[0]), filepath.Join(root, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(filepath.Join(root, "L"))
+	for _, tt := range []struct{ path, want string }{
+		{"i.txt", "x/arch/i.txt"},
+		{"../s.txt", "x/s.txt"}, // ".." steps back from where the link led, as the system does
+		{filepath.Join(root, "L", "i.txt"), "x/arch/i.txt"},
+		{"s-link.txt", "x/arch/s-link.txt"}, // a link to a file is named as the link
+		{"gone/y.txt", "x/arch/gone/y.txt"},
+	} {
+		if got, want := sources.Canonical(tt.path), filepath.Join(root, tt.want); got != want {
+			t.Errorf("Canonical(%q) = %s, want %s", tt.path, got, want)
+		}
+	}
+	if got, want := sources.CanonicalDir(".."), filepath.Join(root, "x"); got != want {
+		t.Errorf("CanonicalDir(..) = %s, want %s", got, want)
+	}
+}
