@@ -48,9 +48,7 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	bar := newBar(files, e.stderr)
 	// The summary is printed once the store is closed, and so synced: the
 	// issues need not be synced one by one.
-	h := hooks{wrap: func(emb archive.Embedder) archive.Embedder {
-		return &progressEmbedder{Embedder: emb, bar: bar}
-	}, unsynced: true}
+	h := hooks{unsynced: true}
 	o, err := openStore(ctx, cfg, log, h)
 	if err != nil {
 		return err
@@ -61,7 +59,7 @@ func ingestCmd(ctx context.Context, args []string, e env) error {
 	sum, ok, err := o.unchanged(ctx, files, format, cfg.DataDir)
 	if err == nil && !ok {
 		if err = o.openArchive(ctx, cfg, log, h); err == nil {
-			sum, err = loadFiles(ctx, o.arch, files, format, cfg.DataDir, log)
+			sum, err = loadFiles(ctx, o.arch, files, format, cfg.DataDir, log, func(n int64) { _ = bar.Add64(n) })
 		}
 	}
 	_ = bar.Finish()

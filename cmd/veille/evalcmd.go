@@ -71,7 +71,7 @@ func evaluate(ctx context.Context, arch *archive.Archive, corpus, queries, pairs
 	var rows []eval.Row
 	id := arch.Identity()
 	if corpus != "" {
-		sum, err := loadFiles(ctx, arch, []string{corpus}, ingest.FormatDetect, "", log)
+		sum, err := loadFiles(ctx, arch, []string{corpus}, ingest.FormatDetect, "", log, nil)
 		if err != nil {
 			return nil, err
 		}

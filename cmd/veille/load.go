@@ -124,7 +124,7 @@ func (s summary) String() string {
 // deleted, as a watched folder does; and two files of one load that give
 // the same issue id with different content are not allowed to replace each
 // other in turn: the second fails (see [loader.claim]).
-func loadFiles(ctx context.Context, arch *archive.Archive, files []string, format ingest.Format, dataDir string, log *slog.Logger) (summary, error) {
+func loadFiles(ctx context.Context, arch *archive.Archive, files []string, format ingest.Format, dataDir string, log *slog.Logger, progress func(bytes int64)) (summary, error) {
 	l := &loader{arch: arch, format: format, sum: summary{Files: len(files)}, given: map[string]givenIssue{}}
 	if dataDir != "" {
 		l.seen = loadSeen(dataDir)
@@ -139,7 +139,13 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := l.file(ctx, f); err != nil {
+			err := l.file(ctx, f)
+			if progress != nil {
+				// A bar's rate and time left follow the bytes done,
+				// whether a file is embedded, found unchanged or fails.
+				progress(f.size)
+			}
+			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -405,6 +411,7 @@ const parseAhead = 2
 // file that seen knows is not parsed: known is its record, data its bytes.
 type parsedFile struct {
 	path  string
+	size  int64
 	hash  string // hex SHA-256 of the bytes
 	docs  []ingest.Document
 	known *seenFile
@@ -420,6 +427,7 @@ func parseFiles(ctx context.Context, files []string, format ingest.Format, seen 
 		f := parsedFile{path: path}
 		var data []byte
 		if data, f.err = os.ReadFile(path); f.err == nil {
+			f.size = int64(len(data))
 			if seen != nil {
 				f.known, f.hash = seen.known(path, data, format)
 			}
@@ -438,50 +446,21 @@ func parseFiles(ctx context.Context, files []string, format ingest.Format, seen 
 	}
 }
 
-// countParagraphs is a quick upper bound of the paragraphs in files, for the
-// progress bar: blank-line separated blocks, or lines of a corpus.
-func countParagraphs(files []string) int64 {
-	var n int64
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		if ingest.DetectFormat(path, data) == ingest.FormatJSONL {
-			n += int64(strings.Count(string(data), "\n") + 1)
-			continue
-		}
-		n += int64(strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n\n") + 1)
-	}
-	return n
-}
+// minBar is the size of the files from which ingest shows a progress bar:
+// about 500 paragraphs.
+const minBar = 256 << 10
 
-// progressEmbedder advances a progress bar by the passages it embeds.
-type progressEmbedder struct {
-	archive.Embedder
-	bar *progressbar.ProgressBar
-}
-
-func (p *progressEmbedder) Embed(ctx context.Context, texts []string, mode embed.Mode) ([][]float32, error) {
-	vecs, err := p.Embedder.Embed(ctx, texts, mode)
-	if err == nil && mode == embed.Passage {
-		_ = p.bar.Add(len(texts))
-	}
-	return vecs, err
-}
-
-// minBar is the number of paragraphs from which ingest shows a progress bar.
-const minBar = 500
-
-// newBar returns a progress bar for ingesting files, drawn on w when w is a
-// terminal and the run is long enough to need one; logs and scripts get the
-// summary only, and the files are then not read to count their paragraphs.
+// newBar returns a progress bar of the bytes of files, drawn on w when w is
+// a terminal and the files are large enough to need one; logs and scripts
+// get the summary only.
 func newBar(files []string, w io.Writer) *progressbar.ProgressBar {
 	var total int64
-	if isTerminal(w) {
-		total = countParagraphs(files)
+	for _, path := range files {
+		if info, err := os.Stat(path); err == nil {
+			total += info.Size()
+		}
 	}
-	return bar(w, total, "embedding", "paragraphs", total >= minBar)
+	return bar(w, total, "ingesting", "", total >= minBar, progressbar.OptionShowBytes(true))
 }
 
 // isTerminal reports whether w is a terminal, where a progress bar belongs.
@@ -491,9 +470,9 @@ func isTerminal(w io.Writer) bool {
 }
 
 // bar is a progress bar of total units, drawn on w when it is a terminal
-// and show is set.
-func bar(w io.Writer, total int64, what, units string, show bool) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(total,
+// and show is set, with the options extra besides.
+func bar(w io.Writer, total int64, what, units string, show bool, extra ...progressbar.Option) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total, append([]progressbar.Option{
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetVisibility(isTerminal(w) && show),
 		progressbar.OptionSetDescription(what),
@@ -501,7 +480,7 @@ func bar(w io.Writer, total int64, what, units string, show bool) *progressbar.P
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionThrottle(200 * time.Millisecond),
 		progressbar.OptionClearOnFinish(),
-	)
+	}, extra...)...)
 }

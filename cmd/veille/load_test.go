@@ -3,13 +3,17 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/embed"
 	"github.com/veille/veille/embed/embedtest"
+	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/store"
 )
 
 // veilleCmd runs one command with no environment and returns what it
@@ -220,5 +224,47 @@ func TestIngestStopsWhenTheEmbedderIsDown(t *testing.T) {
 	}
 	if s.Files != 3 || s.Failed != 1 || s.Issues != 0 {
 		t.Fatalf("%+v; want the first of 3 files failed and no other tried", s)
+	}
+}
+
+// TestLoadFilesProgress checks what drives veille ingest's progress bar:
+// every file's bytes, once the file is done, whether it was stored, found
+// unchanged or failed, so that the bar ends full.
+func TestLoadFilesProgress(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	writeAll(t, filepath.Join(dir, "a.txt"), issueText)
+	writeAll(t, filepath.Join(dir, "b.txt"), strings.Replace(issueText, "2025-03", "2025-04", 1))
+	writeAll(t, filepath.Join(dir, "bad.txt"), "pas de date\n\nUn paragraphe.\n")
+	files, err := listFiles([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += info.Size()
+	}
+	db, err := store.Open(filepath.Join(data, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(0), archive.Config{SnapshotPath: filepath.Join(data, "index.hnsw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arch.Close()
+	for _, run := range []string{"first", "unchanged"} {
+		var done int64
+		sum, err := loadFiles(t.Context(), arch, files, ingest.FormatDetect, data, slog.New(slog.DiscardHandler), func(n int64) { done += n })
+		if err != nil || sum.Failed != 1 {
+			t.Fatalf("%s ingest: %+v, %v; want one failed file", run, sum, err)
+		}
+		if done != total {
+			t.Errorf("%s ingest: progress %d bytes of %d", run, done, total)
+		}
 	}
 }

@@ -141,7 +141,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
-		sum, err := loadFiles(ctx, o.arch, files, ingest.FormatDetect, cfg.DataDir, log)
+		sum, err := loadFiles(ctx, o.arch, files, ingest.FormatDetect, cfg.DataDir, log, nil)
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			// Stopped while loading, as after it: what was stored stays.
 			log.Info("stopped while ingesting the archive", "folder", cfg.Archive, "summary", sum.String())
