@@ -460,7 +460,7 @@ func newBar(files []string, w io.Writer) *progressbar.ProgressBar {
 			total += info.Size()
 		}
 	}
-	return bar(w, total, "ingesting", "", total >= minBar, progressbar.OptionShowBytes(true))
+	return bar(w, total, "ingesting", total >= minBar, progressbar.OptionShowBytes(true))
 }
 
 // isTerminal reports whether w is a terminal, where a progress bar belongs.
@@ -470,17 +470,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // bar is a progress bar of total units, drawn on w when it is a terminal
-// and show is set, with the options extra besides.
-func bar(w io.Writer, total int64, what, units string, show bool, extra ...progressbar.Option) *progressbar.ProgressBar {
+// and show is set, its units and rate shown as units says.
+func bar(w io.Writer, total int64, what string, show bool, units ...progressbar.Option) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total, append([]progressbar.Option{
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetVisibility(isTerminal(w) && show),
 		progressbar.OptionSetDescription(what),
-		progressbar.OptionSetItsString(units),
 		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(200 * time.Millisecond),
 		progressbar.OptionClearOnFinish(),
-	}, extra...)...)
+	}, units...)...)
 }

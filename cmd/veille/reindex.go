@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/jobs"
 	"github.com/veille/veille/store"
@@ -143,7 +145,7 @@ func reindexCmd(ctx context.Context, args []string, e env) error {
 
 // follow draws the job's progress until it ends or ctx is done.
 func follow(ctx context.Context, reg *jobs.Registry, id string, e env) {
-	bar := bar(e.stderr, 0, "reindexing", "items", true)
+	bar := bar(e.stderr, 0, "reindexing", true, progressbar.OptionSetItsString("items"), progressbar.OptionShowIts())
 	defer func() { _ = bar.Finish() }()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
