@@ -35,10 +35,10 @@ func backupCmd(ctx context.Context, args []string, e env) error {
 	db, err := store.Open(dir, store.Options{Logger: log.With("component", "store"), GCInterval: -1})
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? "+
+			return fmt.Errorf("the data directory %s is in use: is a veille server running on it? "+
 				"back it up through the server instead, with an admin key:\n"+
-				"  curl -fo veille.backup -H \"Authorization: Bearer $VEILLE_ADMIN_KEY\" http://HOST:PORT/v1/admin/backup",
-				err, cfg.DataDir)
+				"  curl -fo veille.backup -H \"Authorization: Bearer $VEILLE_ADMIN_KEY\" http://HOST:PORT/v1/admin/backup\n(%w)",
+				cfg.DataDir, err)
 		}
 		return err
 	}

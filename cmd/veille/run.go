@@ -350,7 +350,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger, h hooks) (*ope
 	db, err := store.Open(filepath.Join(cfg.DataDir, "badger"), store.Options{Logger: log.With("component", "store"), ItemCacheBytes: itemCache, Unsynced: h.unsynced})
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
-			return nil, fmt.Errorf("%w\nthe data directory %s is in use: is a veille server running on it? use its HTTP API instead (/v1/search, /v1/ask, /v1/stats, /v1/issues, /v1/reindex, /v1/admin/backup) or stop it first", err, cfg.DataDir)
+			return nil, fmt.Errorf("the data directory %s is in use: is a veille server running on it? use its HTTP API instead (/v1/search, /v1/ask, /v1/stats, /v1/issues, /v1/reindex, /v1/admin/backup) or stop it first\n(%w)", cfg.DataDir, err)
 		}
 		return nil, err
 	}
