@@ -74,7 +74,15 @@ type Watcher struct {
 // but a link to a file is named as the link, as a watcher walking the
 // folder finds it.
 func Canonical(path string) string {
-	return filepath.Join(CanonicalDir(filepath.Dir(path)), filepath.Base(path))
+	// Not filepath.Dir, which takes ".." back lexically.
+	dir, base := ".", path
+	if i := strings.LastIndexByte(path, filepath.Separator); i >= 0 {
+		dir, base = path[:i+1], path[i+1:]
+	}
+	if base == "" || base == "." || base == ".." {
+		return CanonicalDir(path)
+	}
+	return filepath.Join(CanonicalDir(dir), base)
 }
 
 // CanonicalDir returns the absolute path of dir with its symbolic links

@@ -471,6 +471,8 @@ func TestCanonical(t *testing.T) {
 		{filepath.Join(root, "L", "i.txt"), "x/arch/i.txt"},
 		{"s-link.txt", "x/arch/s-link.txt"}, // a link to a file is named as the link
 		{"gone/y.txt", "x/arch/gone/y.txt"},
+		{root + "/L/../s.txt", "x/s.txt"}, // not filepath.Join, which would clean the ".." away
+		{"..", "x"},
 	} {
 		if got, want := sources.Canonical(tt.path), filepath.Join(root, tt.want); got != want {
 			t.Errorf("Canonical(%q) = %s, want %s", tt.path, got, want)

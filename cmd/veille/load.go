@@ -42,7 +42,12 @@ func listFiles(paths []string) ([]string, error) {
 			continue
 		}
 		root := p
-		if l, err := os.Lstat(p); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+		switch l, err := os.Lstat(p); {
+		case slices.Contains(strings.Split(filepath.ToSlash(p), "/"), ".."):
+			// WalkDir joins names lexically, which would take ".."
+			// back before the links were followed.
+			root = sources.CanonicalDir(p)
+		case err == nil && l.Mode()&fs.ModeSymlink != 0:
 			// WalkDir does not follow a root that is a link; a
 			// trailing separator makes the system resolve it.
 			root = p + string(filepath.Separator)

@@ -190,6 +190,18 @@ func TestListFiles(t *testing.T) {
 	if err != nil || len(files) != 1 {
 		t.Fatalf("one file named three ways: %q, %v", files, err)
 	}
+	// ".." after a link steps back from where the link led, as the system
+	// does: link/.. is dir, whose only issue file is archive's.
+	writeAll(t, filepath.Join(dir, "archive", "sub", "2025-04.txt"), issueText)
+	sub := filepath.Join(dir, "sublink")
+	if err := os.Symlink(filepath.Join(dir, "archive", "sub"), sub); err != nil {
+		t.Fatal(err)
+	}
+	files, err = listFiles([]string{sub + string(filepath.Separator) + ".."})
+	real, rerr := filepath.EvalSymlinks(filepath.Join(dir, "archive"))
+	if err != nil || rerr != nil || len(files) != 2 || files[0] != filepath.Join(real, "2025-03.txt") {
+		t.Fatalf("sublink/..: %q, %v %v", files, err, rerr)
+	}
 
 	data := filepath.Join(dir, "data")
 	empty := filepath.Join(dir, "empty")
