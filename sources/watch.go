@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,8 +42,7 @@ type fileState struct {
 	hash   [sha256.Size]byte // of the content last parsed; zero to force a re-read
 	size   int64
 	mod    time.Time
-	issues []string          // issue ids the archive holds from this file
-	hashes map[string]string // their content hashes, as this file gave them
+	issues map[string]string // issue id → content hash, as this file gave them, of the issues the archive holds from it
 	others []string          // issue ids this file gives that another file holds
 }
 
@@ -245,8 +243,7 @@ func (w *Watcher) seed(ctx context.Context) error {
 		}
 		path := filepath.Join(w.dir, rel)
 		st := w.state(path)
-		st.issues = append(st.issues, iss.ID)
-		st.hashes[iss.ID] = iss.Hash
+		st.issues[iss.ID] = iss.Hash
 	}
 	return nil
 }
@@ -481,7 +478,7 @@ func (w *Watcher) sync(ctx context.Context, path string) {
 func (w *Watcher) state(path string) *fileState {
 	st := w.files[path]
 	if st == nil {
-		st = &fileState{hashes: map[string]string{}}
+		st = &fileState{issues: map[string]string{}}
 		w.files[path] = st
 	}
 	return st
@@ -495,9 +492,9 @@ func (w *Watcher) state(path string) *fileState {
 // the two versions in turn.
 func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []ingest.Document) {
 	var (
-		now       = map[string]bool{} // issue ids the file produces now
-		held      []string            // those the archive holds from it
-		others    []string            // those another file holds
+		now       = map[string]bool{}   // issue ids the file produces now
+		held      = map[string]string{} // those the archive holds from it, with their hashes
+		others    []string              // those another file holds
 		conflicts []ingest.Document
 		failed    bool
 		sum       struct{ added, changed, removed int }
@@ -509,7 +506,7 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 		id := doc.Issue.ID
 		if holder := w.holder(id, path); holder != "" {
 			if !gone(holder) {
-				if w.files[holder].hashes[id] != doc.Issue.Hash {
+				if w.files[holder].issues[id] != doc.Issue.Hash {
 					w.log.ErrorContext(ctx, "issue also given, with other content, by another file, which keeps it",
 						"file", path, "issue", id, "kept_from", holder)
 				}
@@ -523,8 +520,7 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 		if err != nil {
 			return err
 		}
-		held = append(held, id)
-		st.hashes[id] = doc.Issue.Hash
+		held[id] = doc.Issue.Hash
 		sum.added += res.Added
 		sum.changed += res.Changed
 		sum.removed += res.Removed
@@ -548,7 +544,7 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 			fail(doc, err)
 		}
 	}
-	for _, id := range st.issues {
+	for id := range st.issues {
 		if !now[id] {
 			sum.removed += w.drop(ctx, path, id)
 		}
@@ -561,9 +557,9 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 	if failed {
 		// The archive still holds the old version of an issue that failed
 		// to update, and the next rescan retries the whole file.
-		for _, id := range st.issues {
-			if now[id] && !slices.Contains(held, id) {
-				held = append(held, id)
+		for id, hash := range st.issues {
+			if _, ok := held[id]; now[id] && !ok {
+				held[id] = hash
 			}
 		}
 		st.hash = [sha256.Size]byte{}
@@ -571,7 +567,6 @@ func (w *Watcher) apply(ctx context.Context, path string, st *fileState, docs []
 	gave := st.others
 	st.issues, st.others = held, others
 	sum.removed += w.dropOrphans(ctx, path, slices.DeleteFunc(gave, func(id string) bool { return now[id] }))
-	maps.DeleteFunc(st.hashes, func(id string, _ string) bool { return !slices.Contains(held, id) })
 	level := slog.LevelInfo
 	if sum.added+sum.changed+sum.removed == 0 {
 		level = slog.LevelDebug // unchanged: the common case of the initial scan
@@ -594,7 +589,7 @@ func (w *Watcher) forget(ctx context.Context, path string) {
 		st := w.files[p]
 		delete(w.files, p)
 		removed := 0
-		for _, id := range st.issues {
+		for id := range st.issues {
 			removed += w.drop(ctx, p, id)
 		}
 		removed += w.dropOrphans(ctx, p, st.others)
@@ -638,8 +633,7 @@ func (w *Watcher) dropOrphans(ctx context.Context, path string, ids []string) in
 // release takes issue id from the issues the archive holds from path.
 func (w *Watcher) release(path, id string) {
 	st := w.files[path]
-	st.issues = slices.DeleteFunc(st.issues, func(x string) bool { return x == id })
-	delete(st.hashes, id)
+	delete(st.issues, id)
 }
 
 // gone reports whether nothing exists at path any more.
@@ -652,7 +646,7 @@ func gone(path string) bool {
 // id, or "".
 func (w *Watcher) holder(id, except string) string {
 	for _, p := range w.tracked() {
-		if p != except && slices.Contains(w.files[p].issues, id) {
+		if _, ok := w.files[p].issues[id]; ok && p != except {
 			return p
 		}
 	}
