@@ -253,6 +253,53 @@ func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
 	}
 }
 
+// TestRestartAfterSnapshotsLostInAPowerCut: the snapshots are written but not
+// synced, so a power cut can leave them empty or their blocks unwritten
+// (zeros). Open must rebuild both from the store, without embedding again.
+func TestRestartAfterSnapshotsLostInAPowerCut(t *testing.T) {
+	for _, loss := range []string{"empty", "zeros"} {
+		t.Run(loss, func(t *testing.T) {
+			dir := t.TempDir()
+			f := open(t, dir)
+			if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
+				t.Fatal(err)
+			}
+			q := archive.Query{Text: "acquisition cybersécurité", K: 3, Range: archive.Range{}}
+			want, err := f.arch.Search(t.Context(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.close(t)
+			for _, name := range []string{"index.hnsw", "index.hnsw.catalog"} {
+				path := filepath.Join(dir, name)
+				st, err := os.Stat(path)
+				if err != nil {
+					t.Fatalf("no snapshot after close: %v", err)
+				}
+				lost := []byte{}
+				if loss == "zeros" {
+					lost = make([]byte, st.Size())
+				}
+				if err := os.WriteFile(path, lost, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f = open(t, dir)
+			defer f.close(t)
+			got, err := f.arch.Search(t.Context(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || got[0].ID != want[0].ID {
+				t.Fatalf("after rebuilding lost snapshots: %v, want %v", got, want)
+			}
+			if n := f.emb.passages.Load(); n != 0 {
+				t.Fatalf("restart re-embedded %d passages", n)
+			}
+		})
+	}
+}
+
 // TestOpenSaysItBuildsTheIndex checks the Stage hook: an Open that must
 // build the index says so, one that loads a snapshot says nothing.
 func TestOpenSaysItBuildsTheIndex(t *testing.T) {

@@ -180,9 +180,11 @@ func (a *Archive) reconcileCatalog(ctx context.Context) (added, removed int, err
 	return len(items), removed, nil
 }
 
-// saveCatalog writes the catalog snapshot atomically (a temporary file,
-// synced, renamed over the old one) unless it is the one loaded and nothing
-// changed since. The caller holds writeMu.
+// saveCatalog writes the catalog snapshot atomically (a temporary file
+// renamed over the old one) unless it is the one loaded and nothing changed
+// since. The caller holds writeMu. Like the index snapshot, it is not
+// synced: a snapshot a power cut leaves torn fails its checksums at the next
+// Open, which then rebuilds the catalog from the store.
 func (a *Archive) saveCatalog() (err error) {
 	path := a.catalogPath()
 	if !a.catalogChanged {
@@ -220,9 +222,6 @@ func (a *Archive) saveCatalog() (err error) {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
@@ -230,14 +229,5 @@ func (a *Archive) saveCatalog() (err error) {
 		return err
 	}
 	a.catalogChanged = false
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
