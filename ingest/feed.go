@@ -47,8 +47,10 @@ type FeedEntry struct {
 //     so an entry whose date is corrected keeps its id.
 //   - Issue.Date is the entry's publication date, else its update date, as
 //     the day the feed writes it (in the feed's time zone), or "".
-//   - Issue.Headlines is the entry's title; Issue.Source its link, else
-//     its guid when that is an http(s) URL, else source.
+//   - Issue.Headlines is the entry's title; Issue.Source is source (the
+//     file or the feed's URL), so that the entries of a feed file are known
+//     as that file's; Issue.Link is the entry's link, else its guid when that
+//     is an http(s) URL, else "".
 //   - The items are the paragraphs of the entry's content (content:encoded,
 //     Atom content), else of its description or summary, read as
 //     [FormatHTML] when they hold markup and as blank-line separated
@@ -106,12 +108,9 @@ type feedEntry struct {
 
 // document builds the entry's document.
 func (e feedEntry) document(source string) Document {
-	issue := Issue{ID: e.ID, Date: e.Date, Source: e.Link}
-	if issue.Source == "" && (strings.HasPrefix(e.GUID, "https://") || strings.HasPrefix(e.GUID, "http://")) {
-		issue.Source = e.GUID
-	}
-	if issue.Source == "" {
-		issue.Source = source
+	issue := Issue{ID: e.ID, Date: e.Date, Source: source, Link: e.Link}
+	if issue.Link == "" && (strings.HasPrefix(e.GUID, "https://") || strings.HasPrefix(e.GUID, "http://")) {
+		issue.Link = e.GUID
 	}
 	if e.Title != "" {
 		issue.Headlines = []string{e.Title}

@@ -16,7 +16,7 @@ func TestParseFeedRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDocs(t, docs)
-	type entry struct{ date, title, source, first string }
+	type entry struct{ date, title, link, first string }
 	want := []entry{
 		{"2025-02-04", "Mistral AI publie un modèle de raisonnement", "https://veille.example.fr/breves/mistral-raisonnement",
 			"La startup parisienne a publié un modèle de raisonnement sous licence Apache 2.0, entraîné pour résoudre des problèmes de mathématiques pas à pas."},
@@ -28,7 +28,10 @@ func TestParseFeedRSS(t *testing.T) {
 	}
 	var got []entry
 	for _, d := range docs {
-		got = append(got, entry{d.Issue.Date, strings.Join(d.Issue.Headlines, " | "), d.Issue.Source, d.Items[0].Text})
+		got = append(got, entry{d.Issue.Date, strings.Join(d.Issue.Headlines, " | "), d.Issue.Link, d.Items[0].Text})
+		if d.Issue.Source != "veille.rss" {
+			t.Errorf("entry %q has source %q, want the feed file", d.Issue.Headlines, d.Issue.Source)
+		}
 		for _, it := range d.Items {
 			if it.Headline != d.Issue.Headlines[0] {
 				t.Errorf("item %q has headline %q, want the entry title", it.Text, it.Headline)
@@ -62,8 +65,8 @@ func TestParseFeedAtom(t *testing.T) {
 		t.Errorf("plain-text summary gave %d items, want its 2 paragraphs", n)
 	}
 	assertAbsent(t, docs[0], "court résumé", "Un bras à 100 euros")
-	if docs[2].Issue.Source != "carnet.atom" {
-		t.Errorf("source of an entry without link = %q, want the file", docs[2].Issue.Source)
+	if iss := docs[2].Issue; iss.Source != "carnet.atom" || iss.Link != "" {
+		t.Errorf("an entry without link has source %q and link %q, want the file and none", iss.Source, iss.Link)
 	}
 }
 
@@ -88,7 +91,7 @@ func TestParseFeedRepoll(t *testing.T) {
 	}
 	c := "https://x.fr/c|Entrée C|Wed, 05 Feb 2025 08:00:00 +0100|Texte de l’entrée C, toute nouvelle."
 	aEdited := "https://x.fr/a|Entrée A|Mon, 03 Feb 2025 08:00:00 +0100|Premier texte de l’entrée A, corrigé."
-	second, err := ParseFeed("fil-2.rss", rssFeed("https://x.fr/", c, b, aEdited))
+	second, err := ParseFeed("fil.rss", rssFeed("https://x.fr/", c, b, aEdited))
 	if err != nil {
 		t.Fatal(err)
 	}

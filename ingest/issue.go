@@ -5,7 +5,8 @@ type Issue struct {
 	ID        string   `json:"id"`
 	Date      string   `json:"date"`                // YYYY-MM or YYYY-MM-DD; may be empty for corpora
 	Headlines []string `json:"headlines,omitempty"` // in order of appearance
-	Source    string   `json:"source,omitempty"`    // file path or upload name, informative
+	Source    string   `json:"source,omitempty"`    // file path, feed URL or upload name, informative
+	Link      string   `json:"link,omitempty"`      // the issue's own web address, if it has one (a feed entry's link)
 	Hash      string   `json:"hash"`                // hex SHA-256 of the normalised content
 }
 

@@ -442,6 +442,58 @@ func TestWatchCatchesUpAtStart(t *testing.T) {
 	}
 }
 
+// TestWatchCatchesUpWithFeedFiles: the entries of a feed file are that
+// file's issues, like any other file's, so that a watcher started after the
+// file lost an entry, or was deleted, drops what it no longer gives. Each
+// entry keeps its own address as its link.
+func TestWatchCatchesUpWithFeedFiles(t *testing.T) {
+	t.Parallel()
+	arch := openArchive(t)
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "breves.rss")
+	item := func(slug, title, text string) string {
+		return "<item><guid>https://breves.example.fr/" + slug + "</guid><link>https://breves.example.fr/" + slug +
+			"</link><title>" + title + "</title><pubDate>Mon, 03 Feb 2025 08:00:00 +0100</pubDate><description>" + text + "</description></item>"
+	}
+	rss := func(items ...string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Brèves</title><link>https://breves.example.fr/</link>` +
+			strings.Join(items, "") + "</channel></rss>"
+	}
+	zep := item("zeppelin", "Le zeppelin", zeppelin)
+	bil := item("billets", "Les billets", second)
+	write(t, feed, rss(zep, bil))
+	watchOnce(t, dir, arch)
+	issues, err := arch.Issues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 2 {
+		t.Fatalf("after the first watch: %+v; want the feed's two entries", issues)
+	}
+	for _, iss := range issues {
+		if iss.Source != sources.Canonical(feed) || !strings.HasPrefix(iss.Link, "https://breves.example.fr/") {
+			t.Fatalf("entry %q: source %q, link %q; want the feed file and the entry's address", iss.Headlines, iss.Source, iss.Link)
+		}
+	}
+
+	write(t, feed, rss(zep))
+	watchOnce(t, dir, arch)
+	if got := find(t, arch, "billets"); len(got) != 0 {
+		t.Fatalf("the entry gone from the feed file is still found: %q", got)
+	}
+	if got := find(t, arch, "zeppelin"); len(got) == 0 {
+		t.Fatal("the entry left in the feed file is gone")
+	}
+
+	if err := os.Remove(feed); err != nil {
+		t.Fatal(err)
+	}
+	watchOnce(t, dir, arch)
+	if st, err := arch.Stats(t.Context()); err != nil || st.Issues != 0 {
+		t.Fatalf("after the feed file was deleted: %+v, %v; want no issue", st, err)
+	}
+}
+
 // watchOnce runs a watcher of dir over arch, as the server does, until its
 // initial scan is over, then stops it.
 func watchOnce(t *testing.T, dir string, arch *archive.Archive) {

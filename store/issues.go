@@ -63,7 +63,7 @@ func (db *DB) SameIssue(ctx context.Context, iss ingest.Issue) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return rec.Issue.Hash == iss.Hash && rec.Issue.Source == iss.Source && rec.Issue.Date == iss.Date, nil
+	return rec.Issue.Hash == iss.Hash && rec.Issue.Source == iss.Source && rec.Issue.Link == iss.Link && rec.Issue.Date == iss.Date, nil
 }
 
 // Issues returns every issue, newest first (by date, then id).

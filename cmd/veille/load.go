@@ -349,22 +349,19 @@ func (l *loader) loadStored(ctx context.Context) error {
 }
 
 // ownSources names the file at path by its canonical path (absPath) in the
-// issues it gave, but not in those that name something else (a feed
-// entry's link), so that a watcher started from any folder knows the file
+// issues it gave, so that a watcher started from any folder knows the file
 // they came from.
 func ownSources(path string, docs []ingest.Document) {
 	abs := absPath(path)
 	for i := range docs {
-		if docs[i].Issue.Source == path {
-			docs[i].Issue.Source = abs
-		}
+		docs[i].Issue.Source = abs
 	}
 }
 
 // otherFile reports whether source, an issue's stored source, names a file
 // that exists and is not the file at path: a source that is no file (an
-// upload's name, a feed entry's link) or that is gone, moved or deleted,
-// gives way.
+// upload's name, a feed entry's link as older versions stored it) or that
+// is gone, moved or deleted, gives way.
 func otherFile(source, path string) bool {
 	si, err := os.Stat(source)
 	if err != nil || !si.Mode().IsRegular() {
