@@ -98,6 +98,53 @@ func TestIngestEditedHeadlineLine(t *testing.T) {
 	}
 }
 
+// TestIngestFeedFileLosesAnEntry ingests a feed file, then the same file
+// without one of its entries: the entry is removed, as an issue a file no
+// longer gives is, with the record of ingested files and, as after an
+// upgrade, without it (by the issues' stored source). The entries keep
+// their address as link.
+func TestIngestFeedFileLosesAnEntry(t *testing.T) {
+	entry := func(slug, text string) string {
+		return "<item><link>https://breves.example.fr/" + slug + "</link><title>" + slug +
+			"</title><pubDate>Mon, 03 Feb 2025 08:00:00 +0100</pubDate><description>" + text + "</description></item>"
+	}
+	feed := func(items ...string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Brèves</title>` +
+			strings.Join(items, "") + "</channel></rss>"
+	}
+	usine := entry("usine", "Un fondeur taïwanais annonce une usine de plus en Arizona.")
+	modele := entry("modele", "Un laboratoire parisien publie un modèle de langue ouvert.")
+	for _, withRecord := range []bool{true, false} {
+		data, dir := t.TempDir(), t.TempDir()
+		path := filepath.Join(dir, "breves.rss")
+		write(t, path, feed(usine, modele))
+		if s, _, err := ingestSummary(t, data, dir); err != nil || s.Issues != 2 || s.Added != 2 {
+			t.Fatalf("first ingest: %+v, %v", s, err)
+		}
+		if !withRecord {
+			if err := os.Remove(filepath.Join(data, seenFileName)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(t, path, feed(usine))
+		if s, _, err := ingestSummary(t, data, dir); err != nil || s.Issues != 1 || s.Removed != 1 || s.Unchanged != 1 {
+			t.Fatalf("record %v: ingest of the shorter feed: %+v, %v; want its entry unchanged and the other removed", withRecord, s, err)
+		}
+		db, err := store.Open(filepath.Join(data, "badger"), store.Options{GCInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		issues, err := db.Issues(t.Context())
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(issues) != 1 || issues[0].Link != "https://breves.example.fr/usine" || issues[0].Source != absPath(path) {
+			t.Fatalf("record %v: issues %+v; want the usine entry, from the file, linked", withRecord, issues)
+		}
+	}
+}
+
 // TestIngestSameIssueTwoFiles gives two corpora of the same name in two
 // folders, so the same issue id: the second fails, naming the first, and
 // the archive keeps the first run after run instead of swapping them.
