@@ -323,8 +323,8 @@ func readHeader(r io.Reader) (backupHeader, error) {
 	if h.Stream != backupStream {
 		return h, fmt.Errorf("%w: stream %q, this build reads %q", ErrBadBackup, h.Stream, backupStream)
 	}
-	if h.SchemaVersion != SchemaVersion {
-		return h, fmt.Errorf("%w: the backup has version %d, this build reads %d", ErrSchema, h.SchemaVersion, SchemaVersion)
+	if h.SchemaVersion < oldestSchema || h.SchemaVersion > SchemaVersion {
+		return h, fmt.Errorf("%w: the backup has version %d, this build reads %d to %d", ErrSchema, h.SchemaVersion, oldestSchema, SchemaVersion)
 	}
 	return h, nil
 }

@@ -211,7 +211,7 @@ func TestRestoreRejectsBadBackups(t *testing.T) {
 		{"flipped stream byte", flip(headerEnd + 4 + 100), ErrBadBackup},
 		{"flipped late stream byte", flip(len(good) * 3 / 4), ErrBadBackup},
 		{"flipped checksum", flip(len(good) - 5), ErrBadBackup},
-		{"other schema version", bytes.Replace(bytes.Clone(good), []byte(`"schema_version":1`), []byte(`"schema_version":7`), 1), ErrSchema},
+		{"other schema version", bytes.Replace(bytes.Clone(good), fmt.Appendf(nil, `"schema_version":%d`, SchemaVersion), []byte(`"schema_version":7`), 1), ErrSchema},
 		{"header names another embedder", bytes.Replace(bytes.Clone(good), []byte(`"dims":3`), []byte(`"dims":4`), 1), ErrBadBackup},
 	}
 	for _, tt := range tests {

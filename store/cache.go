@@ -43,8 +43,11 @@ func (db *DB) CachedVectors(ctx context.Context, embedder Embedder, texts []stri
 				return fmt.Errorf("get cached vector: %w", err)
 			}
 			if err := it.Value(func(b []byte) error {
-				if len(b) == 4*embedder.Dims {
-					out[i] = decodeVector(b)
+				// An entry that does not decode to the embedder's dims is
+				// a miss: the text is embedded again and the entry
+				// replaced.
+				if v, err := decodeVector(b); err == nil && len(v) == embedder.Dims {
+					out[i] = v
 				}
 				return nil
 			}); err != nil {

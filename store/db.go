@@ -14,8 +14,15 @@ import (
 )
 
 // SchemaVersion is the version of the key layout described in the package
-// documentation.
-const SchemaVersion = 1
+// documentation. Version 2 stores vectors sparse or dense (vectors.go);
+// version 1 stored them dense only, which version 2 reads as they are: Open
+// and Restore take a version-1 store or backup and record version 2, so that
+// a build that reads version 1 only refuses the store rather than misread a
+// sparse vector.
+const SchemaVersion = 2
+
+// oldestSchema is the oldest schema version Open and Restore take.
+const oldestSchema = 1
 
 // Embedder identifies the model that produced the stored vectors.
 type Embedder struct {
@@ -194,8 +201,13 @@ func (db *DB) initSchema() (clean bool, err error) {
 			return putJSON(txn, keySchema, schema{Version: SchemaVersion})
 		case err != nil:
 			return err
-		case s.Version != SchemaVersion:
-			return fmt.Errorf("%w: data has version %d, this build reads %d", ErrSchema, s.Version, SchemaVersion)
+		case s.Version < oldestSchema || s.Version > SchemaVersion:
+			return fmt.Errorf("%w: data has version %d, this build reads %d to %d", ErrSchema, s.Version, oldestSchema, SchemaVersion)
+		case s.Version < SchemaVersion:
+			s.Version = SchemaVersion
+			if err := putJSON(txn, keySchema, s); err != nil {
+				return err
+			}
 		}
 		db.gen.Store(s.Gen)
 		if s.Next != nil {

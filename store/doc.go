@@ -16,7 +16,8 @@
 //	                    running, or ended without Close (unsynced.go)
 //	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
 //	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
-//	v/<seq: 4 bytes BE> → the item's vector, float32 little-endian, dims × 4 bytes
+//	v/<seq: 4 bytes BE> → the item's vector, dense (float32 little-endian, dims × 4
+//	                    bytes) or, when shorter, sparse (vectors.go)
 //	v<gen>/<seq: 4 bytes BE> → the same, in generation gen ≥ 1 (decimal): the
 //	                    vectors of another embedder, after or during a reindex
 //	                    (generations.go); "gen" in m/schema names the active one

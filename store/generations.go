@@ -173,7 +173,12 @@ func (db *DB) WalkGeneration(ctx context.Context, gen uint32, fn func(seq uint32
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return fn(binary.BigEndian.Uint32(k[len(p):]), decodeVector(v))
+			seq := binary.BigEndian.Uint32(k[len(p):])
+			vec, err := decodeVector(v)
+			if err != nil {
+				return fmt.Errorf("vector %d of generation %d: %w", seq, gen, err)
+			}
+			return fn(seq, vec)
 		})
 	})
 }

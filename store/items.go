@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -409,27 +408,6 @@ func getItem(txn *badger.Txn, id string) (Item, error) {
 	return it, err
 }
 
-// littleEndian reports whether the host stores float32s as vectors are
-// stored: little-endian.
-var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
-
-// encodeVector returns v as stored, float32s little-endian. On a
-// little-endian host that is v's own memory, not a copy: the caller must
-// leave v as it is until the write that stores it has committed, as every
-// caller does (vectors are never changed once embedded). Converting each
-// vector took 0.4 s of CPU over a 100,000-paragraph ingest, and 400 MB of
-// garbage.
-func encodeVector(v []float32) []byte {
-	if littleEndian {
-		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v))
-	}
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
-}
-
 // itemVector reads the vector of seq in generation gen.
 func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
 	kv, err := txn.Get(seqKey(vecPrefix(gen), seq))
@@ -441,18 +419,13 @@ func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
 	}
 	var vec []float32
 	err = kv.Value(func(b []byte) error {
-		vec = decodeVector(b)
+		vec, err = decodeVector(b)
+		if err != nil {
+			return fmt.Errorf("vector %d of generation %d: %w", seq, gen, err)
+		}
 		return nil
 	})
 	return vec, err
-}
-
-func decodeVector(b []byte) []float32 {
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v
 }
 
 // writer is a write transaction that commits and starts a new one before

@@ -20,10 +20,14 @@ import (
 // bigDims makes vectors of 16 KiB: a few hundred items fill a transaction.
 const bigDims = 4096
 
-// bigVector returns a vector of bigDims that differs for each n.
+// bigVector returns a vector of bigDims that differs for each n. It has no
+// zero coordinate, so that it is stored dense, in 16 KiB.
 func bigVector(n int) []float32 {
 	v := make([]float32, bigDims)
-	v[0], v[bigDims-1] = float32(n), 1
+	for i := range v {
+		v[i] = 1
+	}
+	v[0] = float32(n + 1)
 	return v
 }
 
