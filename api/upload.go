@@ -385,6 +385,7 @@ func (s *Server) ingestFile(ctx context.Context, f *uploadFile, resp *ingestResp
 	}
 	for i := 0; err == nil && i < len(docs); i++ {
 		var res archive.Result
+		s.keepFileSource(ctx, &docs[i])
 		if res, err = s.arch.Ingest(ctx, docs[i]); err == nil {
 			resp.add(res)
 			fr.Issues = append(fr.Issues, res.IssueID)
@@ -403,6 +404,23 @@ func (s *Server) ingestFile(ctx context.Context, f *uploadFile, resp *ingestResp
 		s.ingestFailed()
 	}
 	return fr, err
+}
+
+// keepFileSource names doc by the file the archive holds its issue from,
+// when the archive has the issue from a file (an absolute source, as
+// `veille ingest` and a watched folder write them) with the same content:
+// an upload identical to a file's issue changes nothing, where taking the
+// upload's name as the issue's source would make a watcher started later
+// lose track of the file that gives it. An upload that changes the issue
+// names it, as before.
+func (s *Server) keepFileSource(ctx context.Context, doc *ingest.Document) {
+	iss, _, err := s.arch.Issue(ctx, doc.Issue.ID)
+	if err != nil || !filepath.IsAbs(iss.Source) {
+		return
+	}
+	if iss.Hash == doc.Issue.Hash && iss.Date == doc.Issue.Date && iss.Link == doc.Issue.Link {
+		doc.Issue.Source = iss.Source
+	}
 }
 
 // check finds, before anything of docs is stored, the item ids that would

@@ -19,8 +19,11 @@ import (
 	"time"
 
 	"github.com/veille/veille/api"
+	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
+	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/metrics"
+	"github.com/veille/veille/store"
 )
 
 // filePart is one file of a multipart upload; ctype "" sends no
@@ -647,5 +650,54 @@ func TestUploadCutShortByTheClient(t *testing.T) {
 	}
 	if !strings.Contains(text, `route="/v1/issues",status="499"} 2`) || !strings.Contains(text, "veille_ingest_failures_total 1\n") {
 		t.Fatalf("two uploads cut short and one malformed:\n%s%s", grepLines(text, `route="/v1/issues"`), grepLines(text, "veille_ingest_failures_total"))
+	}
+}
+
+// TestUploadLeavesAFilesIssueNamedByTheFile uploads the issue a file gave
+// (its source an absolute path, as a watched folder writes it): the same
+// content leaves the issue as it was, named by the file; new content
+// replaces it and names it by the upload.
+func TestUploadLeavesAFilesIssueNamedByTheFile(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(256), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewHandler(arch, api.Config{}, nil))
+	t.Cleanup(func() {
+		srv.Close()
+		arch.Close()
+		db.Close()
+	})
+	file := filepath.Join(dir, "lettres", "2025-01.txt")
+	docs, err := ingest.Parse(file, []byte(issueJan), ingest.FormatRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := docs[0]
+	if _, err := arch.Ingest(t.Context(), doc); err != nil {
+		t.Fatal(err)
+	}
+	source := func() string {
+		t.Helper()
+		iss, _, err := arch.Issue(t.Context(), doc.Issue.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return iss.Source
+	}
+
+	r := do(t, "POST", srv.URL+"/v1/issues?source=2025-01.txt", "text/plain", issueJan)
+	if r.status != http.StatusOK || source() != file {
+		t.Fatalf("same content uploaded: %d %s, source %q; want 200 and the file kept as source", r.status, r.raw, source())
+	}
+	edited := strings.Replace(issueJan, "5,6 millions", "six millions", 1)
+	r = do(t, "POST", srv.URL+"/v1/issues?source=2025-01.txt", "text/plain", edited)
+	if r.status != http.StatusCreated || source() != "2025-01.txt" {
+		t.Fatalf("new content uploaded: %d %s, source %q; want 201 and the upload as source", r.status, r.raw, source())
 	}
 }
