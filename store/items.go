@@ -419,10 +419,11 @@ func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
 	}
 	var vec []float32
 	err = kv.Value(func(b []byte) error {
-		vec, err = decodeVector(b)
+		v, err := decodeVector(b)
 		if err != nil {
 			return fmt.Errorf("vector %d of generation %d: %w", seq, gen, err)
 		}
+		vec = v
 		return nil
 	})
 	return vec, err
