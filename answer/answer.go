@@ -18,6 +18,7 @@ type Passage struct {
 	IssueID  string  `json:"issue_id"`
 	Date     string  `json:"date,omitempty"`
 	Headline string  `json:"headline,omitempty"`
+	Link     string  `json:"link,omitempty"` // the issue's own address, if it has one
 	Text     string  `json:"text"`
 	Score    float32 `json:"score"`
 }

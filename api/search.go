@@ -19,11 +19,12 @@ type itemResponse struct {
 	Ordinal  int    `json:"ordinal"`
 	Date     string `json:"date,omitempty"`
 	Headline string `json:"headline,omitempty"`
+	Link     string `json:"link,omitempty"`
 	Text     string `json:"text"`
 }
 
 func newItem(it store.Item) itemResponse {
-	return itemResponse{ID: it.ID, IssueID: it.IssueID, Ordinal: it.Ordinal, Date: it.Date, Headline: it.Headline, Text: it.Text}
+	return itemResponse{ID: it.ID, IssueID: it.IssueID, Ordinal: it.Ordinal, Date: it.Date, Headline: it.Headline, Link: it.Link, Text: it.Text}
 }
 
 // hit is a search result.
@@ -32,6 +33,7 @@ type hit struct {
 	IssueID   string             `json:"issue_id"`
 	Date      string             `json:"date,omitempty"`
 	Headline  string             `json:"headline,omitempty"`
+	Link      string             `json:"link,omitempty"`
 	Text      string             `json:"text"`
 	Score     float32            `json:"score"`
 	Highlight *archive.Highlight `json:"highlight,omitempty"`
@@ -41,7 +43,7 @@ type hit struct {
 func newHits(hs []archive.Hit) []hit {
 	out := make([]hit, len(hs))
 	for i, h := range hs {
-		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score, Highlight: h.Highlight, AlsoIn: h.AlsoIn}
+		out[i] = hit{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Link: h.Link, Text: h.Text, Score: h.Score, Highlight: h.Highlight, AlsoIn: h.AlsoIn}
 	}
 	return out
 }

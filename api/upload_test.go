@@ -701,3 +701,29 @@ func TestUploadLeavesAFilesIssueNamedByTheFile(t *testing.T) {
 		t.Fatalf("new content uploaded: %d %s, source %q; want 201 and the upload as source", r.status, r.raw, source())
 	}
 }
+
+// TestFeedEntriesAreLinked uploads a feed: its entries' links come back
+// with each item, search hit and citation.
+func TestFeedEntriesAreLinked(t *testing.T) {
+	base := newServer(t)
+	mustStatus(t, do(t, "POST", base+"/v1/issues?source=veille.rss", "application/rss+xml", fixture(t, "veille.rss")), http.StatusCreated)
+	const link = "https://veille.example.fr/breves/mistral-raisonnement"
+
+	r := do(t, "GET", base+"/v1/search?q=Mistral+mod%C3%A8le+de+raisonnement&k=1", "", "")
+	mustStatus(t, r, http.StatusOK)
+	hit := r.body["hits"].([]any)[0].(map[string]any)
+	if hit["link"] != link {
+		t.Fatalf("first hit %v; want the entry's link %s", hit, link)
+	}
+	r = do(t, "GET", base+"/v1/items/"+url.PathEscape(hit["id"].(string)), "", "")
+	mustStatus(t, r, http.StatusOK)
+	if r.body["link"] != link {
+		t.Fatalf("item %v; want the entry's link", r.body)
+	}
+	r = do(t, "POST", base+"/v1/ask", "application/json", `{"question":"Sous quelle licence Mistral AI a-t-il publié son modèle de raisonnement ?"}`)
+	mustStatus(t, r, http.StatusOK)
+	cites := r.body["citations"].([]any)
+	if len(cites) == 0 || cites[0].(map[string]any)["link"] != link {
+		t.Fatalf("answer %q, citations %v; want the entry cited with its link", r.body["answer"], cites)
+	}
+}

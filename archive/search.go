@@ -416,7 +416,7 @@ func (a *Archive) hits(ctx context.Context, ranked []scored, k int) ([]Hit, erro
 func Passages(hits []Hit) []answer.Passage {
 	out := make([]answer.Passage, len(hits))
 	for i, h := range hits {
-		out[i] = answer.Passage{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score}
+		out[i] = answer.Passage{ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Link: h.Link, Text: h.Text, Score: h.Score}
 	}
 	return out
 }

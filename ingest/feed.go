@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -49,8 +50,8 @@ type FeedEntry struct {
 //     the day the feed writes it (in the feed's time zone), or "".
 //   - Issue.Headlines is the entry's title; Issue.Source is source (the
 //     file or the feed's URL), so that the entries of a feed file are known
-//     as that file's; Issue.Link is the entry's link, else its guid when that
-//     is an http(s) URL, else "".
+//     as that file's; Issue.Link is the entry's link, else its guid, when
+//     that is an absolute http(s) URL, else "".
 //   - The items are the paragraphs of the entry's content (content:encoded,
 //     Atom content), else of its description or summary, read as
 //     [FormatHTML] when they hold markup and as blank-line separated
@@ -108,16 +109,24 @@ type feedEntry struct {
 
 // document builds the entry's document.
 func (e feedEntry) document(source string) Document {
-	issue := Issue{ID: e.ID, Date: e.Date, Source: source, Link: e.Link}
-	if issue.Link == "" && (strings.HasPrefix(e.GUID, "https://") || strings.HasPrefix(e.GUID, "http://")) {
-		issue.Link = e.GUID
-	}
+	issue := Issue{ID: e.ID, Date: e.Date, Source: source, Link: cmp.Or(webAddress(e.Link), webAddress(e.GUID))}
 	if e.Title != "" {
 		issue.Headlines = []string{e.Title}
 	}
 	items := makeItems(issue.ID, e.pieces)
 	issue.Hash = issueHash(issue.Date, issue.Headlines, items)
 	return Document{Issue: issue, Items: items}
+}
+
+// webAddress returns s if it is an absolute http or https URL, else "": a
+// feed's link is shown to readers, who must not be sent to a javascript: or
+// file: URL, nor to a relative one that would resolve against the server.
+func webAddress(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return s
 }
 
 // wellFormed checks that an XML feed is well-formed: gofeed reads a

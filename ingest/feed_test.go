@@ -277,3 +277,39 @@ func TestParseFeedWithoutLink(t *testing.T) {
 		t.Fatalf("both feeds' entry 1 is %s", a[0].Issue.ID)
 	}
 }
+
+// TestFeedLinksAreWebAddresses keeps an entry's link only when it is an
+// absolute http(s) URL, since readers are sent to it, and falls back on a
+// guid that is one.
+func TestFeedLinksAreWebAddresses(t *testing.T) {
+	for link, want := range map[string]string{
+		"https://x.fr/a":            "https://x.fr/a",
+		"http://x.fr/a?b=c":         "http://x.fr/a?b=c",
+		"javascript:alert(1)":       "",
+		"file:///etc/passwd":        "",
+		"/relative/path":            "",
+		"https:no-host":             "",
+		"":                          "",
+		"HTTPS://x.fr/casse":        "HTTPS://x.fr/casse",
+		"ftp://x.fr/archive.tar.gz": "",
+	} {
+		feed := `<rss version="2.0"><channel><title>T</title><item><link>` + link +
+			`</link><title>Titre</title><description>Un texte.</description></item></channel></rss>`
+		docs, err := ParseFeed("f.rss", []byte(feed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := docs[0].Issue.Link; got != want {
+			t.Errorf("link %q gives %q, want %q", link, got, want)
+		}
+	}
+	feed := `<rss version="2.0"><channel><title>T</title><item><guid>https://x.fr/g</guid><link>javascript:void(0)</link>` +
+		`<title>Titre</title><description>Un texte.</description></item></channel></rss>`
+	docs, err := ParseFeed("f.rss", []byte(feed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := docs[0].Issue.Link; got != "https://x.fr/g" {
+		t.Errorf("link %q, want the guid", got)
+	}
+}

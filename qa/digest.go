@@ -77,7 +77,7 @@ func digest(resp *Response, r archive.Range, hits []archive.Hit) {
 		n := i + 1
 		end := firstSentence(h.Text)
 		resp.Citations = append(resp.Citations, Citation{
-			N: n, ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Text: h.Text, Score: h.Score,
+			N: n, ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Link: h.Link, Text: h.Text, Score: h.Score,
 			Verified: true, Span: h.Text[:end], SpanEnd: end,
 		})
 		title := h.Headline

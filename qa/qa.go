@@ -96,6 +96,7 @@ type Citation struct {
 	IssueID  string  `json:"issue_id"`
 	Date     string  `json:"date,omitempty"`
 	Headline string  `json:"headline,omitempty"`
+	Link     string  `json:"link,omitempty"` // the issue's own address, if it has one (a feed entry's)
 	Text     string  `json:"text"`
 	Score    float32 `json:"score"`
 	// Verified is true when the passage supports the sentences that cite
@@ -299,7 +300,7 @@ func fillExtractive(resp *Response, ext answer.Answer) {
 	resp.Citations, resp.Sentences = []Citation{}, []Sentence{}
 	for _, c := range ext.Citations {
 		resp.Citations = append(resp.Citations, Citation{
-			N: c.N, ID: c.ID, IssueID: c.IssueID, Date: c.Date, Headline: c.Headline, Text: c.Text, Score: c.Score,
+			N: c.N, ID: c.ID, IssueID: c.IssueID, Date: c.Date, Headline: c.Headline, Link: c.Link, Text: c.Text, Score: c.Score,
 			Verified: true, Span: c.Span, SpanStart: c.SpanStart, SpanEnd: c.SpanEnd,
 		})
 	}
@@ -316,7 +317,7 @@ func fillModel(resp *Response, res chat.Result, passages []answer.Passage) {
 	for _, c := range res.Citations {
 		p := passages[c.N-1]
 		resp.Citations = append(resp.Citations, Citation{
-			N: c.N, ID: p.ID, IssueID: p.IssueID, Date: p.Date, Headline: p.Headline, Text: p.Text, Score: p.Score,
+			N: c.N, ID: p.ID, IssueID: p.IssueID, Date: p.Date, Headline: p.Headline, Link: p.Link, Text: p.Text, Score: p.Score,
 			Verified: c.Verified, Span: c.Span, SpanStart: c.SpanStart, SpanEnd: c.SpanEnd,
 		})
 	}

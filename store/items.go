@@ -18,6 +18,9 @@ type Item struct {
 	ingest.Item
 	Seq  uint32 `json:"seq"`
 	Date string `json:"date,omitempty"`
+	// Link is its issue's own address (a feed entry's link), kept with each
+	// item as the date is, so that a search hit or a citation gives it.
+	Link string `json:"link,omitempty"`
 }
 
 // Vector is a stored item's vector with what the indexes and their filters
@@ -203,7 +206,7 @@ func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo,
 		if err != nil {
 			return err
 		}
-		if err := w.putItem(Item{Item: it, Seq: seq, Date: doc.Issue.Date}, vec); err != nil {
+		if err := w.putItem(Item{Item: it, Seq: seq, Date: doc.Issue.Date, Link: doc.Issue.Link}, vec); err != nil {
 			return err
 		}
 		ch.Added = append(ch.Added, Vector{Seq: seq, ItemID: it.ID, Date: doc.Issue.Date, Headline: it.Headline, Text: it.Text, Vec: vec})
@@ -243,7 +246,7 @@ func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo,
 			continue
 		case sameVector(prev.Item, it):
 			ch.Unchanged++
-			next := Item{Item: it, Seq: prev.Seq, Date: doc.Issue.Date}
+			next := Item{Item: it, Seq: prev.Seq, Date: doc.Issue.Date, Link: doc.Issue.Link}
 			if next != prev {
 				if err := u.save(before, prev.Seq, itemKey(it.ID)); err != nil {
 					return ch, err

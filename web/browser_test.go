@@ -293,6 +293,20 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(css(`#add button[type=submit]`)),
 		poll(`document.querySelectorAll('#issue-list li').length === 10`))
 	b.contains(`#add .result`, "1 ajouté", "pasted-", "-2025-10")
+	// A pasted feed's entry keeps its address, which its search hit links to.
+	feed := `<rss version="2.0"><channel><title>Brèves</title><item><link>https://breves.example.org/zorglub-9</link>` +
+		`<title>Zorglub-9 en démonstration</title><pubDate>Mon, 03 Nov 2025 08:00:00 +0100</pubDate>` +
+		`<description>Le laboratoire Exemplaire montre Zorglub-9 à la presse.</description></item></channel></rss>`
+	b.do("add pasted feed",
+		chromedp.SetValue(css(`#issue-text`), feed),
+		chromedp.Click(css(`#add button[type=submit]`)),
+		poll(`document.querySelectorAll('#issue-list li').length === 11`))
+	b.do("search the feed entry",
+		chromedp.Navigate(base+"/search?q=Zorglub-9+d%C3%A9monstration"),
+		chromedp.WaitVisible(css(`#results li a.original`)))
+	if href := eval[string](b, `document.querySelector('#results li a.original').href`); href != "https://breves.example.org/zorglub-9" {
+		t.Errorf("the feed entry's hit links to %q, want its address", href)
+	}
 
 	// 8. Language switch, keyboard and phone layout.
 	b.do("switch to English",

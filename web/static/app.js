@@ -35,6 +35,7 @@
       'cite.unsupported': 'Non confirmé par ce paragraphe',
       'cite.open': 'Éléments similaires et fil',
       'cite.issue': 'Lire dans son numéro',
+      'cite.original': 'Article d’origine',
       'filter.dates': 'Période comprise :',
       'filter.range': 'Période :',
       'filter.remove': 'Retirer le filtre de dates et reposer la question',
@@ -118,6 +119,7 @@
       'cite.unsupported': 'Not supported by this paragraph',
       'cite.open': 'Similar items and thread',
       'cite.issue': 'Read in its issue',
+      'cite.original': 'Original article',
       'filter.dates': 'Dates understood:',
       'filter.range': 'Dates:',
       'filter.remove': 'Remove the date filter and ask again',
@@ -742,7 +744,15 @@
       h('p', {}, marked(c.text || '', range ? [range] : [], 'mark', 'span')),
       h('div', { class: 'actions' },
         h('a', { href: `/issues/${enc(c.issue_id)}#item-${c.id}` }, t('cite.issue')),
-        h('a', { href: `/items/${enc(c.id)}`, class: 'open-item' }, t('cite.open'))));
+        h('a', { href: `/items/${enc(c.id)}`, class: 'open-item' }, t('cite.open')),
+        originalLink(c)));
+  }
+
+  // originalLink links to the web address of a passage's issue (a feed
+  // entry's), if it has one; only http(s) addresses are followed.
+  function originalLink(x) {
+    if (typeof x.link !== 'string' || !/^https?:\/\/[^/]/i.test(x.link)) return null;
+    return h('a', { href: x.link, rel: 'noopener noreferrer external', class: 'original' }, t('cite.original'));
   }
 
   // ---------------------------------------------------------------- search
@@ -817,7 +827,7 @@
       h('h3', {}, h('a', { href: `/items/${enc(x.id)}` }, x.headline || t('untitled'))),
       h('p', {}, marked(x.text || '', ranges)),
       also.length ? h('p', { class: 'also' }, t('search.also') + ' ', also.map((a, i) => [i ? ', ' : '', h('a', { href: `/items/${enc(a.id)}` }, fmtDate(a.date))])) : null,
-      h('div', { class: 'actions' }, h('a', { href: `/issues/${enc(x.issue_id)}#item-${x.id}` }, t('cite.issue'))));
+      h('div', { class: 'actions' }, h('a', { href: `/issues/${enc(x.issue_id)}#item-${x.id}` }, t('cite.issue')), originalLink(x)));
   }
 
   // ---------------------------------------------------------------- item
@@ -843,7 +853,7 @@
       h('nav', { class: 'item-tabs', 'aria-label': item.headline || t('untitled') },
         h('a', { href: '#similar' }, t('item.similar')), h('a', { href: '#thread' }, t('item.thread'))),
       h('section', { 'aria-labelledby': 'in-h' }, h('h2', { id: 'in-h', class: 'visually-hidden' }, t('item.in')), context,
-        h('p', {}, h('a', { href: `/issues/${enc(item.issue_id)}#item-${item.id}` }, t('item.whole')))),
+        h('p', {}, h('a', { href: `/issues/${enc(item.issue_id)}#item-${item.id}` }, t('item.whole')), ' ', originalLink(item))),
       similar, thread);
     if (document.activeElement === document.body || document.activeElement === main) main.querySelector('h1').focus({ preventScroll: true });
 
