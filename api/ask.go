@@ -201,7 +201,7 @@ func (w *sse) sendAll(passages []qa.Passage, text []string) error {
 func cited(cs []qa.Citation) []qa.Passage {
 	out := make([]qa.Passage, len(cs))
 	for i, c := range cs {
-		out[i] = qa.Passage{N: c.N, ID: c.ID, IssueID: c.IssueID, Date: c.Date, Headline: c.Headline, Text: c.Text, Score: c.Score}
+		out[i] = qa.Passage{N: c.N, ID: c.ID, IssueID: c.IssueID, Date: c.Date, Headline: c.Headline, Link: c.Link, Text: c.Text, Score: c.Score}
 	}
 	return out
 }

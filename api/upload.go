@@ -407,15 +407,19 @@ func (s *Server) ingestFile(ctx context.Context, f *uploadFile, resp *ingestResp
 }
 
 // keepFileSource names doc by the file the archive holds its issue from,
-// when the archive has the issue from a file (an absolute source, as
-// `veille ingest` and a watched folder write them) with the same content:
-// an upload identical to a file's issue changes nothing, where taking the
-// upload's name as the issue's source would make a watcher started later
-// lose track of the file that gives it. An upload that changes the issue
-// names it, as before.
+// when the archive has the issue from a file that still exists (an
+// absolute source, as `veille ingest` and a watched folder write them) with
+// the same content: an upload identical to a file's issue changes nothing,
+// where taking the upload's name as the issue's source would make a
+// watcher started later lose track of the file that gives it. An upload
+// that changes the issue, or whose issue's file is gone, names it: a
+// watcher would otherwise delete the issue as that of a deleted file.
 func (s *Server) keepFileSource(ctx context.Context, doc *ingest.Document) {
 	iss, _, err := s.arch.Issue(ctx, doc.Issue.ID)
 	if err != nil || !filepath.IsAbs(iss.Source) {
+		return
+	}
+	if fi, err := os.Stat(iss.Source); err != nil || !fi.Mode().IsRegular() {
 		return
 	}
 	if iss.Hash == doc.Issue.Hash && iss.Date == doc.Issue.Date && iss.Link == doc.Issue.Link {

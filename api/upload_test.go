@@ -656,7 +656,8 @@ func TestUploadCutShortByTheClient(t *testing.T) {
 // TestUploadLeavesAFilesIssueNamedByTheFile uploads the issue a file gave
 // (its source an absolute path, as a watched folder writes it): the same
 // content leaves the issue as it was, named by the file; new content
-// replaces it and names it by the upload.
+// replaces it and names it by the upload, as does the same content once
+// the file is gone.
 func TestUploadLeavesAFilesIssueNamedByTheFile(t *testing.T) {
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
@@ -673,7 +674,10 @@ func TestUploadLeavesAFilesIssueNamedByTheFile(t *testing.T) {
 		arch.Close()
 		db.Close()
 	})
-	file := filepath.Join(dir, "lettres", "2025-01.txt")
+	file := filepath.Join(dir, "2025-01.txt")
+	if err := os.WriteFile(file, []byte(issueJan), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	docs, err := ingest.Parse(file, []byte(issueJan), ingest.FormatRaw)
 	if err != nil {
 		t.Fatal(err)
@@ -700,6 +704,19 @@ func TestUploadLeavesAFilesIssueNamedByTheFile(t *testing.T) {
 	if r.status != http.StatusCreated || source() != "2025-01.txt" {
 		t.Fatalf("new content uploaded: %d %s, source %q; want 201 and the upload as source", r.status, r.raw, source())
 	}
+
+	// The file's content again, while the file holds it, then once the
+	// file is gone: the upload keeps the file's name only in the first case.
+	if _, err := arch.Ingest(t.Context(), doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	r = do(t, "POST", srv.URL+"/v1/issues?source=copie.txt", "text/plain", issueJan)
+	if r.status != http.StatusOK || source() != "copie.txt" {
+		t.Fatalf("same content uploaded once the file is gone: %d %s, source %q; want the upload as source", r.status, r.raw, source())
+	}
 }
 
 // TestFeedEntriesAreLinked uploads a feed: its entries' links come back
@@ -725,5 +742,20 @@ func TestFeedEntriesAreLinked(t *testing.T) {
 	cites := r.body["citations"].([]any)
 	if len(cites) == 0 || cites[0].(map[string]any)["link"] != link {
 		t.Fatalf("answer %q, citations %v; want the entry cited with its link", r.body["answer"], cites)
+	}
+	res := postStream(t, t.Context(), base+"/v1/ask", `{"question":"Sous quelle licence Mistral AI a-t-il publié son modèle de raisonnement ?"}`)
+	events := readEvents(t, res, nil)
+	res.Body.Close()
+	streamed := 0
+	for _, e := range events {
+		if e.name == "citations" || e.name == "done" {
+			streamed++
+			if !strings.Contains(e.data, `"link":"`+link+`"`) {
+				t.Fatalf("streamed %s event %s; want the entry's link", e.name, e.data)
+			}
+		}
+	}
+	if streamed != 2 {
+		t.Fatalf("events %v; want the passages and the answer", events)
 	}
 }

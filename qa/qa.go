@@ -137,6 +137,7 @@ type Passage struct {
 	IssueID  string  `json:"issue_id"`
 	Date     string  `json:"date,omitempty"`
 	Headline string  `json:"headline,omitempty"`
+	Link     string  `json:"link,omitempty"`
 	Text     string  `json:"text"`
 	Score    float32 `json:"score"`
 }
@@ -282,7 +283,7 @@ func parseDay(d string) (time.Time, bool) {
 func announce(ps []answer.Passage) []Passage {
 	out := make([]Passage, len(ps))
 	for i, p := range ps {
-		out[i] = Passage{N: i + 1, ID: p.ID, IssueID: p.IssueID, Date: p.Date, Headline: p.Headline, Text: p.Text, Score: p.Score}
+		out[i] = Passage{N: i + 1, ID: p.ID, IssueID: p.IssueID, Date: p.Date, Headline: p.Headline, Link: p.Link, Text: p.Text, Score: p.Score}
 	}
 	return out
 }

@@ -50,8 +50,19 @@ type StateStore interface {
 type feedState struct {
 	ETag         string            `json:"etag,omitempty"`
 	LastModified string            `json:"last_modified,omitempty"`
-	Seen         map[string]string `json:"seen"`            // entry key → Issue.Hash last ingested
+	Seen         map[string]string `json:"seen"`            // entry key → its seenMark last ingested
 	Dated        map[string]string `json:"dated,omitempty"` // undated entry's key → the day it was first seen
+}
+
+// seenMark is what a poller remembers of an entry it ingested: its content
+// hash, which leaves the link out, and its link, so that an entry whose
+// address alone changes is ingested again. An entry without a link is
+// remembered by its hash alone, as versions before links were kept did.
+func seenMark(iss ingest.Issue) string {
+	if iss.Link == "" {
+		return iss.Hash
+	}
+	return iss.Hash + " " + iss.Link
 }
 
 // PollResult says what one poll did.
@@ -287,8 +298,8 @@ func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) e
 		} else {
 			delete(p.st.Dated, e.Key)
 		}
-		hash, seen := p.st.Seen[e.Key]
-		if seen && hash == doc.Issue.Hash {
+		mark, seen := p.st.Seen[e.Key]
+		if seen && mark == seenMark(doc.Issue) {
 			res.Skipped++
 			continue
 		}
@@ -299,7 +310,7 @@ func (p *FeedPoller) ingest(ctx context.Context, data []byte, res *PollResult) e
 			errs = append(errs, fmt.Errorf("ingest entry %q: %w", e.Key, err))
 			continue
 		}
-		p.st.Seen[e.Key] = doc.Issue.Hash
+		p.st.Seen[e.Key] = seenMark(doc.Issue)
 		if seen {
 			res.Updated++
 		} else {

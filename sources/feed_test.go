@@ -1,6 +1,7 @@
 package sources_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,6 +34,7 @@ type feedServer struct {
 
 	mu       sync.Mutex
 	entries  []entry
+	links    map[string]string // guid → link, when not the default
 	modified time.Time
 
 	requests, notModified atomic.Int64
@@ -57,7 +59,7 @@ func (fs *feedServer) add(e entry) {
 func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	fs.requests.Add(1)
 	fs.mu.Lock()
-	body := rss(fs.entries, !fs.undated)
+	body := rss(fs.entries, !fs.undated, fs.links)
 	modified, blank := fs.modified, fs.blank
 	fs.mu.Unlock()
 	if blank {
@@ -86,8 +88,9 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // rss writes an RSS feed of entries, each published on 2025-03-03 when
-// dated.
-func rss(entries []entry, dated bool) string {
+// dated, each linked to https://example.test/ and its guid unless links has
+// another address for its guid.
+func rss(entries []entry, dated bool, links map[string]string) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Veille test</title><link>https://example.test/</link><description>Test feed</description>
@@ -97,8 +100,9 @@ func rss(entries []entry, dated bool) string {
 		pubDate = "<pubDate>Mon, 03 Mar 2025 10:00:00 +0000</pubDate>"
 	}
 	for _, e := range entries {
-		fmt.Fprintf(&b, "<item><title>%s</title><link>https://example.test/%s</link><guid>https://example.test/%s</guid>"+
-			"%s<description>%s</description></item>\n", e.title, e.guid, e.guid, pubDate, e.text)
+		link := cmp.Or(links[e.guid], "https://example.test/"+e.guid)
+		fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid>https://example.test/%s</guid>"+
+			"%s<description>%s</description></item>\n", e.title, link, e.guid, pubDate, e.text)
 	}
 	b.WriteString("</channel></rss>\n")
 	return b.String()
@@ -194,6 +198,21 @@ func TestFeedPollUpdatedEntry(t *testing.T) {
 	if len(find(t, arch, "dirigeable")) != 1 || len(find(t, arch, "zeppelin")) != 0 {
 		t.Fatal("the edited entry did not replace the old text")
 	}
+
+	// An entry whose link alone changes is ingested again, for its link.
+	fs.mu.Lock()
+	fs.links = map[string]string{"1": "https://example.test/dirigeable"}
+	fs.mu.Unlock()
+	if res, err := p.Poll(t.Context()); err != nil || res != (sources.PollResult{Status: 200, Updated: 1}) {
+		t.Fatalf("poll after a new link: %+v, %v; want the entry updated", res, err)
+	}
+	issues, err := arch.Issues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 1 || issues[0].Link != "https://example.test/dirigeable" {
+		t.Fatalf("issues %+v; want the entry with its new link", issues)
+	}
 }
 
 func TestFeedPollErrors(t *testing.T) {
@@ -244,7 +263,7 @@ func TestFeedRunBacksOffAndRecovers(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		fmt.Fprint(w, rss([]entry{{"1", "Le retour du zeppelin", "Le zeppelin reprend ses vols."}}, true))
+		fmt.Fprint(w, rss([]entry{{"1", "Le retour du zeppelin", "Le zeppelin reprend ses vols."}}, true, nil))
 	}))
 	defer srv.Close()
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(times) }

@@ -199,6 +199,9 @@ func searchCmd(ctx context.Context, args []string, e env) error {
 		}
 		for i, h := range hits {
 			fmt.Fprintf(e.stdout, "%d. [%s] %s  (score %.3f, id %s)\n", i+1, h.Date, orDash(h.Headline), h.Score, h.ID)
+			if h.Link != "" {
+				fmt.Fprintf(e.stdout, "   %s\n", h.Link)
+			}
 			fmt.Fprintf(e.stdout, "   %s\n\n", clip(h.Text, 300))
 		}
 		return nil
@@ -235,7 +238,11 @@ func askCmd(ctx context.Context, args []string, e env) error {
 			fmt.Fprintf(e.stdout, "(%s)\n", resp.Notice)
 		}
 		for _, c := range resp.Citations {
-			fmt.Fprintf(e.stdout, "[%d] %s · %s (id %s)\n    %s\n", c.N, c.Date, orDash(c.Headline), c.ID, clip(c.Text, 300))
+			fmt.Fprintf(e.stdout, "[%d] %s · %s (id %s)\n", c.N, c.Date, orDash(c.Headline), c.ID)
+			if c.Link != "" {
+				fmt.Fprintf(e.stdout, "    %s\n", c.Link)
+			}
+			fmt.Fprintf(e.stdout, "    %s\n", clip(c.Text, 300))
 		}
 		return nil
 	})

@@ -102,7 +102,7 @@ func TestIngestEditedHeadlineLine(t *testing.T) {
 // without one of its entries: the entry is removed, as an issue a file no
 // longer gives is, with the record of ingested files and, as after an
 // upgrade, without it (by the issues' stored source). The entries keep
-// their address as link.
+// their address as link, which search and ask print.
 func TestIngestFeedFileLosesAnEntry(t *testing.T) {
 	entry := func(slug, text string) string {
 		return "<item><link>https://breves.example.fr/" + slug + "</link><title>" + slug +
@@ -141,6 +141,21 @@ func TestIngestFeedFileLosesAnEntry(t *testing.T) {
 		}
 		if len(issues) != 1 || issues[0].Link != "https://breves.example.fr/usine" || issues[0].Source != absPath(path) {
 			t.Fatalf("record %v: issues %+v; want the usine entry, from the file, linked", withRecord, issues)
+		}
+	}
+	// The search and ask commands print an entry's link under its headline.
+	data, dir := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(dir, "breves.rss"), feed(usine, modele))
+	if _, _, err := ingestSummary(t, data, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{
+		{"search", "--data", data, "usine Arizona"},
+		{"ask", "--data", data, "Où le fondeur taïwanais annonce-t-il une usine ?"},
+	} {
+		out, _, err := veilleCmd(t, cmd...)
+		if err != nil || !strings.Contains(out, "\n    https://breves.example.fr/usine\n") && !strings.Contains(out, "\n   https://breves.example.fr/usine\n") {
+			t.Fatalf("%s: %v\n%s\nwant the entry's link on a line of its own", cmd[0], err, out)
 		}
 	}
 }

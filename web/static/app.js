@@ -1021,6 +1021,7 @@
     main.replaceChildren(
       h('p', { class: 'crumbs' }, h('a', { href: '/issues' }, t('issue.all'))),
       h('h1', { tabindex: '-1' }, t('issue.of', fmtDate(is.date))),
+      originalLink(is) ? h('p', {}, originalLink(is)) : null,
       body);
     if (location.hash) jumpToHash(); else main.querySelector('h1').focus({ preventScroll: true });
   }
