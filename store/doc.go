@@ -15,7 +15,7 @@
 //	m/unsynced        → JSON {"boot", "version"}: an unsynced session is
 //	                    running, or ended without Close (unsynced.go)
 //	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
-//	p/<item id>       → JSON itemRecord: the ingest.Item, its seq and its issue date
+//	p/<item id>       → JSON itemRecord: the ingest.Item, its seq, its issue's date and link
 //	v/<seq: 4 bytes BE> → the item's vector, dense (float32 little-endian, dims × 4
 //	                    bytes) or, when shorter, sparse (vectors.go)
 //	v<gen>/<seq: 4 bytes BE> → the same, in generation gen ≥ 1 (decimal): the

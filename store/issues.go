@@ -48,7 +48,7 @@ func (db *DB) Issue(ctx context.Context, id string) (ingest.Issue, []Item, error
 }
 
 // SameIssue reports whether an issue with iss's id is stored with the same
-// content hash, source and date, and so needs no write.
+// content hash, source, link and date, and so needs no write.
 func (db *DB) SameIssue(ctx context.Context, iss ingest.Issue) (bool, error) {
 	var rec issueRecord
 	err := db.bdb.View(func(txn *badger.Txn) error {
