@@ -66,7 +66,11 @@ func Parse(q string, ref time.Time) (m Match, ok bool) {
 		if p.is(end, '\'') && p.glued(end) && p.w(end+1) == "s" && p.glued(end+1) {
 			end += 2 // "this year's models"
 		}
-		start, stop := p.orig(t.s), p.orig(p.toks[end-1].e)
+		if n := p.deadline(i); n > 0 {
+			i -= n
+			s = span{open, s.to}
+		}
+		start, stop := p.orig(p.toks[i].s), p.orig(p.toks[end-1].e)
 		return Match{
 			Range:  Range{From: s.from.String(), To: s.to.String()},
 			Text:   p.clean(i, end),
@@ -76,6 +80,25 @@ func Parse(q string, ref time.Time) (m Match, ok bool) {
 		}, true
 	}
 	return Match{}, false
+}
+
+// deadline returns the number of tokens before token i that make the
+// expression there a deadline, "by" or "d'ici" (optionally "d'ici à"), or
+// 0. A question about what is due "by the end of 2025" asks about news
+// from any time until then, not about news dated late 2025, which the
+// archive may not have yet.
+func (p *parser) deadline(i int) int {
+	j := i
+	if j >= 1 && p.w(j-1) == "by" {
+		return 1
+	}
+	if j >= 1 && p.w(j-1) == "a" {
+		j--
+	}
+	if j >= 3 && p.w(j-1) == "ici" && p.is(j-2, '\'') && p.w(j-3) == "d" {
+		return i - j + 3
+	}
+	return 0
 }
 
 // clean removes tokens [i, end) and a dangling preposition before them.
