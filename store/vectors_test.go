@@ -272,3 +272,31 @@ func TestRestoreSchema1Backup(t *testing.T) {
 	}
 	sameDump(t, want, dumpStore(t, db))
 }
+
+// FuzzDecodeVector feeds stored values of any shape to decodeVector: it
+// must fail cleanly or give a vector whose encoding decodes to the same
+// bits, never panic or allocate for dims the value cannot hold.
+func FuzzDecodeVector(f *testing.F) {
+	r := rand.New(rand.NewPCG(11, 12))
+	f.Add(encodeVector(sparseVector(r, 1024, 2)))
+	f.Add(encodeVector(sparseVector(r, 70, 3)))
+	f.Add(encodeVector([]float32{1, 2, 3}))
+	f.Add([]byte{sparseTag, 0xff, 0xff, 0xff, 0x7f})
+	f.Add([]byte{sparseTag, 1, 0, 0, 0, 1, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := decodeVector(b)
+		if err != nil {
+			if !errors.Is(err, errVectorEncoding) {
+				t.Fatalf("error %v does not wrap errVectorEncoding", err)
+			}
+			return
+		}
+		if len(b)%4 == 1 && len(v) > 8*len(b) {
+			t.Fatalf("%d dims from %d bytes", len(v), len(b))
+		}
+		again, err := decodeVector(encodeVector(v))
+		if err != nil || !sameBits(again, v) {
+			t.Fatalf("re-encoded %v gives %v, %v", v, again, err)
+		}
+	})
+}
