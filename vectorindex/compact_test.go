@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -140,7 +141,15 @@ func liveQueries(live map[uint32][]float32, n int) [][]float32 {
 // leaves it mostly tombstones, and checks that Compact brings its snapshot
 // back to the size of a fresh build of the live vectors, keeps every live
 // id and no other, and searches as well as the fresh build.
+//
+// The builds run on one goroutine, so that they are the same in every run:
+// with several, each build's graph depends on thread timing, and under the
+// race detector on a loaded machine one compacted graph in many fell to
+// recall@10 0.972 against the fresh build's 0.996 (0.996-0.999 otherwise),
+// failing a comparison that is about compaction, not about parallel
+// builds, which TestCompactRacing and the AddBatch tests cover.
 func TestCompactAfterChurn(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	for _, quant := range []string{"float32", "int8"} {
 		t.Run(quant, func(t *testing.T) {
 			issues := 500
