@@ -279,8 +279,7 @@ func (l *loader) file(ctx context.Context, f parsedFile) error {
 			}
 			return nil
 		}
-		f.docs, f.err = ingest.Parse(f.path, f.data, l.format)
-		ownSources(f.path, f.docs)
+		f.docs, f.err = parseFile(f.path, f.data, l.format)
 	}
 	if f.err != nil {
 		return f.err
@@ -348,14 +347,16 @@ func (l *loader) loadStored(ctx context.Context) error {
 	return nil
 }
 
-// ownSources names the file at path by its canonical path (absPath) in the
-// issues it gave, so that a watcher started from any folder knows the file
-// they came from.
-func ownSources(path string, docs []ingest.Document) {
+// parseFile parses the file at path and names it by its canonical path
+// (absPath) in the issues it gives, so that a watcher started from any
+// folder knows the file they came from.
+func parseFile(path string, data []byte, format ingest.Format) ([]ingest.Document, error) {
+	docs, err := ingest.Parse(path, data, format)
 	abs := absPath(path)
 	for i := range docs {
 		docs[i].Issue.Source = abs
 	}
+	return docs, err
 }
 
 // otherFile reports whether source, an issue's stored source, names a file
@@ -436,8 +437,7 @@ func parseFiles(ctx context.Context, files []string, format ingest.Format, seen 
 			if f.known != nil {
 				f.data = data
 			} else {
-				f.docs, f.err = ingest.Parse(path, data, format)
-				ownSources(path, f.docs)
+				f.docs, f.err = parseFile(path, data, format)
 			}
 		}
 		select {
