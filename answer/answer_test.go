@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,14 @@ func TestExtract(t *testing.T) {
 		{"How much money did the training cost?", "b", "5,6 millions", "en"},
 		{"Quelle est la recette de la tarte tatin ?", "", "", "fr"},
 		{"What is the weather like in Paris?", "", "", "en"},
+		// Names: a passage must name what the question names, as written
+		// or misspelt; Roman numerals and English words with a French
+		// translation ("Chinese") are no names.
+		{"Qu'a répondu Meta à DeepSeek ?", "", "", "fr"},
+		{"What did Microsoft invest in Stargate?", "", "", "en"},
+		{"Combien a coûté l’entraînement de DeepSek R1 ?", "b", "5,6 millions", "fr"},
+		{"Combien d'investissements prévoit Stargate au XXIe siècle ?", "a", "500 milliards", "fr"},
+		{"How much did the Chinese DeepSeek spend on training?", "b", "5,6 millions", "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
@@ -81,5 +90,38 @@ func TestExtractSpans(t *testing.T) {
 	}
 	if len(ans.Sentences) == 0 || !strings.Contains(ans.Sentences[0].Text, "5,6 millions") || ans.Sentences[0].Citations[0] != 1 {
 		t.Fatalf("sentences %+v", ans.Sentences)
+	}
+}
+
+func TestNames(t *testing.T) {
+	for _, tc := range []struct {
+		question string
+		names    []string
+	}{
+		{"Qu'a répondu Meta à DeepSeek ?", []string{"met", "deepseek"}}, // stems
+		{"Meta a-t-il répondu ?", nil},                                  // a sentence's first word may be any word
+		{"Que fit Louis XIV au XVIIe siècle ?", []string{"lou"}},
+		{"How much did OpenAI raise from SoftBank?", []string{"open", "softbank"}},
+		{"Which European startups did Meta fund in January?", []string{"met"}},
+	} {
+		if got := newQuery(tc.question).names; !slices.Equal(got, tc.names) {
+			t.Errorf("%q: names %q, want %q", tc.question, got, tc.names)
+		}
+	}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"gesualdo", "gesualdo", true},
+		{"guesualdo", "gesualdo", true},   // two edits allowed from eight letters
+		{"pmona", "pomona", true},         // one from five
+		{"napoleonien", "napoleon", true}, // five first letters
+		{"meta", "metal", false},          // too short for an edit
+		{"iwata", "itawa", false},
+		{"altman", "alt", false},
+	} {
+		if got := similarName(tc.a, tc.b); got != tc.want {
+			t.Errorf("similarName(%q, %q) = %v", tc.a, tc.b, got)
+		}
 	}
 }
