@@ -32,8 +32,8 @@ func TestExtract(t *testing.T) {
 		{"Quelle est la recette de la tarte tatin ?", "", "", "fr"},
 		{"What is the weather like in Paris?", "", "", "en"},
 		// Names: a passage must name what the question names, as written
-		// or misspelt; Roman numerals and English words with a French
-		// translation ("Chinese") are no names.
+		// or misspelt; Roman numerals, two-capital acronyms and English
+		// words with a French translation ("Chinese") are no names.
 		{"Qu'a répondu Meta à DeepSeek ?", "", "", "fr"},
 		{"What did Microsoft invest in Stargate?", "", "", "en"},
 		{"Combien a coûté l’entraînement de DeepSek R1 ?", "b", "5,6 millions", "fr"},
@@ -103,6 +103,7 @@ func TestNames(t *testing.T) {
 		{"Que fit Louis XIV au XVIIe siècle ?", []string{"lou"}},
 		{"How much did OpenAI raise from SoftBank?", []string{"open", "softbank"}},
 		{"Which European startups did Meta fund in January?", []string{"met"}},
+		{"Que prévoit l'UE pour l'IA de DeepSeek R1 ?", []string{"deepseek", "r1"}}, // two-capital acronyms are no names
 	} {
 		if got := newQuery(tc.question).names; !slices.Equal(got, tc.names) {
 			t.Errorf("%q: names %q, want %q", tc.question, got, tc.names)
