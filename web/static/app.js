@@ -1018,10 +1018,11 @@
       if (it.headline && it.headline !== head) { head = it.headline; body.append(h('h2', {}, head)); }
       body.append(h('p', { id: `item-${it.id}` }, it.text, h('a', { class: 'para-link', href: `/items/${enc(it.id)}`, 'aria-label': t('issue.para'), title: t('issue.para') }, '¶')));
     }
+    const original = originalLink(is);
     main.replaceChildren(
       h('p', { class: 'crumbs' }, h('a', { href: '/issues' }, t('issue.all'))),
       h('h1', { tabindex: '-1' }, t('issue.of', fmtDate(is.date))),
-      originalLink(is) ? h('p', {}, originalLink(is)) : null,
+      original ? h('p', {}, original) : null,
       body);
     if (location.hash) jumpToHash(); else main.querySelector('h1').focus({ preventScroll: true });
   }
