@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,7 +137,10 @@ func TestLoadCorrupt(t *testing.T) {
 	}{
 		{name: "empty file", data: nil},
 		{name: "wrong magic", data: flip(0)},
-		{name: "wrong version", data: setU32(8, 4)},
+		{name: "wrong version", data: setU32(8, 5)},
+		{name: "unknown vector layout", data: setU32(80, 2)},
+		{name: "nonzero reserved word", data: setU32(84, 1)},
+		{name: "dense with nonzero count", data: setU32(72, 3)},
 		{name: "unknown quantization", data: setU32(28, 2)},
 		{name: "flipped header byte", data: flip(20)},
 		{name: "flipped vector byte", data: flip(headerSize + n*6 + 100)},
@@ -179,6 +183,15 @@ func FuzzLoad(f *testing.F) {
 	good := snapshotBytes(f)
 	f.Add(good, false)
 	f.Add(good[:100], true)
+	sparse := filepath.Join(f.TempDir(), "sparse")
+	if err := sparseIndex(f, quantInt8, 30).Save(sparse); err != nil {
+		f.Fatal(err)
+	}
+	b, err := os.ReadFile(sparse)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b, false)
 	f.Fuzz(func(t *testing.T, data []byte, fixCRC bool) {
 		if fixCRC {
 			data = withCRC(data)
@@ -202,13 +215,24 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+// asVersion returns the snapshot b, whose vectors must be dense, in the
+// layout of an older format version: without the header's vector fields.
+func asVersion(t *testing.T, b []byte, version uint32) []byte {
+	t.Helper()
+	if binary.LittleEndian.Uint32(b[80:]) != layoutDense {
+		t.Fatal("asVersion of a snapshot with sparse vectors")
+	}
+	old := slices.Concat(b[:headerSizeV3], b[headerSize:])
+	binary.LittleEndian.PutUint32(old[8:], version)
+	return withCRC(old)
+}
+
 // TestLoadVersion1 loads a float32 snapshot relabelled as format version 1,
-// whose layout version 2 keeps.
+// whose layout versions 2 and 3 keep.
 func TestLoadVersion1(t *testing.T) {
-	b := slices.Clone(snapshotBytes(t))
-	binary.LittleEndian.PutUint32(b[8:], 1)
+	b := asVersion(t, snapshotBytes(t), 1)
 	path := filepath.Join(t.TempDir(), "v1")
-	if err := os.WriteFile(path, withCRC(b), 0o600); err != nil {
+	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Load(path)
@@ -314,18 +338,15 @@ func TestLoadRejectsInt8Version2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	binary.LittleEndian.PutUint32(b[8:], 2)
-	if err := os.WriteFile(path, withCRC(b), 0o600); err != nil {
+	if err := os.WriteFile(path, asVersion(t, b, 2), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(path); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("Load of an int8 version 2 snapshot: %v, want ErrCorrupt", err)
 	}
 
-	b = slices.Clone(snapshotBytes(t))
-	binary.LittleEndian.PutUint32(b[8:], 2)
 	path = filepath.Join(dir, "float32")
-	if err := os.WriteFile(path, withCRC(b), 0o600); err != nil {
+	if err := os.WriteFile(path, asVersion(t, snapshotBytes(t), 2), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(path); err != nil {
@@ -361,6 +382,120 @@ func TestSaveLoadEmpty(t *testing.T) {
 			hits, err := got.Search(vecs[7], 1, nil)
 			if err != nil || len(hits) != 1 || hits[0].ID != seqIDs(len(vecs))[7] {
 				t.Fatalf("search for an added vector after loading an empty snapshot: %v, %v", hits, err)
+			}
+		})
+	}
+}
+
+// sparseIndex returns an index of n vectors of 40 dimensions, a bitmap
+// word and a part, with about 60 % of their coordinates zero and a few -0.
+func sparseIndex(t testing.TB, quant string, n int) *Index {
+	t.Helper()
+	ix, err := New(Config{Dims: 40, M: 6, EfConstruction: 40, Quantization: quant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(11, 40, 8).draw(n)
+	for k, v := range vecs {
+		for i := range v {
+			switch {
+			case (i*7+k*3)%5 < 3:
+				v[i] = 0
+			case (i+k)%97 == 0:
+				v[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		if err := ix.Add(uint32(k*3), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix.Delete(6)
+	return ix
+}
+
+func TestSaveLoadSparse(t *testing.T) {
+	for _, quant := range []string{quantFloat32, quantInt8} {
+		t.Run(quant, func(t *testing.T) {
+			ix := sparseIndex(t, quant, 400)
+			path := filepath.Join(t.TempDir(), "sparse")
+			if err := ix.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if layout := binary.LittleEndian.Uint32(b[80:]); layout != layoutSparse {
+				t.Fatalf("vector layout %d, want sparse", layout)
+			}
+			if dense := 4 * 400 * 40; len(b) > headerSize+400*(6+4*13)+dense*6/10+100 {
+				t.Errorf("snapshot of %d bytes: the sparse vectors take about as much as dense ones (%d bytes)", len(b), dense)
+			}
+			got, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for in := range uint32(len(ix.ext)) {
+				want, have := ix.vec(in), got.vec(in)
+				for i := range want {
+					if math.Float32bits(want[i]) != math.Float32bits(have[i]) {
+						t.Fatalf("vector %d coordinate %d: loaded %v, saved %v", in, i, have[i], want[i])
+					}
+				}
+			}
+			for k := range 20 {
+				q := ix.vec(uint32(k))
+				want, _ := ix.Search(q, 5, nil)
+				have, _ := got.Search(q, 5, nil)
+				if !slices.Equal(want, have) {
+					t.Fatalf("results differ after Load:\n%v\n%v", want, have)
+				}
+			}
+		})
+	}
+	if layout := binary.LittleEndian.Uint32(snapshotBytes(t)[80:]); layout != layoutDense {
+		t.Errorf("dense vectors saved in layout %d", layout)
+	}
+}
+
+func TestLoadCorruptSparse(t *testing.T) {
+	ix := sparseIndex(t, quantInt8, 50)
+	path := filepath.Join(t.TempDir(), "sparse")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first vector's bitmap follows the ids, levels and tombstones.
+	bitmap := headerSize + 50*6
+	edit := func(fn func(b []byte)) []byte {
+		b := slices.Clone(good)
+		fn(b)
+		return withCRC(b)
+	}
+	le := binary.LittleEndian
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{name: "bit past Dims", data: edit(func(b []byte) { b[bitmap+5] |= 0x01 })},
+		{name: "more bits than the count", data: edit(func(b []byte) {
+			w := le.Uint32(b[bitmap:])
+			le.PutUint32(b[bitmap:], w|(w+1)) // sets the lowest clear bit
+		})},
+		{name: "fewer bits than the count", data: edit(func(b []byte) {
+			w := le.Uint32(b[bitmap:])
+			le.PutUint32(b[bitmap:], w&(w-1)) // clears the lowest set bit
+		})},
+		{name: "count beyond the vectors", data: edit(func(b []byte) { le.PutUint64(b[72:], 50*40+1) })},
+		{name: "count off by one", data: edit(func(b []byte) { le.PutUint64(b[72:], le.Uint64(b[72:])+1) })},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := decode(bytes.NewReader(tt.data), int64(len(tt.data))); !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("decode = %v; want ErrCorrupt", err)
 			}
 		})
 	}
