@@ -160,11 +160,14 @@ type query struct {
 	total float64
 	lang  string
 	want  answerKind
-	// french holds, for an English question, the stems of the French
-	// words each of its stems translates to (see [analysis.Expand]): the
-	// archive is French, and a passage holding a translation covers the
-	// word.
-	french map[string][]string
+	// alt holds, for some of the question's stems, stems a passage may
+	// hold instead: for an English question, those of the French words
+	// each translates to (see [analysis.Expand]), since the archive is
+	// French; in any question, those of what an abbreviation stands for,
+	// or of the abbreviation of a spelt-out form (see
+	// [analysis.Abbreviations]). A passage holding one covers the word,
+	// and names it if it is a name.
+	alt map[string][]string
 	// names holds the stems of the capitalised words inside the question,
 	// which a passage must name (see [MinCoverage]).
 	names []string
@@ -210,32 +213,33 @@ func newQuery(question string) query {
 			q.terms[t.Stem] = w
 		}
 	}
+	toks := analysis.Tokens(question)
+	q.alt = map[string][]string{}
 	q.lang = "fr"
 	if en > fr {
 		q.lang = "en"
-		q.french = translations(question, q.terms)
+		q.addAlternatives(analysis.Expand(toks))
 		// English capitalises words that French does not and that are
 		// no names: nationalities, months, days.
-		q.names = slices.DeleteFunc(q.names, func(n string) bool { return len(q.french[n]) > 0 })
+		q.names = slices.DeleteFunc(q.names, func(n string) bool { return len(q.alt[n]) > 0 })
 	}
+	q.addAlternatives(analysis.Abbreviations(question, toks))
 	return q
 }
 
-// translations maps the stems of terms found in the English question to
-// the stems of their French translations.
-func translations(question string, terms map[string]float64) map[string][]string {
-	out := map[string][]string{}
-	for _, x := range analysis.Expand(analysis.Tokens(question)) {
+// addAlternatives maps the stems of the question's terms found in each
+// expansion's source to the stems of its words.
+func (q query) addAlternatives(xs []analysis.Expansion) {
+	for _, x := range xs {
 		for _, src := range analysis.Tokens(x.Source) {
-			if _, ok := terms[src.Stem]; !ok {
+			if _, ok := q.terms[src.Stem]; !ok {
 				continue
 			}
 			for _, w := range x.Words {
-				out[src.Stem] = append(out[src.Stem], w.Stem)
+				q.alt[src.Stem] = append(q.alt[src.Stem], w.Stem)
 			}
 		}
 	}
-	return out
 }
 
 var kinds = map[string]answerKind{
@@ -296,18 +300,24 @@ func (q query) coverage(terms map[string]bool) float64 {
 	}
 	var w float64
 	for stem, weight := range q.terms {
-		if terms[stem] || slices.ContainsFunc(q.french[stem], func(fr string) bool { return terms[fr] }) {
+		if q.holds(terms, stem) {
 			w += weight
 		}
 	}
 	return w / q.total
 }
 
+// holds reports whether terms hold the question's stem or one of its
+// alternatives.
+func (q query) holds(terms map[string]bool, stem string) bool {
+	return terms[stem] || slices.ContainsFunc(q.alt[stem], func(a string) bool { return terms[a] })
+}
+
 // namedIn reports whether terms name each of the question's names, as
-// written or spelt otherwise.
+// written, by an alternative, or spelt otherwise.
 func (q query) namedIn(terms map[string]bool) bool {
 	for _, name := range q.names {
-		if terms[name] {
+		if q.holds(terms, name) {
 			continue
 		}
 		found := false

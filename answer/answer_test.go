@@ -8,11 +8,13 @@ import (
 
 var passages = []Passage{
 	{ID: "a", Headline: "Stargate annoncé", Date: "2025-01",
-		Text: "OpenAI, SoftBank et Oracle lancent Stargate. Le projet prévoit jusqu’à 500 milliards de dollars d’investissements sur quatre ans. Le premier site est à Abilene, au Texas."},
+		Text: "OpenAI, SoftBank et Oracle lancent Stargate aux États-Unis. Le projet prévoit jusqu’à 500 milliards de dollars d’investissements sur quatre ans. Le premier site est à Abilene, au Texas."},
 	{ID: "b", Headline: "DeepSeek publie R1", Date: "2025-01",
 		Text: "La start-up chinoise DeepSeek a publié R1 le 20 janvier. Elle affirme que l’entraînement final n’a coûté que 5,6 millions de dollars. Le modèle est distribué sous licence MIT."},
 	{ID: "c", Headline: "GPT-5", Date: "2025-08",
 		Text: "OpenAI a lancé GPT-5 le 7 août 2025 pour tous les utilisateurs de ChatGPT."},
+	{ID: "d", Headline: "Lettre ouverte contre l’AI Act", Date: "2025-07",
+		Text: "Une quarantaine de dirigeants ont demandé une pause, dont Arthur Mensch, le patron de Mistral AI."},
 }
 
 func TestExtract(t *testing.T) {
@@ -39,6 +41,10 @@ func TestExtract(t *testing.T) {
 		{"Combien a coûté l’entraînement de DeepSek R1 ?", "b", "5,6 millions", "fr"},
 		{"Combien d'investissements prévoit Stargate au XXIe siècle ?", "a", "500 milliards", "fr"},
 		{"How much did the Chinese DeepSeek spend on training?", "b", "5,6 millions", "en"},
+		// An abbreviation names what the passage spells out, and a
+		// passage holding a word it stands for covers it.
+		{"Qui est le PDG de Mistral AI ?", "d", "Arthur Mensch", "fr"},
+		{"Combien les USA investiront-ils dans Stargate ?", "a", "500 milliards", "fr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {

@@ -101,6 +101,23 @@ func TestBuiltinKind(t *testing.T) {
 	}
 }
 
+// TestBuiltinAbbreviations checks that a query's abbreviation brings it
+// closer to a passage that spells it out, and that passages are left as
+// they are.
+func TestBuiltinAbbreviations(t *testing.T) {
+	b := embed.NewBuiltin(0)
+	passage := b.Vector("Arthur Mensch, le patron de Mistral AI, demande une pause.", embed.Passage)
+	other := b.Vector("Mistral AI publie un nouveau modèle ouvert.", embed.Passage)
+	const question = "Qui est le PDG de Mistral AI ?"
+	q, plain := b.Vector(question, embed.Query), b.Vector(question, embed.Passage)
+	if cq, cp := cosine(q, passage), cosine(plain, passage); cq <= cp {
+		t.Errorf("cos(query, patron) = %.3f, without the expansion %.3f; want it higher", cq, cp)
+	}
+	if cq, co := cosine(q, passage), cosine(q, other); cq <= co {
+		t.Errorf("query: cos(patron) = %.3f, cos(other) = %.3f; want the patron's higher", cq, co)
+	}
+}
+
 func TestBuiltinCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

@@ -147,6 +147,36 @@ func TestKindWeight(t *testing.T) {
 	}
 }
 
+// TestAbbreviations checks that a query's abbreviation finds the item
+// that spells it out, and its spelt-out form the item that abbreviates it.
+func TestAbbreviations(t *testing.T) {
+	items := []string{
+		"Arthur Mensch, le patron de Mistral AI, demande une pause.",
+		"Mistral AI publie un nouveau modèle ouvert.",
+		"L'UE interdit la notation sociale.",
+		"La notation sociale progresse.",
+	}
+	for _, tt := range []struct {
+		query string
+		want  uint32
+	}{
+		{"Qui est le PDG de Mistral AI ?", 0},
+		{"L'Union européenne et la notation sociale", 2},
+	} {
+		for _, weight := range []float64{0, -1} {
+			ix := New(Config{Abbreviations: weight})
+			for i, text := range items {
+				ix.Add(uint32(i), "", text)
+			}
+			hits := ix.Search(tt.query, 1, nil)
+			found := len(hits) == 1 && hits[0].ID == tt.want
+			if expanded := weight >= 0; found != expanded {
+				t.Errorf("%q with Abbreviations %v: top hit %v, want item %d: %v", tt.query, weight, hits, tt.want, expanded)
+			}
+		}
+	}
+}
+
 func TestHeadlineWeight(t *testing.T) {
 	ix := New(Config{})
 	ix.Add(1, "Nvidia", "Les résultats trimestriels dépassent les attentes des analystes.")

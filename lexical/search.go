@@ -19,8 +19,9 @@ type queryTerm struct {
 }
 
 // queryTerms analyses a query: stopwords and question words are dropped,
-// repeated terms add up, and the word after "quel", "combien"… weighs less
-// (see [Config.Kind]).
+// repeated terms add up, the word after "quel", "combien"… weighs less
+// (see [Config.Kind]), and abbreviations bring what they stand for (see
+// [Config.Abbreviations]).
 func (ix *Index) queryTerms(query string) []queryTerm {
 	var qts []queryTerm
 	add := func(qt queryTerm) {
@@ -33,9 +34,10 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 		qts = append(qts, qt)
 	}
 	var buf [32]analysis.Token
+	toks := analysis.AppendTokens(buf[:0], query)
 	prev := ""
 	kind := false // the next content word names the kind of answer
-	for _, t := range analysis.AppendTokens(buf[:0], query) {
+	for _, t := range toks {
 		if t.Flags&analysis.Question != 0 && analysis.AsksForKind(t.Term) {
 			kind = true
 		}
@@ -58,6 +60,14 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 			add(queryTerm{term: prev, next: t.Stem, dict: dictPairs, w: float32(ix.cfg.Pairs)})
 		}
 		prev = t.Stem
+	}
+	if ix.cfg.Abbreviations > 0 {
+		for _, x := range analysis.Abbreviations(query, toks) {
+			w := float32(ix.cfg.Abbreviations / math.Sqrt(float64(len(x.Words))))
+			for _, t := range x.Words {
+				add(queryTerm{term: t.Stem, dict: dictStems, w: w})
+			}
+		}
 	}
 	return qts
 }
