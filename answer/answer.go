@@ -4,6 +4,7 @@
 package answer
 
 import (
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -81,10 +82,15 @@ const maxSentences = 2
 func Extract(question string, passages []Passage) Answer {
 	q := newQuery(question)
 	ans := Answer{Language: q.lang, Citations: []Citation{}, Sentences: []Sentence{}}
+	sents := make([][]sentence, len(passages))
+	for i, p := range passages {
+		sents[i] = q.sentences(p)
+	}
+	q.weighSentences(sents)
 	var cands []candidate
 	best := 0.0
 	for i, p := range passages {
-		cs, cover := q.score(i, p)
+		cs, cover := q.score(i, p, sents[i])
 		best = max(best, cover)
 		cands = append(cands, cs...)
 	}
@@ -158,8 +164,13 @@ func pick(cands []candidate) []candidate {
 type query struct {
 	terms map[string]float64 // stem → weight
 	total float64
-	lang  string
-	want  answerKind
+	// sentenceTerms weighs terms for choosing sentences, by their rarity
+	// among the passages' sentences (see [rarity]); sentenceTotal is the
+	// sum of its weights.
+	sentenceTerms map[string]float64
+	sentenceTotal float64
+	lang          string
+	want          answerKind
 	// alt holds, for some of the question's stems, stems a passage may
 	// hold instead: for an English question, those of the French words
 	// each translates to (see [analysis.Expand]), since the archive is
@@ -253,10 +264,74 @@ var kinds = map[string]answerKind{
 var frenchMarkers = wordSet("le la les un une des de du et est a quel quelle quels quelles combien quand qui que quoi pourquoi comment ou dans pour sur avec il elle ont sont pas")
 var englishMarkers = wordSet("the a an of and is are was were what which how when who why where in for on with did does do has have it its to from")
 
-// score scores each sentence of p, the rank-th passage, and returns them with
-// the share of the question's terms found in the whole passage; none and
-// 0 if the passage does not name all that the question names.
-func (q query) score(rank int, p Passage) ([]candidate, float64) {
+// sentence is an analysed sentence of a passage.
+type sentence struct {
+	start, end int // byte offsets in the passage's text
+	terms      map[string]bool
+	// number, time and name tell whether it holds a number, a year or a
+	// month, and a capitalised word inside it that the question lacks.
+	number, time, name bool
+}
+
+// sentences analyses the sentences of p's text.
+func (q query) sentences(p Passage) []sentence {
+	var out []sentence
+	for _, s := range lexical.Sentences(p.Text) {
+		st := sentence{start: s[0], end: s[1], terms: map[string]bool{}}
+		for _, t := range analysis.Tokens(p.Text[s[0]:s[1]]) {
+			st.terms[t.Stem] = true
+			switch {
+			case t.Kind == analysis.Number:
+				st.number = true
+				st.time = st.time || len(t.Term) == 4 && (t.Term[:2] == "19" || t.Term[:2] == "20")
+			case t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart) && q.terms[t.Stem] == 0:
+				st.name = true
+			}
+			st.time = st.time || months[t.Term]
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// rarity scales how much more a question's term found in few of the
+// passages' sentences weighs, when choosing sentences, than one found in
+// most: a term's weight is multiplied by 1 + rarity·ln((n+1)/(k+1)) for n
+// sentences, k of which hold it. A word the whole article repeats ("Jos"
+// in every paragraph about Jos) then tells the answering sentence apart
+// less than the question's other words. Measured with bench/answers on
+// PIAF, both halves split by article: the best sentence holds the answer
+// 60.8 % of the time instead of 58.6 % (even articles) and 63.3 % instead
+// of 61.5 % (odd); from 2 to 10 it hardly changes, at 0.5 it gains less.
+const rarity = 2
+
+// weighSentences sets the question's term weights for choosing among the
+// sentences sents of the passages (see [rarity]).
+func (q *query) weighSentences(sents [][]sentence) {
+	n := 0
+	df := map[string]int{}
+	for _, ps := range sents {
+		for _, st := range ps {
+			n++
+			for stem := range q.terms {
+				if q.holds(st.terms, stem) {
+					df[stem]++
+				}
+			}
+		}
+	}
+	q.sentenceTerms, q.sentenceTotal = map[string]float64{}, 0
+	for stem, w := range q.terms {
+		w *= 1 + rarity*math.Log(float64(n+1)/float64(df[stem]+1))
+		q.sentenceTerms[stem] = w
+		q.sentenceTotal += w
+	}
+}
+
+// score scores the sentences sents of p, the rank-th passage, and returns
+// them with the share of the question's terms found in the whole passage;
+// none and 0 if the passage does not name all that the question names.
+func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float64) {
 	passageTerms := map[string]bool{}
 	for _, t := range analysis.Tokens(p.Headline + "\n" + p.Text) {
 		passageTerms[t.Stem] = true
@@ -267,44 +342,36 @@ func (q query) score(rank int, p Passage) ([]candidate, float64) {
 	pc := q.coverage(passageTerms)
 	prior := 1 / float64(rank+1)
 	var out []candidate
-	for i, s := range lexical.Sentences(p.Text) {
-		text := p.Text[s[0]:s[1]]
-		terms := map[string]bool{}
-		var hasNumber, hasName, hasTime bool
-		for _, t := range analysis.Tokens(text) {
-			terms[t.Stem] = true
-			switch {
-			case t.Kind == analysis.Number:
-				hasNumber = true
-				hasTime = hasTime || len(t.Term) == 4 && (t.Term[:2] == "19" || t.Term[:2] == "20")
-			case t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart) && q.terms[t.Stem] == 0:
-				hasName = true
-			}
-			hasTime = hasTime || months[t.Term]
-		}
-		sc := q.coverage(terms)
+	for i, st := range sents {
+		sc := q.share(q.sentenceTerms, q.sentenceTotal, st.terms)
 		score := 0.6*sc + 0.3*pc + 0.1*prior
 		switch {
-		case q.want == quantity && hasNumber, q.want == moment && hasTime, q.want == person && hasName:
+		case q.want == quantity && st.number, q.want == moment && st.time, q.want == person && st.name:
 			score += 0.15
 		}
-		out = append(out, candidate{passage: rank, sentence: i, text: text, start: s[0], end: s[1], score: score})
+		out = append(out, candidate{passage: rank, sentence: i, text: p.Text[st.start:st.end], start: st.start, end: st.end, score: score})
 	}
 	return out, pc
 }
 
 // coverage is the weighted share of the question's terms found in terms.
 func (q query) coverage(terms map[string]bool) float64 {
-	if q.total == 0 {
+	return q.share(q.terms, q.total, terms)
+}
+
+// share is the share of total that the question's stems found in terms
+// weigh, by weights.
+func (q query) share(weights map[string]float64, total float64, terms map[string]bool) float64 {
+	if total == 0 {
 		return 0
 	}
 	var w float64
-	for stem, weight := range q.terms {
+	for stem, weight := range weights {
 		if q.holds(terms, stem) {
 			w += weight
 		}
 	}
-	return w / q.total
+	return w / total
 }
 
 // holds reports whether terms hold the question's stem or one of its

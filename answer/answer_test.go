@@ -132,3 +132,17 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractRareTerms checks that a question's word found in every
+// sentence of the passages weighs less, when choosing the sentence, than
+// one found in a single sentence.
+func TestExtractRareTerms(t *testing.T) {
+	ps := []Passage{{ID: "s", Headline: "Les chantiers de Stargate", Date: "2025-07",
+		Text: "Stargate investira 500 milliards de dollars en quatre ans. Stargate investira aussi 15 milliards au Japon. " +
+			"Stargate investira dans 10 sites. SoftBank investira avec Stargate 19 milliards. " +
+			"Au Texas, le premier site coûtera 40 milliards de dollars."}}
+	ans := Extract("Combien Stargate investira-t-il au Texas ?", ps)
+	if len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Span, "40 milliards") {
+		t.Fatalf("answer %q, want the sentence on Texas first", ans.Text)
+	}
+}

@@ -12,6 +12,9 @@
 // as misses. The retrieval that would find the paragraph is measured apart
 // (bench/quality.sh); this isolates the choice of the sentence.
 //
+// -half even or -half odd keeps the questions of the articles with an even or
+// odd number, so that a change tuned on one half can be checked on the other.
+//
 // "abstains without the article" asks each question again over the five
 // paragraphs a keyword search of the corpus ranks best once the question's
 // own article is left out, as an archive that does not hold the answer
@@ -46,14 +49,19 @@ type question struct {
 
 func main() {
 	data := flag.String("data", "../shared/data/piaf-fr-qa", "folder holding corpus.jsonl and queries.jsonl")
+	half := flag.String("half", "", `"even" or "odd": only the questions whose gold paragraph's article ("piaf-a<n>-…") has an even or odd number, two halves without a topic in common`)
 	flag.Parse()
-	if err := run(*data); err != nil {
+	if *half != "" && *half != "even" && *half != "odd" {
+		fmt.Fprintf(os.Stderr, "answers: -half %q: want even or odd\n", *half)
+		os.Exit(2)
+	}
+	if err := run(*data, *half); err != nil {
 		fmt.Fprintln(os.Stderr, "answers:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string) error {
+func run(dir, half string) error {
 	var corpus []passage
 	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(b []byte) error {
 		var p passage
@@ -79,6 +87,15 @@ func run(dir string) error {
 		}
 		if len(q.GoldIDs) == 0 || len(q.Answers) == 0 {
 			return nil
+		}
+		if half != "" {
+			var article int
+			if _, err := fmt.Sscanf(q.GoldIDs[0], "piaf-a%d-", &article); err != nil {
+				return fmt.Errorf("-half: gold id %q is not piaf-a<n>-…", q.GoldIDs[0])
+			}
+			if (article%2 == 0) != (half == "even") {
+				return nil
+			}
 		}
 		gold, ok := byID[q.GoldIDs[0]]
 		if !ok {
