@@ -69,6 +69,8 @@ func Parse(q string, ref time.Time) (m Match, ok bool) {
 		if n := p.deadline(i); n > 0 {
 			i -= n
 			s = span{open, s.to}
+		} else if p.target(i, s) {
+			s = span{open, s.to}
 		}
 		start, stop := p.orig(p.toks[i].s), p.orig(p.toks[end-1].e)
 		return Match{
@@ -99,6 +101,19 @@ func (p *parser) deadline(i int) int {
 		return i - j + 3
 	}
 	return 0
+}
+
+// target reports whether the expression s, which starts at token i, is a
+// target in the future: "pour" or "for" a period that starts after the
+// reference month. Like a deadline, it asks about news from any time until
+// its end: "Que prévoit OpenAI pour la fin de l'année ?" asked in August is
+// answered by what the archive said of it so far, not by issues of
+// September to December that it does not have yet, while "Quels résultats
+// pour 2024 ?" asks about 2024.
+func (p *parser) target(i int, s span) bool {
+	w := p.w(i)
+	return (w == "pour" || w == "for") && s.from.y != 0 &&
+		monthOf(s.from.y, s.from.m).key() > monthOf(p.c.ref.y, p.c.ref.m).key()
 }
 
 // clean removes tokens [i, end) and a dangling preposition before them.

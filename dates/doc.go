@@ -54,7 +54,9 @@
 //     01-26); "après X"/"after X" From = the bound just after X;
 //     "jusqu'à X"/"until X" To = X's end, and so do the deadlines "by X"
 //     and "d'ici X" ("what will OpenAI ship by the end of 2025" asks about
-//     news from any time until then).
+//     news from any time until then), and the targets "pour X"/"for X"
+//     when X starts after ref's month ("Que prévoit OpenAI pour la fin de
+//     l'année ?" asked in August); "pour 2024" asked in 2025 is 2024.
 //   - "entre X et Y", "de X à Y", "from X to Y", "X–Y" span from X's start
 //     to Y's end. X may take its year or month from Y ("de novembre à
 //     février 2025" is 2024-11..2025-02, "du 3 au 10 mars" 03-03..03-10);

@@ -121,3 +121,21 @@ func TestDigestCoversEveryIssue(t *testing.T) {
 		t.Fatalf("no range: %+v, %v", hits, err)
 	}
 }
+
+// TestTargetAfterNewestIssue asks about a period after the newest issue
+// ("pour 2026"): the archive can only hold what was said of it before, so
+// every issue is searched, with the period's words, rather than none.
+func TestTargetAfterNewestIssue(t *testing.T) {
+	arch := newArchive(t, january, february)
+	s := qa.New(arch, qa.Options{})
+	resp, err := s.Ask(t.Context(), qa.Request{Question: "Quelles livraisons le fondeur prévoit-il pour 2026 ?", K: 5, Mode: archive.Hybrid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.Found || !strings.Contains(resp.Answer, "premières livraisons en 2026") {
+		t.Fatalf("answer %q, want the January paragraph on 2026", resp.Answer)
+	}
+	if f := resp.Filter; f == nil || f.From != "" || f.To != "2026-12" || f.Phrase != "pour 2026" {
+		t.Errorf("filter %+v, want up to 2026-12 from \"pour 2026\"", f)
+	}
+}

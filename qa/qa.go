@@ -243,7 +243,8 @@ func (s *Service) standalone(ctx context.Context, question string, history []cha
 // dateRange returns the text to search and the range to search within: the
 // request's range when it has one, else the range a date phrase of the
 // question names, resolved against the newest issue's date (today's for an
-// empty archive), with the phrase removed from the text.
+// empty archive), with the phrase removed from the text unless the range
+// leaves out no issue.
 func (s *Service) dateRange(ctx context.Context, question string, given archive.Range) (string, archive.Range, *Filter, error) {
 	if !given.IsZero() {
 		return question, given, &Filter{From: given.From, To: given.To, Source: "request"}, nil
@@ -261,11 +262,23 @@ func (s *Service) dateRange(ctx context.Context, question string, given archive.
 		return question, given, nil, nil
 	}
 	text := m.Text
-	if strings.TrimSpace(strings.Trim(text, "?!. ")) == "" {
+	r := archive.Range{From: m.Range.From, To: m.Range.To}
+	// A deadline or target past the newest issue ("d'ici la fin de
+	// l'année", "pour 2026") leaves out no issue; its words then say what
+	// the news are about ("la fin de 2025"), and stay in the search.
+	if strings.TrimSpace(strings.Trim(text, "?!. ")) == "" || r.From == "" && covers(r.To, newest) {
 		text = question
 	}
-	r := archive.Range{From: m.Range.From, To: m.Range.To}
 	return text, r, &Filter{From: r.From, To: r.To, Phrase: m.Phrase, Source: "question"}, nil
+}
+
+// covers reports whether a range ending at to, inclusive, holds the issue
+// dated newest: dates are YYYY-MM or YYYY-MM-DD, and a month holds its days.
+func covers(to, newest string) bool {
+	if len(to) == len("2006-01") && len(newest) > len(to) {
+		newest = newest[:len(to)]
+	}
+	return to >= newest
 }
 
 // parseDay reads an issue date, YYYY-MM (taken as its last day, so that "ce
