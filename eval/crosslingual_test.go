@@ -151,6 +151,24 @@ func (p *passages) fusionRows(t *testing.T, b *embed.Builtin, qs []eval.Query) (
 	return french, detected
 }
 
+// query returns the question with, as gold, the passage holding each of
+// answers, distinctive pieces of text; each must be in exactly one passage.
+func (p *passages) query(t *testing.T, id, question string, answers []string) eval.Query {
+	t.Helper()
+	q := eval.Query{ID: id, Question: question}
+	for _, a := range answers {
+		for j, text := range p.texts {
+			if strings.Contains(text, a) {
+				q.GoldIDs = append(q.GoldIDs, p.ids[j])
+			}
+		}
+	}
+	if len(q.GoldIDs) != len(answers) {
+		t.Fatalf("%q: %d answer paragraphs found, want %d", question, len(q.GoldIDs), len(answers))
+	}
+	return q
+}
+
 func archivePassages(t *testing.T) *passages {
 	t.Helper()
 	files, err := filepath.Glob("../examples/archive/*.txt")
@@ -187,18 +205,7 @@ func TestEnglishQueriesOnArchive(t *testing.T) {
 		if got := analysis.Language(q.question); got != "en" {
 			t.Errorf("Language(%q) = %q, want en", q.question, got)
 		}
-		eq := eval.Query{ID: fmt.Sprintf("en%02d", i+1), Question: q.question}
-		for _, a := range q.answers {
-			for j, text := range p.texts {
-				if strings.Contains(text, a) {
-					eq.GoldIDs = append(eq.GoldIDs, p.ids[j])
-				}
-			}
-		}
-		if len(eq.GoldIDs) != len(q.answers) {
-			t.Fatalf("%q: %d answer paragraphs found, want %d", q.question, len(eq.GoldIDs), len(q.answers))
-		}
-		qs = append(qs, eq)
+		qs = append(qs, p.query(t, fmt.Sprintf("en%02d", i+1), q.question, q.answers))
 	}
 	b := embed.NewBuiltin(0)
 	p.embed(t, b)
@@ -253,18 +260,7 @@ func TestAbbreviationQueriesOnArchive(t *testing.T) {
 	p := archivePassages(t)
 	var qs []eval.Query
 	for i, q := range abbreviationQuestions {
-		eq := eval.Query{ID: fmt.Sprintf("ab%02d", i+1), Question: q.question}
-		for _, a := range q.answers {
-			for j, text := range p.texts {
-				if strings.Contains(text, a) {
-					eq.GoldIDs = append(eq.GoldIDs, p.ids[j])
-				}
-			}
-		}
-		if len(eq.GoldIDs) != len(q.answers) {
-			t.Fatalf("%q: %d answer paragraphs found, want %d", q.question, len(eq.GoldIDs), len(q.answers))
-		}
-		qs = append(qs, eq)
+		qs = append(qs, p.query(t, fmt.Sprintf("ab%02d", i+1), q.question, q.answers))
 	}
 	b := embed.NewBuiltin(0)
 	p.embed(t, b)

@@ -96,7 +96,14 @@ func snapshotBytes(t testing.TB) []byte {
 		}
 	}
 	ix.Delete(10)
-	path := filepath.Join(t.TempDir(), "small")
+	_, b := saved(t, ix)
+	return b
+}
+
+// saved saves ix to a new file and returns its path and bytes.
+func saved(t testing.TB, ix *Index) (string, []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "snapshot")
 	if err := ix.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +111,7 @@ func snapshotBytes(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return path, b
 }
 
 // withCRC returns b with its trailing checksum recomputed, so that damage
@@ -183,15 +190,8 @@ func FuzzLoad(f *testing.F) {
 	good := snapshotBytes(f)
 	f.Add(good, false)
 	f.Add(good[:100], true)
-	sparse := filepath.Join(f.TempDir(), "sparse")
-	if err := sparseIndex(f, quantInt8, 30).Save(sparse); err != nil {
-		f.Fatal(err)
-	}
-	b, err := os.ReadFile(sparse)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(b, false)
+	_, sparse := saved(f, sparseIndex(f, quantInt8, 30))
+	f.Add(sparse, false)
 	f.Fuzz(func(t *testing.T, data []byte, fixCRC bool) {
 		if fixCRC {
 			data = withCRC(data)
@@ -329,15 +329,7 @@ func TestLoadRejectsInt8Version2(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "int8")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, b := saved(t, ix)
 	if err := os.WriteFile(path, asVersion(t, b, 2), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +337,7 @@ func TestLoadRejectsInt8Version2(t *testing.T) {
 		t.Errorf("Load of an int8 version 2 snapshot: %v, want ErrCorrupt", err)
 	}
 
-	path = filepath.Join(dir, "float32")
+	path = filepath.Join(t.TempDir(), "float32")
 	if err := os.WriteFile(path, asVersion(t, snapshotBytes(t), 2), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -417,14 +409,7 @@ func TestSaveLoadSparse(t *testing.T) {
 	for _, quant := range []string{quantFloat32, quantInt8} {
 		t.Run(quant, func(t *testing.T) {
 			ix := sparseIndex(t, quant, 400)
-			path := filepath.Join(t.TempDir(), "sparse")
-			if err := ix.Save(path); err != nil {
-				t.Fatal(err)
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			path, b := saved(t, ix)
 			if layout := binary.LittleEndian.Uint32(b[80:]); layout != layoutSparse {
 				t.Fatalf("vector layout %d, want sparse", layout)
 			}
@@ -459,15 +444,7 @@ func TestSaveLoadSparse(t *testing.T) {
 }
 
 func TestLoadCorruptSparse(t *testing.T) {
-	ix := sparseIndex(t, quantInt8, 50)
-	path := filepath.Join(t.TempDir(), "sparse")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	good, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, good := saved(t, sparseIndex(t, quantInt8, 50))
 	// The first vector's bitmap follows the ids, levels and tombstones.
 	bitmap := headerSize + 50*6
 	edit := func(fn func(b []byte)) []byte {
