@@ -196,7 +196,8 @@ const (
 func newQuery(question string) query {
 	q := query{terms: map[string]float64{}}
 	var fr, en int
-	for _, t := range analysis.Tokens(question) {
+	toks := analysis.Tokens(question)
+	for _, t := range toks {
 		if frenchMarkers[t.Term] {
 			fr++
 		}
@@ -224,7 +225,6 @@ func newQuery(question string) query {
 			q.terms[t.Stem] = w
 		}
 	}
-	toks := analysis.Tokens(question)
 	q.alt = map[string][]string{}
 	q.lang = "fr"
 	if en > fr {
