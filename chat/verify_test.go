@@ -120,6 +120,12 @@ func TestVerify(t *testing.T) {
 			wantVerified: []int{1, 3},
 		},
 		{
+			name:         "abbreviation of what the passage spells out",
+			answer:       "L'UE a adopté l'AI Act [3].",
+			wantAnswer:   "L'UE a adopté l'AI Act [3].",
+			wantVerified: []int{3},
+		},
+		{
 			name:         "english answer with a wrong number",
 			answer:       "Meta released Llama 4, an open model with 500 billion parameters [2].",
 			wantDropped:  []int{2},
