@@ -166,7 +166,7 @@ func (s *Server) streamAnswer(ctx context.Context, c *gin.Context, q qa.Request)
 	case err != nil:
 		if c.Request.Context().Err() == nil {
 			ae := classify(err)
-			_ = w.send("error", problem{Type: ae.typ, Title: ae.title, Status: ae.status, Detail: ae.detail, RequestID: requestIDOf(c)})
+			_ = w.send("error", ae.problem(ae.detail, "", requestIDOf(c)))
 		}
 	case streaming:
 		_ = w.send("done", resp)

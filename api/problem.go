@@ -62,6 +62,11 @@ var (
 	kindInternal     = kind{"/problems/internal", "Internal error", http.StatusInternalServerError}
 )
 
+// problem returns the body of a problem of kind k.
+func (k kind) problem(detail, instance, requestID string) problem {
+	return problem{Type: k.typ, Title: k.title, Status: k.status, Detail: detail, Instance: instance, RequestID: requestID}
+}
+
 // apiError is an error that knows its problem type.
 type apiError struct {
 	kind
@@ -97,16 +102,8 @@ func unavailable(err error) *apiError {
 // that maps errors to statuses.
 func (s *Server) fail(c *gin.Context, err error) {
 	ae := classify(err)
-	p := problem{
-		Type:      ae.typ,
-		Title:     ae.title,
-		Status:    ae.status,
-		Detail:    ae.detail,
-		Instance:  c.Request.URL.Path,
-		RequestID: requestIDOf(c),
-		Errors:    ae.fields,
-		Stored:    ae.stored,
-	}
+	p := ae.problem(ae.detail, c.Request.URL.Path, requestIDOf(c))
+	p.Errors, p.Stored = ae.fields, ae.stored
 	switch {
 	case ae.kind == kindBusy:
 		// A full house is the limit working, not a fault.

@@ -40,10 +40,7 @@ func Starting(stage func() string) http.Handler {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 		w.WriteHeader(kindStarting.status)
 		if r.Method != http.MethodHead {
-			_ = json.NewEncoder(w).Encode(problem{
-				Type: kindStarting.typ, Title: kindStarting.title, Status: kindStarting.status,
-				Detail: stage(), Instance: r.URL.Path, RequestID: id,
-			})
+			_ = json.NewEncoder(w).Encode(kindStarting.problem(stage(), r.URL.Path, id))
 		}
 	})
 }
