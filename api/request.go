@@ -332,15 +332,10 @@ func (s *Server) k(field string, v *int, def int) (int, error) {
 
 // queryK reads k from the query string.
 func (s *Server) queryK(c *gin.Context, def int) (int, error) {
-	raw, ok := c.GetQuery("k")
-	if !ok {
+	if _, ok := c.GetQuery("k"); !ok {
 		return def, nil
 	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, invalid("k", "must be an integer")
-	}
-	return s.k("k", &n, def)
+	return queryCount(c, "k", 1, s.cfg.MaxK)
 }
 
 // dateForm is the written form of a date in a request: YYYY-MM or
