@@ -32,6 +32,7 @@ type Archive interface {
 	Thread(ctx context.Context, id string) ([]archive.Hit, error)
 	Issues(ctx context.Context) ([]store.IssueSummary, error)
 	Issue(ctx context.Context, id string) (ingest.Issue, []store.Item, error)
+	IssueInfo(ctx context.Context, id string) (ingest.Issue, error)
 	Item(ctx context.Context, id string) (store.Item, error)
 	Stats(ctx context.Context) (archive.Stats, error)
 	Newest(ctx context.Context) (string, error)

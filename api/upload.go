@@ -415,7 +415,7 @@ func (s *Server) ingestFile(ctx context.Context, f *uploadFile, resp *ingestResp
 // that changes the issue, or whose issue's file is gone, names it: a
 // watcher would otherwise delete the issue as that of a deleted file.
 func (s *Server) keepFileSource(ctx context.Context, doc *ingest.Document) {
-	iss, _, err := s.arch.Issue(ctx, doc.Issue.ID)
+	iss, err := s.arch.IssueInfo(ctx, doc.Issue.ID)
 	if err != nil || !filepath.IsAbs(iss.Source) {
 		return
 	}

@@ -575,6 +575,11 @@ func (a *Archive) Issue(ctx context.Context, id string) (ingest.Issue, []store.I
 	return a.db.Issue(ctx, id)
 }
 
+// IssueInfo returns an issue without its items.
+func (a *Archive) IssueInfo(ctx context.Context, id string) (ingest.Issue, error) {
+	return a.db.IssueInfo(ctx, id)
+}
+
 // Item returns one item.
 func (a *Archive) Item(ctx context.Context, id string) (store.Item, error) { return a.db.Item(ctx, id) }
 

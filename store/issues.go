@@ -47,23 +47,33 @@ func (db *DB) Issue(ctx context.Context, id string) (ingest.Issue, []Item, error
 	return rec.Issue, items, err
 }
 
-// SameIssue reports whether an issue with iss's id is stored with the same
-// content hash, source, link and date, and so needs no write.
-func (db *DB) SameIssue(ctx context.Context, iss ingest.Issue) (bool, error) {
+// IssueInfo returns an issue without reading its items. It returns an
+// error wrapping [ErrNotFound] when the issue does not exist.
+func (db *DB) IssueInfo(ctx context.Context, id string) (ingest.Issue, error) {
 	var rec issueRecord
 	err := db.bdb.View(func(txn *badger.Txn) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return getJSON(txn, issueKey(iss.ID), &rec)
+		if err := getJSON(txn, issueKey(id), &rec); err != nil {
+			return fmt.Errorf("issue %q: %w", id, err)
+		}
+		return nil
 	})
+	return rec.Issue, err
+}
+
+// SameIssue reports whether an issue with iss's id is stored with the same
+// content hash, source, link and date, and so needs no write.
+func (db *DB) SameIssue(ctx context.Context, iss ingest.Issue) (bool, error) {
+	stored, err := db.IssueInfo(ctx, iss.ID)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return rec.Issue.Hash == iss.Hash && rec.Issue.Source == iss.Source && rec.Issue.Link == iss.Link && rec.Issue.Date == iss.Date, nil
+	return stored.Hash == iss.Hash && stored.Source == iss.Source && stored.Link == iss.Link && stored.Date == iss.Date, nil
 }
 
 // Issues returns every issue, newest first (by date, then id).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -67,12 +68,18 @@ func TestApplyIsIncremental(t *testing.T) {
 	if len(p.Embed) != 1 || p.Embed[0].Text != "BETA" || len(ch.Added) != 1 || len(ch.Removed) != 1 || ch.Unchanged != 2 {
 		t.Fatalf("edited one: plan %+v, change %+v", p.Embed, ch)
 	}
-	_, items, err := db.Issue(t.Context(), "2025-01-a")
+	iss, items, err := db.Issue(t.Context(), "2025-01-a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != 3 || items[1].Text != "BETA" || items[1].Date != "2025-01" {
 		t.Fatalf("items after edit: %+v", items)
+	}
+	if info, err := db.IssueInfo(t.Context(), "2025-01-a"); err != nil || !reflect.DeepEqual(info, iss) || info.Hash == "" {
+		t.Fatalf("IssueInfo = %+v, %v; want %+v", info, err, iss)
+	}
+	if _, err := db.IssueInfo(t.Context(), "2025-01-z"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("IssueInfo of a missing issue: %v, want ErrNotFound", err)
 	}
 	got, err := db.ItemsBySeq(t.Context(), []uint32{items[1].Seq, ch.Removed[0], items[0].Seq})
 	if err != nil {
