@@ -266,19 +266,10 @@ func (s *Service) dateRange(ctx context.Context, question string, given archive.
 	// A deadline or target past the newest issue ("d'ici la fin de
 	// l'année", "pour 2026") leaves out no issue; its words then say what
 	// the news are about ("la fin de 2025"), and stay in the search.
-	if strings.TrimSpace(strings.Trim(text, "?!. ")) == "" || r.From == "" && covers(r.To, newest) {
+	if strings.TrimSpace(strings.Trim(text, "?!. ")) == "" || r.From == "" && r.Contains(newest) {
 		text = question
 	}
 	return text, r, &Filter{From: r.From, To: r.To, Phrase: m.Phrase, Source: "question"}, nil
-}
-
-// covers reports whether a range ending at to, inclusive, holds the issue
-// dated newest: dates are YYYY-MM or YYYY-MM-DD, and a month holds its days.
-func covers(to, newest string) bool {
-	if len(to) == len("2006-01") && len(newest) > len(to) {
-		newest = newest[:len(to)]
-	}
-	return to >= newest
 }
 
 // parseDay reads an issue date, YYYY-MM (taken as its last day, so that "ce
