@@ -343,7 +343,7 @@ func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float6
 	prior := 1 / float64(rank+1)
 	var out []candidate
 	for i, st := range sents {
-		sc := q.share(q.sentenceTerms, q.sentenceTotal, st.terms)
+		sc := q.sentenceShare(st.terms)
 		score := 0.6*sc + 0.3*pc + 0.1*prior
 		switch {
 		case q.want == quantity && st.number, q.want == moment && st.time, q.want == person && st.name:
@@ -356,22 +356,69 @@ func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float6
 
 // coverage is the weighted share of the question's terms found in terms.
 func (q query) coverage(terms map[string]bool) float64 {
-	return q.share(q.terms, q.total, terms)
-}
-
-// share is the share of total that the question's stems found in terms
-// weigh, by weights.
-func (q query) share(weights map[string]float64, total float64, terms map[string]bool) float64 {
-	if total == 0 {
+	if q.total == 0 {
 		return 0
 	}
 	var w float64
-	for stem, weight := range weights {
+	for stem, weight := range q.terms {
 		if q.holds(terms, stem) {
 			w += weight
 		}
 	}
-	return w / total
+	return w / q.total
+}
+
+// nearShare is how much a question's term counts, when choosing sentences,
+// in a sentence that holds a word of nearly the same stem rather than the
+// stem itself: the two agree on their first nearPrefix letters and on all
+// but the last nearSlack letters of the shorter. The stemmer leaves apart
+// forms of one word ("produit" and "production", "découvrir" and
+// "découverte"). Measured with bench/answers on PIAF, on both halves split
+// by article: the best sentence holds the answer 62.0 % of the time instead
+// of 60.8 % (even articles) and 64.0 % instead of 63.3 % (odd), the whole
+// answer 70.1 % instead of 69.6 % and 73.7 % instead of 73.3 %. Counting
+// every shared first four letters does as well; five letters gain half as
+// much. It plays no part in the coverage that decides whether to answer.
+const (
+	nearShare  = 0.5
+	nearPrefix = 4
+	nearSlack  = 2
+)
+
+// sentenceShare is the weighted share of the question's terms found in a
+// sentence's terms, for choosing sentences (see [rarity] and [nearShare]).
+func (q query) sentenceShare(terms map[string]bool) float64 {
+	if q.sentenceTotal == 0 {
+		return 0
+	}
+	var w float64
+	for stem, weight := range q.sentenceTerms {
+		switch {
+		case q.holds(terms, stem):
+			w += weight
+		case holdsNear(terms, stem):
+			w += nearShare * weight
+		}
+	}
+	return w / q.sentenceTotal
+}
+
+// holdsNear reports whether terms hold a stem nearly the same as stem (see
+// [nearShare]).
+func holdsNear(terms map[string]bool, stem string) bool {
+	if len(stem) < nearPrefix {
+		return false
+	}
+	for t := range terms {
+		n := 0
+		for n < len(t) && n < len(stem) && t[n] == stem[n] {
+			n++
+		}
+		if n >= max(nearPrefix, min(len(t), len(stem))-nearSlack) {
+			return true
+		}
+	}
+	return false
 }
 
 // holds reports whether terms hold the question's stem or one of its

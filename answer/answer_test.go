@@ -146,3 +146,28 @@ func TestExtractRareTerms(t *testing.T) {
 		t.Fatalf("answer %q, want the sentence on Texas first", ans.Text)
 	}
 }
+
+func TestExtractNearStems(t *testing.T) {
+	ps := []Passage{{ID: "m", Headline: "Ouvrages d’art", Date: "2025-03",
+		Text: "Le viaduc de Millau franchit la vallée du Tarn. En trois ans, Eiffage a construit le viaduc de Millau."}}
+	ans := Extract("Quelle entreprise a assuré la construction du viaduc de Millau ?", ps)
+	if len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Span, "Eiffage") {
+		t.Fatalf("answer %q, want the sentence that says who built it first", ans.Text)
+	}
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"construct", "construit", true},
+		{"acquisit", "acquis", true},
+		{"fondat", "fond", true},
+		{"product", "produit", true},
+		{"product", "protect", false},
+		{"viaduc", "via", false},
+		{"ia", "ia", false}, // too short to be near; holds tells equal stems
+	} {
+		if got := holdsNear(map[string]bool{c.b: true}, c.a); got != c.want {
+			t.Errorf("holdsNear(%q, %q) = %v, want %v", c.b, c.a, got, c.want)
+		}
+	}
+}
