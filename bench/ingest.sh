@@ -12,7 +12,8 @@
 #   bench/ingest.sh                 # 100,000 paragraphs
 #   N=20000 bench/ingest.sh         # a quicker run
 #   PAIRS=2 bench/ingest.sh         # then two more first ingests and AddBatch runs, alternated
-#   PROFILE=1 bench/ingest.sh       # instead: in-process archive.Ingest with CPU profiles
+#   PROFILE=1 bench/ingest.sh       # instead: in-process archive.Ingest with CPU profiles, and
+#                                   # the index inserts' share of its CPU samples
 #
 # Settings (environment): N (100000), SEED (1), GEN (archive folder, default
 # /tmp/veille-ingest/n$N-s$SEED), OUT (binaries, logs and profiles, default
@@ -49,6 +50,7 @@ main() {
 	if [[ ${PROFILE:-} == 1 ]]; then
 		"$OUT/bench-ingest" -harness -archive "$GEN" -work "$OUT/harness" -cpuprofile "$OUT/ingest.pprof" | tee "$OUT/harness.txt"
 		rm -rf "$OUT/harness"
+		index_share "$OUT/bench-ingest" "$OUT/ingest.pprof"
 		echo
 		echo "profiles: $OUT/ingest.pprof $OUT/ingest.pprof.reingest"
 		echo "  go tool pprof -top $OUT/bench-ingest $OUT/ingest.pprof"
@@ -61,6 +63,29 @@ main() {
 	rm -rf "$OUT/work"
 	echo
 	echo "results: $OUT/result.md"
+}
+
+# index_share prints the share of the first ingest's CPU samples spent in the
+# index's inserts (every stack through vectorindex but its snapshot), and the
+# ingest's cost against those inserts, both from the one run: unlike the ratio
+# against an AddBatch run minutes apart, it does not move with the host's
+# speed between two runs.
+index_share() {
+	local top
+	top=$(go tool pprof -top -nodefraction=0 -nodecount=1000000 -focus='vectorindex' \
+		-ignore='vectorindex.*(Save|Close|write)' "$1" "$2" 2>/dev/null)
+	echo "$top" | awk '
+	function secs(x) {
+		sub(/,$/, "", x)
+		if (x ~ /ms$/) return x / 1000
+		if (x ~ /mins$/) return x * 60
+		if (x ~ /hrs$/) return x * 3600
+		return x + 0
+	}
+	/^Showing nodes accounting for/ {
+		index_s = secs($5); total = secs($8)
+		printf "index inserts: %.1f s of the ingest'"'"'s %.1f s of CPU samples (%.1f %%); the ingest costs %.3f× its index inserts\n", index_s, total, 100 * index_s / total, total / index_s
+	}'
 }
 
 main "$@"
