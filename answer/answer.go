@@ -163,6 +163,11 @@ func pick(cands []candidate) []candidate {
 // query is an analysed question.
 type query struct {
 	terms map[string]float64 // stem → weight
+	// stems are the keys of terms in the order the question gives them.
+	// Weights are summed in this order, so that the same question over the
+	// same passages always gets the same scores to the last bit, and so the
+	// same answer where two sentences nearly tie.
+	stems []string
 	total float64
 	// sentenceTerms weighs terms for choosing sentences, by their rarity
 	// among the passages' sentences (see [rarity]); sentenceTotal is the
@@ -220,8 +225,12 @@ func newQuery(question string) query {
 				q.names = append(q.names, t.Stem)
 			}
 		}
-		if w > q.terms[t.Stem] {
-			q.total += w - q.terms[t.Stem]
+		old, seen := q.terms[t.Stem]
+		if !seen {
+			q.stems = append(q.stems, t.Stem)
+		}
+		if w > old {
+			q.total += w - old
 			q.terms[t.Stem] = w
 		}
 	}
@@ -313,7 +322,7 @@ func (q *query) weighSentences(sents [][]sentence) {
 	for _, ps := range sents {
 		for _, st := range ps {
 			n++
-			for stem := range q.terms {
+			for _, stem := range q.stems {
 				if q.holds(st.terms, stem) {
 					df[stem]++
 				}
@@ -321,7 +330,8 @@ func (q *query) weighSentences(sents [][]sentence) {
 		}
 	}
 	q.sentenceTerms, q.sentenceTotal = map[string]float64{}, 0
-	for stem, w := range q.terms {
+	for _, stem := range q.stems {
+		w := q.terms[stem]
 		w *= 1 + rarity*math.Log(float64(n+1)/float64(df[stem]+1))
 		q.sentenceTerms[stem] = w
 		q.sentenceTotal += w
@@ -360,7 +370,8 @@ func (q query) coverage(terms map[string]bool) float64 {
 		return 0
 	}
 	var w float64
-	for stem, weight := range q.terms {
+	for _, stem := range q.stems {
+		weight := q.terms[stem]
 		if q.holds(terms, stem) {
 			w += weight
 		}
@@ -392,7 +403,8 @@ func (q query) sentenceShare(terms map[string]bool) float64 {
 		return 0
 	}
 	var w float64
-	for stem, weight := range q.sentenceTerms {
+	for _, stem := range q.stems {
+		weight := q.sentenceTerms[stem]
 		switch {
 		case q.holds(terms, stem):
 			w += weight

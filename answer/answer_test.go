@@ -171,3 +171,34 @@ func TestExtractNearStems(t *testing.T) {
 		}
 	}
 }
+
+// TestScoresRepeat checks that a question's scores over the same passages
+// are the same to the last bit every time: summed in the order of a map,
+// they differed, and two sentences that nearly tie were ranked either way.
+func TestScoresRepeat(t *testing.T) {
+	question := "Combien OpenAI, SoftBank et Oracle investiront-ils dans Stargate à Abilene, au Texas, en quatre ans, selon l’annonce de janvier 2025 ?"
+	var first []float64
+	for range 50 {
+		q := newQuery(question)
+		sents := make([][]sentence, len(passages))
+		for i, p := range passages {
+			sents[i] = q.sentences(p)
+		}
+		q.weighSentences(sents)
+		var got []float64
+		for i, p := range passages {
+			cs, cover := q.score(i, p, sents[i])
+			got = append(got, cover)
+			for _, c := range cs {
+				got = append(got, c.score)
+			}
+		}
+		if first == nil {
+			first = got
+			continue
+		}
+		if !slices.Equal(got, first) {
+			t.Fatalf("scores changed from one call to the next:\n%v\n%v", first, got)
+		}
+	}
+}

@@ -15,7 +15,12 @@
 // -half even or -half odd keeps the questions of the articles with an even or
 // odd number, so that a change tuned on one half can be checked on the other.
 //
-// "abstains without the article" asks each question again over the five
+// "searched: answer holds it" asks each question over the k paragraphs (-k,
+// 5 by default as for /v1/ask) a keyword search of the whole corpus ranks
+// best, as the server would: retrieval and the choice of the sentence
+// together.
+//
+// "abstains without the article" asks each question again over the k
 // paragraphs a keyword search of the corpus ranks best once the question's
 // own article is left out, as an archive that does not hold the answer
 // would offer them: the answerer should then say it has nothing.
@@ -49,19 +54,24 @@ type question struct {
 
 func main() {
 	data := flag.String("data", "../shared/data/piaf-fr-qa", "folder holding corpus.jsonl and queries.jsonl")
+	k := flag.Int("k", 5, "passages the answerer reads from a search, as /v1/ask's k (default 5, the server's)")
 	half := flag.String("half", "", `"even" or "odd": only the questions whose gold paragraph's article ("piaf-a<n>-…") has an even or odd number, two halves without a topic in common`)
 	flag.Parse()
 	if *half != "" && *half != "even" && *half != "odd" {
 		fmt.Fprintf(os.Stderr, "answers: -half %q: want even or odd\n", *half)
 		os.Exit(2)
 	}
-	if err := run(*data, *half); err != nil {
+	if *k < 1 {
+		fmt.Fprintf(os.Stderr, "answers: -k %d: want 1 or more\n", *k)
+		os.Exit(2)
+	}
+	if err := run(*data, *half, *k); err != nil {
 		fmt.Fprintln(os.Stderr, "answers:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, half string) error {
+func run(dir, half string, k int) error {
 	var corpus []passage
 	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(b []byte) error {
 		var p passage
@@ -79,7 +89,7 @@ func run(dir, half string) error {
 		byTitle[p.Title] = append(byTitle[p.Title], p)
 		keywords.Add(uint32(i), p.Title, p.Text)
 	}
-	var n, found, sentence, whole, abstained int
+	var n, found, sentence, whole, searched, abstained int
 	if err := readJSONL(filepath.Join(dir, "queries.jsonl"), func(b []byte) error {
 		var q question
 		if err := json.Unmarshal(b, &q); err != nil {
@@ -107,11 +117,19 @@ func run(dir, half string) error {
 				ps = append(ps, answer.Passage{ID: p.ID, Headline: p.Title, Text: p.Text})
 			}
 		}
-		var others []answer.Passage
+		var top, others []answer.Passage
 		for _, h := range keywords.Search(q.Question, 50, nil) {
-			if p := corpus[h.ID]; p.Title != gold.Title && len(others) < 5 {
-				others = append(others, answer.Passage{ID: p.ID, Headline: p.Title, Text: p.Text})
+			p := corpus[h.ID]
+			ap := answer.Passage{ID: p.ID, Headline: p.Title, Text: p.Text}
+			if len(top) < k {
+				top = append(top, ap)
 			}
+			if p.Title != gold.Title && len(others) < k {
+				others = append(others, ap)
+			}
+		}
+		if a := answer.Extract(q.Question, top); a.Found && holds(a.Text, q.Answers) {
+			searched++
 		}
 		if !answer.Extract(q.Question, others).Found {
 			abstained++
@@ -133,8 +151,8 @@ func run(dir, half string) error {
 		return err
 	}
 	pct := func(k int) string { return fmt.Sprintf("%.1f %%", 100*float64(k)/float64(n)) }
-	fmt.Printf("| questions | answered | best sentence holds the answer | answer holds it | abstains without the article |\n|---:|---:|---:|---:|---:|\n")
-	fmt.Printf("| %d | %s | %s | %s | %s |\n", n, pct(found), pct(sentence), pct(whole), pct(abstained))
+	fmt.Printf("| questions | answered | best sentence holds the answer | answer holds it | searched: answer holds it | abstains without the article |\n|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| %d | %s | %s | %s | %s | %s |\n", n, pct(found), pct(sentence), pct(whole), pct(searched), pct(abstained))
 	return nil
 }
 
