@@ -416,9 +416,9 @@ func (q query) sentenceShare(terms map[string]bool) float64 {
 }
 
 // holdsNear reports whether terms hold a stem nearly the same as stem (see
-// [nearShare]).
+// [nearShare]). Numbers are never near one another: 150000 is not 150001.
 func holdsNear(terms map[string]bool, stem string) bool {
-	if len(stem) < nearPrefix {
+	if len(stem) < nearPrefix || '0' <= stem[0] && stem[0] <= '9' {
 		return false
 	}
 	for t := range terms {

@@ -164,7 +164,8 @@ func TestExtractNearStems(t *testing.T) {
 		{"product", "produit", true},
 		{"product", "protect", false},
 		{"viaduc", "via", false},
-		{"ia", "ia", false}, // too short to be near; holds tells equal stems
+		{"ia", "ia", false},         // too short to be near; holds tells equal stems
+		{"150000", "150001", false}, // numbers are never near
 	} {
 		if got := holdsNear(map[string]bool{c.b: true}, c.a); got != c.want {
 			t.Errorf("holdsNear(%q, %q) = %v, want %v", c.b, c.a, got, c.want)
