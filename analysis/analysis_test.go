@@ -179,6 +179,25 @@ func TestStopwordsAndQuestions(t *testing.T) {
 	}
 }
 
+func TestNamesSubject(t *testing.T) {
+	for q, want := range map[string]bool{
+		"Anthropic a-t-il levé des fonds ?":              true,
+		"Descartes est-il pour ou contre les passions ?": true,
+		"Leavitt a-t-elle obtenu un diplôme ?":           true,
+		"Ceuta fait-elle partie de l'UE ?":               true,
+		"Anthropic lève des fonds.":                      false, // no inversion
+		"Quand acquièrent-elles un statut ?":             false, // a question word
+		"L'empire est-il exclusivement musulman ?":       false, // no capital
+		"Que faut-il obtenir ?":                          false,
+		"Y a-t-il des interpellations ?":                 false,
+		"2025 a-t-elle été une bonne année ?":            false, // a number
+	} {
+		if got := NamesSubject(Tokens(q)); got != want {
+			t.Errorf("NamesSubject(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
 // TestCacheIndependence checks that results are the same whether words are
 // cached or not, from many goroutines, as other words evict them.
 func TestCacheIndependence(t *testing.T) {

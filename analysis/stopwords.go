@@ -83,3 +83,28 @@ func IsInterrogative(term string) bool {
 func AsksForKind(term string) bool {
 	return typeQuestion[term]
 }
+
+// subjectPronouns are the pronouns that repeat an inverted question's
+// subject after its verb: "Anthropic a-t-il", "Leavitt a-t-elle".
+var subjectPronouns = map[string]bool{"il": true, "elle": true, "ils": true, "elles": true}
+
+// NamesSubject reports whether the first of a question's tokens is its
+// subject put before an inverted verb and its pronoun, as in "Anthropic
+// a-t-il levé des fonds ?" or "Descartes est-il pour ou contre les
+// passions ?", and is capitalised. French puts no bare common noun in that
+// place, only a name, so that word is a name although it starts the
+// sentence, where a capital otherwise tells nothing.
+func NamesSubject(toks []Token) bool {
+	if len(toks) < 3 || toks[0].Kind != Word || toks[0].Flags&Capitalized == 0 || toks[0].Flags&(Stop|Question) != 0 {
+		return false
+	}
+	verb := toks[1]
+	if verb.Kind != Word || verb.Flags&Hyphenated != 0 {
+		return false
+	}
+	i := 2
+	if toks[i].Term == "t" && toks[i].Flags&Hyphenated != 0 && i+1 < len(toks) {
+		i++
+	}
+	return toks[i].Flags&Hyphenated != 0 && subjectPronouns[toks[i].Term]
+}

@@ -59,10 +59,12 @@ type Answer struct {
 // [Extract] answers that the archive has nothing on the question.
 //
 // A passage must also name whatever the question names: each capitalised
-// word inside the question, as written or within a typo (see [similarName]),
-// except Roman numerals, two-capital acronyms ("IA", "UE") and English words
-// that translate to French ("European"). "What did Meta do about
-// DeepSeek?" is not answered from a paragraph on Meta alone.
+// word inside the question, and its first word when that is the subject of
+// an inverted question ("Anthropic a-t-il levé des fonds ?", see
+// [analysis.NamesSubject]), as written or within a typo (see
+// [similarName]), except Roman numerals, two-capital acronyms ("IA", "UE")
+// and English words that translate to French ("European"). "What did Meta
+// do about DeepSeek?" is not answered from a paragraph on Meta alone.
 //
 // Measured with bench/answers on PIAF: asked over the passages a keyword
 // search ranks best once the question's own article is left out, the
@@ -202,7 +204,8 @@ func newQuery(question string) query {
 	q := query{terms: map[string]float64{}}
 	var fr, en int
 	toks := analysis.Tokens(question)
-	for _, t := range toks {
+	subject := analysis.NamesSubject(toks)
+	for i, t := range toks {
 		if frenchMarkers[t.Term] {
 			fr++
 		}
@@ -219,7 +222,7 @@ func newQuery(question string) query {
 		switch {
 		case t.Kind == analysis.Number:
 			w = 2
-		case t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart):
+		case t.Is(analysis.Capitalized) && (!t.Is(analysis.SentenceStart) || i == 0 && subject):
 			w = 1.5
 			if !romanNumeral(t.Term) && !acronym(question[t.Start:t.End]) && !slices.Contains(q.names, t.Stem) {
 				q.names = append(q.names, t.Stem)

@@ -105,7 +105,8 @@ func TestNames(t *testing.T) {
 		names    []string
 	}{
 		{"Qu'a répondu Meta à DeepSeek ?", []string{"met", "deepseek"}}, // stems
-		{"Meta a-t-il répondu ?", nil},                                  // a sentence's first word may be any word
+		{"Modèles ouverts de Meta ?", []string{"met"}},                  // a sentence's first word may be any word
+		{"Meta a-t-il répondu ?", []string{"met"}},                      // but an inverted question's subject is a name
 		{"Que fit Louis XIV au XVIIe siècle ?", []string{"lou"}},
 		{"How much did OpenAI raise from SoftBank?", []string{"open", "softbank"}},
 		{"Which European startups did Meta fund in January?", []string{"met"}},
@@ -201,5 +202,19 @@ func TestScoresRepeat(t *testing.T) {
 		if !slices.Equal(got, first) {
 			t.Fatalf("scores changed from one call to the next:\n%v\n%v", first, got)
 		}
+	}
+}
+
+func TestNamesStartingAQuestion(t *testing.T) {
+	ps := []Passage{{ID: "o", Headline: "OpenAI lève 40 milliards", Date: "2025-03",
+		Text: "OpenAI a annoncé le 31 mars une levée de fonds de 40 milliards de dollars menée par SoftBank."}}
+	if ans := Extract("Anthropic a-t-il levé des fonds ?", ps); ans.Found {
+		t.Fatalf("answer %q from a passage that does not name Anthropic", ans.Text)
+	}
+	ps = append(ps, Passage{ID: "a", Headline: "Anthropic lève 3,5 milliards", Date: "2025-03",
+		Text: "Anthropic a annoncé le 3 mars une levée de 3,5 milliards de dollars."})
+	ans := Extract("Anthropic a-t-il levé des fonds ?", ps)
+	if !ans.Found || ans.Citations[0].Passage.ID != "a" {
+		t.Fatalf("answer %q, want it from the passage on Anthropic", ans.Text)
 	}
 }

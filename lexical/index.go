@@ -78,8 +78,10 @@ type Config struct {
 	// every word pair. Negative turns it off. Default [DefaultPairs].
 	Pairs float64
 	// Names multiplies the weight of the query words capitalised inside a
-	// sentence, most often names ("Qui a fondé Mistral"). Values below 1
-	// turn it off. Default [DefaultNames].
+	// sentence, most often names ("Qui a fondé Mistral"), and of an inverted
+	// question's subject ("Mistral a-t-il levé…", see
+	// [analysis.NamesSubject]). Values below 1 turn it off. Default
+	// [DefaultNames].
 	Names float64
 	// Kind multiplies the weight of the query word that names the kind of
 	// answer sought, the first content word after a question word such as

@@ -136,6 +136,9 @@ func TestKindWeight(t *testing.T) {
 		{"Combien d'hommes ont pris part ?", map[string]float32{"homm": 0.5, "pris": 1, "part": 1}},
 		{"Quel Mistral a levé des fonds ?", map[string]float32{"mistral": 1.25, "lev": 1, "fond": 1}},
 		{"Qui dirige le pays ?", map[string]float32{"dirig": 1, "pay": 1}},
+		// A name that starts an inverted question weighs as a name.
+		{"Anthropic a-t-il levé des fonds ?", map[string]float32{"anthropic": 1.25, "lev": 1, "fond": 1}},
+		{"Anthropic lève des fonds.", map[string]float32{"anthropic": 1, "lev": 1, "fond": 1}},
 	}
 	for _, tt := range tests {
 		if got := weights(ix, tt.query); !maps.Equal(got, tt.want) {

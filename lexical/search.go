@@ -37,7 +37,8 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 	toks := analysis.AppendTokens(buf[:0], query)
 	prev := ""
 	kind := false // the next content word names the kind of answer
-	for _, t := range toks {
+	subject := analysis.NamesSubject(toks)
+	for i, t := range toks {
 		if t.Flags&analysis.Question != 0 && analysis.AsksForKind(t.Term) {
 			kind = true
 		}
@@ -46,7 +47,7 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 		}
 		w := float32(1)
 		switch {
-		case t.Flags&analysis.Capitalized != 0 && t.Flags&analysis.SentenceStart == 0:
+		case t.Flags&analysis.Capitalized != 0 && (t.Flags&analysis.SentenceStart == 0 || i == 0 && subject):
 			w *= float32(ix.cfg.Names)
 		case kind:
 			w *= float32(ix.cfg.Kind)
