@@ -191,6 +191,10 @@ func TestNamesSubject(t *testing.T) {
 		"Que faut-il obtenir ?":                          false,
 		"Y a-t-il des interpellations ?":                 false,
 		"2025 a-t-elle été une bonne année ?":            false, // a number
+		"Plusieurs ont-ils démissionné ?":                false, // indefinite pronouns
+		"Rien a-t-il changé ?":                           false,
+		"Beaucoup ont-ils perdu ?":                       false,
+		"Personne n'a-t-il protesté ?":                   false,
 	} {
 		if got := NamesSubject(Tokens(q)); got != want {
 			t.Errorf("NamesSubject(%q) = %v, want %v", q, got, want)

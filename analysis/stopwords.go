@@ -88,14 +88,20 @@ func AsksForKind(term string) bool {
 // subject after its verb: "Anthropic a-t-il", "Leavitt a-t-elle".
 var subjectPronouns = map[string]bool{"il": true, "elle": true, "ils": true, "elles": true}
 
+// indefinites are the French indefinite pronouns, folded, that stand alone
+// as a subject as names do ("Plusieurs ont-ils démissionné ?") and are no
+// names. Some are also stopwords.
+var indefinites = wordSet("personne rien plusieurs beaucoup certains certaines chacun chacune aucun aucune tous toutes tout nul nulle autrui quiconque peu")
+
 // NamesSubject reports whether the first of a question's tokens is its
 // subject put before an inverted verb and its pronoun, as in "Anthropic
 // a-t-il levé des fonds ?" or "Descartes est-il pour ou contre les
 // passions ?", and is capitalised. French puts no bare common noun in that
-// place, only a name, so that word is a name although it starts the
-// sentence, where a capital otherwise tells nothing.
+// place, only a name or an indefinite pronoun ("Plusieurs ont-ils…"), so
+// that word, unless it is one of those pronouns, is a name although it
+// starts the sentence, where a capital otherwise tells nothing.
 func NamesSubject(toks []Token) bool {
-	if len(toks) < 3 || toks[0].Kind != Word || toks[0].Flags&Capitalized == 0 || toks[0].Flags&(Stop|Question) != 0 {
+	if len(toks) < 3 || toks[0].Kind != Word || toks[0].Flags&Capitalized == 0 || toks[0].Flags&(Stop|Question) != 0 || indefinites[toks[0].Term] {
 		return false
 	}
 	verb := toks[1]
