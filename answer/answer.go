@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/veille/veille/analysis"
 	"github.com/veille/veille/lexical"
@@ -63,8 +64,9 @@ type Answer struct {
 // an inverted question ("Anthropic a-t-il levé des fonds ?", see
 // [analysis.NamesSubject]), as written or within a typo (see
 // [similarName]), except Roman numerals, two-capital acronyms ("IA", "UE")
-// and English words that translate to French ("European"). "What did Meta
-// do about DeepSeek?" is not answered from a paragraph on Meta alone.
+// and English words that translate to French ("European"), and none in a
+// question written in capitals. "What did Meta do about DeepSeek?" is not
+// answered from a paragraph on Meta alone.
 //
 // Measured with bench/answers on PIAF: asked over the passages a keyword
 // search ranks best once the question's own article is left out, the
@@ -205,6 +207,7 @@ func newQuery(question string) query {
 	var fr, en int
 	toks := analysis.Tokens(question)
 	subject := analysis.NamesSubject(toks)
+	caps := !shouted(question, toks)
 	for i, t := range toks {
 		if frenchMarkers[t.Term] {
 			fr++
@@ -222,7 +225,7 @@ func newQuery(question string) query {
 		switch {
 		case t.Kind == analysis.Number:
 			w = 2
-		case t.Is(analysis.Capitalized) && (!t.Is(analysis.SentenceStart) || i == 0 && subject):
+		case caps && t.Is(analysis.Capitalized) && (!t.Is(analysis.SentenceStart) || i == 0 && subject):
 			w = 1.5
 			if !romanNumeral(t.Term) && !acronym(question[t.Start:t.End]) && !slices.Contains(q.names, t.Stem) {
 				q.names = append(q.names, t.Stem)
@@ -248,6 +251,24 @@ func newQuery(question string) query {
 	}
 	q.addAlternatives(analysis.Abbreviations(question, toks))
 	return q
+}
+
+// shouted reports whether a question is written in capitals, most of its
+// words of two letters or more in capitals only ("QUI RECUPERE LE POSTE ?"):
+// its capitals then tell no names.
+func shouted(question string, toks []analysis.Token) bool {
+	words, upper := 0, 0
+	for _, t := range toks {
+		w := question[t.Start:t.End]
+		if t.Kind != analysis.Word || utf8.RuneCountInString(w) < 2 {
+			continue
+		}
+		words++
+		if strings.ToUpper(w) == w {
+			upper++
+		}
+	}
+	return words >= 2 && 2*upper >= words
 }
 
 // addAlternatives maps the stems of the question's terms found in each

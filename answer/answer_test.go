@@ -111,6 +111,8 @@ func TestNames(t *testing.T) {
 		{"How much did OpenAI raise from SoftBank?", []string{"open", "softbank"}},
 		{"Which European startups did Meta fund in January?", []string{"met"}},
 		{"Que prévoit l'UE pour l'IA de DeepSeek R1 ?", []string{"deepseek", "r1"}}, // two-capital acronyms are no names
+		{"QUI RECUPERE LE POSTE DE GENERAL MANAGER ?", nil},                         // capitals everywhere tell no names
+		{"Qui dirige IBM et Meta ?", []string{"ibm", "met"}},
 	} {
 		if got := newQuery(tc.question).names; !slices.Equal(got, tc.names) {
 			t.Errorf("%q: names %q, want %q", tc.question, got, tc.names)
