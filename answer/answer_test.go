@@ -220,3 +220,19 @@ func TestNamesStartingAQuestion(t *testing.T) {
 		t.Fatalf("answer %q, want it from the passage on Anthropic", ans.Text)
 	}
 }
+
+// TestCoverageBar checks that two of a question's five words do not cover
+// it, and that a near stem counts toward the coverage.
+func TestCoverageBar(t *testing.T) {
+	ps := []Passage{{ID: "p", Headline: "Tourisme", Date: "2025-05",
+		Text: "Le pont suspendu de la ville attire chaque année des milliers de touristes."}}
+	if ans := Extract("Combien coûtera la réparation du pont suspendu effondré ?", ps); ans.Found {
+		t.Fatalf("answered %q from a passage holding two of five words", ans.Text)
+	}
+	// "construction" is near "construit": with "pont", half of the three
+	// words, where one of three would not do.
+	ps[0].Text = "La construction du pont a duré trois ans."
+	if ans := Extract("Qui a construit le pont de la rivière ?", ps); !ans.Found {
+		t.Fatal("no answer from a passage holding a word and a near stem of another")
+	}
+}
