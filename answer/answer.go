@@ -69,9 +69,10 @@ type Answer struct {
 // question written in capitals. "What did Meta do about DeepSeek?" is not
 // answered from a paragraph on Meta alone.
 //
-// Measured with bench/answers on PIAF: asked over the passages a keyword
-// search ranks best once the question's own article is left out, the
-// answerer says it has nothing 48.4 % of the time instead of 25.9 %, and
+// The name rule, measured with bench/answers on PIAF: asked over the
+// passages a keyword search ranks best once the question's own article is
+// left out, the answerer says it has nothing 48.4 % of the time instead of
+// 25.9 %, and
 // with the answering paragraph it answers 88.8 % of the questions instead
 // of 89.9 % (the best sentence holds the answer 60.0 % of the time instead
 // of 60.6 %); the names it misses are mostly spelt otherwise in the
@@ -418,13 +419,12 @@ func (q query) coverage(terms map[string]bool) float64 {
 	return w / q.total
 }
 
-// nearShare is how much a question's term counts, when choosing sentences,
-// in a sentence that holds a word of nearly the same stem rather than the
-// stem itself: the two agree on their first nearPrefix letters and on all
+// nearShare is how much a question's term counts in a sentence or passage
+// that holds a word of nearly the same stem rather than the stem itself: the two agree on their first nearPrefix letters and on all
 // but the last nearSlack letters of the shorter. The stemmer leaves apart
 // forms of one word ("produit" and "production", "découvrir" and
-// "découverte"). Measured with bench/answers on PIAF, on both halves split
-// by article: the best sentence holds the answer 62.0 % of the time instead
+// "découverte"). In the choice of sentences, measured with bench/answers on
+// PIAF, on both halves split by article: the best sentence holds the answer 62.0 % of the time instead
 // of 60.8 % (even articles) and 64.0 % instead of 63.3 % (odd), the whole
 // answer 70.1 % instead of 69.6 % and 73.7 % instead of 73.3 %. Counting
 // every shared first four letters does as well; five letters gain half as
