@@ -400,60 +400,54 @@ func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float6
 	return out, pc
 }
 
-// coverage is the weighted share of the question's terms found in terms,
-// those found only as a near stem counting half (see [nearShare]).
+// coverage is the weighted share of the question's terms found in terms
+// (see [query.share]).
 func (q query) coverage(terms map[string]bool) float64 {
-	if q.total == 0 {
+	return q.share(q.terms, q.total, terms)
+}
+
+// sentenceShare is the weighted share of the question's terms found in a
+// sentence's terms, for choosing sentences (see [rarity] and [query.share]).
+func (q query) sentenceShare(terms map[string]bool) float64 {
+	return q.share(q.sentenceTerms, q.sentenceTotal, terms)
+}
+
+// share is the share of total that the question's stems found in terms
+// weigh, by weights, a stem found only as a near stem counting nearShare of
+// its weight. The stems are summed in the question's order.
+func (q query) share(weights map[string]float64, total float64, terms map[string]bool) float64 {
+	if total == 0 {
 		return 0
 	}
 	var w float64
 	for _, stem := range q.stems {
-		weight := q.terms[stem]
 		switch {
 		case q.holds(terms, stem):
-			w += weight
+			w += weights[stem]
 		case holdsNear(terms, stem):
-			w += nearShare * weight
+			w += nearShare * weights[stem]
 		}
 	}
-	return w / q.total
+	return w / total
 }
 
 // nearShare is how much a question's term counts in a sentence or passage
-// that holds a word of nearly the same stem rather than the stem itself: the two agree on their first nearPrefix letters and on all
-// but the last nearSlack letters of the shorter. The stemmer leaves apart
-// forms of one word ("produit" and "production", "découvrir" and
-// "découverte"). In the choice of sentences, measured with bench/answers on
-// PIAF, on both halves split by article: the best sentence holds the answer 62.0 % of the time instead
-// of 60.8 % (even articles) and 64.0 % instead of 63.3 % (odd), the whole
-// answer 70.1 % instead of 69.6 % and 73.7 % instead of 73.3 %. Counting
-// every shared first four letters does as well; five letters gain half as
-// much. The coverage that decides whether to answer counts near stems alike
-// (see [MinCoverage]).
+// that holds a word of nearly the same stem rather than the stem itself:
+// the two agree on their first nearPrefix letters and on all but the last
+// nearSlack letters of the shorter. The stemmer leaves apart forms of one
+// word ("produit" and "production", "découvrir" and "découverte"). In the
+// choice of sentences, measured with bench/answers on PIAF, on both halves
+// split by article: the best sentence holds the answer 62.0 % of the time
+// instead of 60.8 % (even articles) and 64.0 % instead of 63.3 % (odd), the
+// whole answer 70.1 % instead of 69.6 % and 73.7 % instead of 73.3 %.
+// Counting every shared first four letters does as well; five letters gain
+// half as much. The coverage that decides whether to answer counts near
+// stems alike (see [MinCoverage]).
 const (
 	nearShare  = 0.5
 	nearPrefix = 4
 	nearSlack  = 2
 )
-
-// sentenceShare is the weighted share of the question's terms found in a
-// sentence's terms, for choosing sentences (see [rarity] and [nearShare]).
-func (q query) sentenceShare(terms map[string]bool) float64 {
-	if q.sentenceTotal == 0 {
-		return 0
-	}
-	var w float64
-	for _, stem := range q.stems {
-		weight := q.sentenceTerms[stem]
-		switch {
-		case q.holds(terms, stem):
-			w += weight
-		case holdsNear(terms, stem):
-			w += nearShare * weight
-		}
-	}
-	return w / q.sentenceTotal
-}
 
 // holdsNear reports whether terms hold a stem nearly the same as stem (see
 // [nearShare]). Numbers are never near one another: 150000 is not 150001.
