@@ -72,11 +72,10 @@ type Answer struct {
 // The name rule, measured with bench/answers on PIAF: asked over the
 // passages a keyword search ranks best once the question's own article is
 // left out, the answerer says it has nothing 48.4 % of the time instead of
-// 25.9 %, and
-// with the answering paragraph it answers 88.8 % of the questions instead
-// of 89.9 % (the best sentence holds the answer 60.0 % of the time instead
-// of 60.6 %); the names it misses are mostly spelt otherwise in the
-// paragraph.
+// 25.9 %, and with the answering paragraph it answers 88.8 % of the
+// questions instead of 89.9 % (the best sentence holds the answer 60.0 % of
+// the time instead of 60.6 %); the names it misses are mostly spelt
+// otherwise in the paragraph.
 //
 // Counting near stems makes the coverage tell answering passages from the
 // others better, and the bar rose with it: at 0.41 rather than 0.34 (two
