@@ -241,6 +241,31 @@ func TestCacheIndependence(t *testing.T) {
 	wg.Wait()
 }
 
+// TestLookupBatches checks that words looked up in batches (see batch) get
+// the entries they get alone: more words than a batch holds, repeated ones,
+// stopwords, numbers and a word longer than a batch's room for keys.
+func TestLookupBatches(t *testing.T) {
+	words := strings.Fields("Le modèle de Mistral entraîné pour 5,6 millions d'euros et 2025 GPU")
+	for i := range 40 {
+		words = append(words, fmt.Sprintf("Élève%d", i), "données")
+	}
+	words = append(words, strings.Repeat("anticonstitutionnellement", 20), "fin")
+	var want []Token
+	for _, w := range words {
+		want = append(want, Tokens(w)...)
+	}
+	got := appendScanned(nil, strings.Join(words, " "), 0)
+	if len(got) != len(want) {
+		t.Fatalf("%d tokens, want %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.Term != w.Term || g.Stem != w.Stem || g.Kind != w.Kind || g.Flags&(Stop|Question) != w.Flags&(Stop|Question) {
+			t.Errorf("token %d: %+v, alone %+v", i, g, w)
+		}
+	}
+}
+
 // FuzzTokens checks the tokens' offsets and terms, and that analysing a text
 // line by line, memoised or not (the second call), gives the tokens of one
 // scan of the whole text.

@@ -77,7 +77,16 @@ func cacheSlot(key []byte) uint64 {
 // lookup returns the entry for the lower-cased word in key, computing it on a
 // miss. key may be a scratch buffer: it is copied before it is stored.
 func (c *wordCache) lookup(key []byte) *entry {
-	slot := &c.slots[cacheSlot(key)]
+	return c.lookupAt(c.slot(key), key)
+}
+
+// slot returns key's slot.
+func (c *wordCache) slot(key []byte) *atomic.Pointer[cachedWord] {
+	return &c.slots[cacheSlot(key)]
+}
+
+// lookupAt is lookup, given key's slot.
+func (c *wordCache) lookupAt(slot *atomic.Pointer[cachedWord], key []byte) *entry {
 	if w := slot.Load(); w != nil && w.is(key) {
 		return &w.entry
 	}
