@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,12 +135,14 @@ func count(n int) string {
 // drawn at random as in an archive's pairs.
 func BenchmarkMergeRuns(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
-	run := func(n int, firstSlot uint32) pairRun {
-		return sortedRun(randomPostings(r, n, firstSlot), nil)
-	}
-	x, y := run(1<<20, 0), run(1<<20, 1<<20)
+	x, y := randomPostings(r, 1<<20, 0), randomPostings(r, 1<<20, 1<<20)
+	pl := New(Config{}).pairs
 	for b.Loop() {
-		sinkRun = mergeRuns(&x, &y)
+		b.StopTimer()
+		a, c := pl.sortedRun(slices.Clone(x), nil), pl.sortedRun(slices.Clone(y), nil)
+		b.StartTimer()
+		sinkRun = pl.merge(&a, &c)
+		pl.release(&sinkRun)
 	}
 }
 
@@ -149,9 +152,11 @@ var sinkRun pairRun
 func BenchmarkSortedRun(b *testing.B) {
 	ps := randomPostings(rand.New(rand.NewPCG(1, 2)), defaultPairBuffer, 0)
 	work, scratch := make([]pairPosting, len(ps)), make([]pairPosting, len(ps))
+	pl := New(Config{}).pairs
 	for b.Loop() {
 		copy(work, ps)
-		sinkRun = sortedRun(work, scratch)
+		sinkRun = pl.sortedRun(work, scratch)
+		pl.release(&sinkRun)
 	}
 }
 

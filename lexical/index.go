@@ -188,7 +188,7 @@ func New(cfg Config) *Index {
 		cfg:    cfg,
 		stems:  make(map[string]uint32),
 		forms:  make(map[string]uint32),
-		pairs:  pairLog{bufMax: defaultPairBuffer, runMax: defaultPairRun},
+		pairs:  pairLog{bufMax: defaultPairBuffer, runMax: defaultPairRun, blockLen: defaultPairBlock},
 		slotOf: make(map[uint32]uint32),
 	}
 	for _, w := range cfg.FieldWeights {

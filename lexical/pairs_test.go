@@ -13,8 +13,8 @@ import (
 // TestPairPostings checks the pairs' postings against a map of lists built
 // from the same items' analyses, through sealing and merging runs (a
 // one-posting buffer, a small one, the default, one never full), deletes,
-// compaction and a snapshot, and with runs bounded to a few hundred
-// postings.
+// compaction and a snapshot, with runs bounded to a few hundred postings,
+// and in blocks of 16 postings to the default.
 func TestPairPostings(t *testing.T) {
 	s := newSynthetic(5, 300)
 	fields := map[uint32][]string{}
@@ -22,11 +22,12 @@ func TestPairPostings(t *testing.T) {
 		fields[i] = []string{s.paragraph(5), s.paragraph(30)}
 	}
 	fields[9999] = []string{"Après compaction", fields[1][1]}
-	for _, bufs := range []struct{ bufMax, runMax int }{
-		{1, defaultPairRun}, {37, defaultPairRun}, {37, 300}, {defaultPairBuffer, defaultPairRun}, {1 << 30, defaultPairRun},
+	for _, bufs := range []struct{ bufMax, runMax, blockLen int }{
+		{1, defaultPairRun, 16}, {37, defaultPairRun, 64}, {37, 300, 16}, {defaultPairBuffer, defaultPairRun, 256},
+		{defaultPairBuffer, defaultPairRun, defaultPairBlock}, {1 << 30, defaultPairRun, 16},
 	} {
 		ix := New(Config{})
-		ix.pairs.bufMax, ix.pairs.runMax = bufs.bufMax, bufs.runMax
+		ix.pairs.bufMax, ix.pairs.runMax, ix.pairs.blockLen = bufs.bufMax, bufs.runMax, bufs.blockLen
 		for i := range uint32(600) {
 			ix.Add(i, fields[i]...)
 			if i%5 == 4 {
@@ -116,7 +117,8 @@ func TestSortedRun(t *testing.T) {
 		}
 		want := slices.Clone(ps)
 		slices.SortStableFunc(want, func(a, b pairPosting) int { return cmp.Compare(a.key, b.key) })
-		run := sortedRun(ps, nil)
+		pl := &pairLog{blockLen: 64}
+		run := pl.sortedRun(ps, nil)
 		if run.len() != len(want) {
 			t.Fatalf("%s: %d postings, want %d", tc.name, run.len(), len(want))
 		}

@@ -132,21 +132,41 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	// The buffer of the newest pairs' postings is written as a last run.
-	runs := ix.pairs.runs
+	runs := len(ix.pairs.runs)
 	if len(ix.pairs.buf) > 0 {
-		runs = append(runs[:len(runs):len(runs)], sortedRun(slices.Clone(ix.pairs.buf), nil))
+		runs++
 	}
-	sw.u32(uint32(len(runs)))
-	for _, r := range runs {
+	sw.u32(uint32(runs))
+	for i := range ix.pairs.runs {
+		r := &ix.pairs.runs[i]
 		sw.u32(uint32(r.len()))
-		for _, k := range r.keys {
-			sw.u64(k)
+		for k, b := range r.blocks {
+			for _, key := range b.keys[:r.filled(k)] {
+				sw.u64(key)
+			}
 		}
-		for _, s := range r.slots {
-			sw.u32(s)
+		for k, b := range r.blocks {
+			for _, s := range b.slots[:r.filled(k)] {
+				sw.u32(s)
+			}
 		}
-		for _, tf := range r.tfs {
-			sw.u16(tf)
+		for k, b := range r.blocks {
+			for _, tf := range b.tfs[:r.filled(k)] {
+				sw.u16(tf)
+			}
+		}
+	}
+	if buf := ix.pairs.buf; len(buf) > 0 {
+		last := slices.SortedFunc(slices.Values(buf), comparePostings)
+		sw.u32(uint32(len(last)))
+		for _, p := range last {
+			sw.u64(p.key)
+		}
+		for _, p := range last {
+			sw.u32(p.slot)
+		}
+		for _, p := range last {
+			sw.u16(p.tf)
 		}
 	}
 	return sw.finish()
@@ -327,8 +347,7 @@ func ReadIndex(r io.Reader, size int64, cfg Config) (*Index, error) {
 	}
 	ix.pairs.runs = make([]pairRun, sr.count(4))
 	for i := range ix.pairs.runs {
-		n := sr.count(14)
-		ix.pairs.runs[i] = pairRun{keys: sr.u64s(n), slots: sr.u32s(n), tfs: sr.u16s(n)}
+		ix.pairs.runs[i] = ix.pairs.readRun(sr, sr.count(14))
 	}
 	sum := sr.crc
 	b := sr.bytes(4)
@@ -460,13 +479,40 @@ func readWords[T uint16 | uint32 | uint64](sr *snapReader, n int, swap func(T) T
 		return nil
 	}
 	out := make([]T, n)
-	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), size*n))
+	readInto(sr, out, swap)
+	return out
+}
+
+// readInto fills out with little-endian words of T, as readWords.
+func readInto[T uint16 | uint32 | uint64](sr *snapReader, out []T, swap func(T) T) {
+	sr.read(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), int(unsafe.Sizeof(T(0)))*len(out)))
 	if !littleEndian {
 		for i, x := range out {
 			out[i] = swap(x)
 		}
 	}
-	return out
+}
+
+// readRun reads a run of n pair postings, its keys, then its slots, then
+// its tfs, into blocks of pl. The caller has checked that n postings fit.
+func (pl *pairLog) readRun(sr *snapReader, n int) pairRun {
+	w := pl.newRun()
+	for left := n; left > 0; {
+		_, room := w.room()
+		w.wrote(min(room, left))
+		left -= min(room, left)
+	}
+	r := w.run
+	for k, b := range r.blocks {
+		readInto(sr, b.keys[:r.filled(k)], bits.ReverseBytes64)
+	}
+	for k, b := range r.blocks {
+		readInto(sr, b.slots[:r.filled(k)], bits.ReverseBytes32)
+	}
+	for k, b := range r.blocks {
+		readInto(sr, b.tfs[:r.filled(k)], bits.ReverseBytes16)
+	}
+	return r
 }
 
 func (sr *snapReader) u64s(n int) []uint64 { return readWords(sr, n, bits.ReverseBytes64) }
