@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/veille/veille/analysis"
 )
@@ -176,6 +177,7 @@ type Index struct {
 	slotOf map[uint32]uint32
 	total  float64 // sum of lens, dead slots included
 	ndead  int
+	known  []knownTerm // terms Add met lately, by knownSlot; made on first use
 
 	scratch    sync.Pool // *searchScratch
 	exhaustive bool      // tests: score every posting, no MaxScore
@@ -219,7 +221,8 @@ func pairKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
 type docTerms struct {
 	stemOf  map[string]uint32 // stem → index in stems
 	stems   []weighted
-	lists   []uint32  // Add: stems[i]'s index in Index.lists, then the forms'
+	terms   []string  // Add: the stems, then the forms
+	lists   []uint32  // Add: terms[i]'s index in Index.lists
 	tfs     []float32 // Add: the weighted frequency of each of lists
 	touched uint32    // see touchTails and touchStems
 	forms   map[string]float32
@@ -302,13 +305,26 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	ix.total += float64(d.len)
 	// The lists of the stems, in order, then those of the forms.
 	d.lists, d.tfs = d.lists[:0], d.tfs[:0]
+	d.terms = d.terms[:0]
 	for _, st := range d.stems {
-		d.lists = append(d.lists, ix.list(ix.stems, st.term))
+		d.terms = append(d.terms, st.term)
 		d.tfs = append(d.tfs, st.tf)
 	}
+	stems := len(d.terms)
 	for term, tf := range d.forms {
-		d.lists = append(d.lists, ix.list(ix.forms, term))
+		d.terms = append(d.terms, term)
 		d.tfs = append(d.tfs, tf)
+	}
+	if ix.known == nil {
+		ix.known = make([]knownTerm, knownTerms)
+	}
+	d.touched += ix.touchKnown(d.terms)
+	for i, term := range d.terms {
+		dict := ix.stems
+		if i >= stems {
+			dict = ix.forms
+		}
+		d.lists = append(d.lists, ix.lookup(dict, i >= stems, term))
 	}
 	d.touched = touchTails(ix.lists, d.lists)
 	for i, li := range d.lists {
@@ -318,6 +334,53 @@ func (ix *Index) Add(id uint32, fields ...string) {
 		ix.pairs.add(pairKey(d.lists[key>>32], d.lists[uint32(key)]), slot, fixedTF(tf))
 	}
 	ix.pairs.seal()
+}
+
+// knownTerm is an entry of Index.known: a term string as the analyser gave
+// it, a stem or a form, and its list.
+type knownTerm struct {
+	term string
+	li   uint32
+	form bool
+}
+
+// knownTerms is the number of entries of Index.known: 1.5 MB.
+const knownTerms = 1 << 16
+
+// knownSlot returns the entry of Index.known for term, chosen by where its
+// bytes are: the analyser gives every occurrence of a word the same strings,
+// from its cache of words, so a term is found without hashing or comparing
+// its bytes.
+func knownSlot(term string) int {
+	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(term)))) ^ uint64(len(term))<<56
+	return int(h * 0x9e3779b97f4a7c15 >> (64 - 16))
+}
+
+// touchKnown reads the entries of Index.known for terms, before Add looks
+// each up: the reads are independent, so the processor waits for their
+// cache misses together. It returns a sum of what it read, as touchTails.
+func (ix *Index) touchKnown(terms []string) uint32 {
+	var x uint32
+	for _, t := range terms {
+		x += ix.known[knownSlot(t)].li
+	}
+	return x
+}
+
+// lookup returns the index of term's list in dict, the forms' if form,
+// starting it if the term is new. The answer for the very string term is
+// remembered in known, where a string with the same bytes at the same place
+// is the same term: the entry keeps its string, hence its bytes, alive. The
+// Go map's lookup missed the processor's caches two or three times (its
+// group, its key's bytes), and a lookup in known misses once, if at all.
+func (ix *Index) lookup(dict map[string]uint32, form bool, term string) uint32 {
+	k := &ix.known[knownSlot(term)]
+	if k.form == form && len(k.term) == len(term) && term != "" && unsafe.StringData(k.term) == unsafe.StringData(term) {
+		return k.li
+	}
+	li := ix.list(dict, term)
+	*k = knownTerm{term: term, li: li, form: form}
+	return li
 }
 
 // list returns the index of term's list in dict, starting it if the term is
@@ -467,4 +530,5 @@ func (ix *Index) compact() {
 	// so both stems' lists survive.
 	ix.pairs.compact(remap, moved, gone)
 	ix.lists = lists
+	clear(ix.known)
 }
