@@ -150,67 +150,83 @@ const (
 
 var featurePool = sync.Pool{New: func() any { return newFeatures(1024) }}
 
-// features accumulates weighted feature hashes of one text in an
-// open-addressing table, so that repeated features get a sublinear weight.
-// A slot holds a feature's hash, weight and count together: an add then
-// reads one cache line where three parallel arrays took three.
+// features accumulates weighted feature hashes of one text, so that
+// repeated features get a sublinear weight: the features in the order they
+// first came, and an open-addressing table of where each is in that list.
+// A table slot holds a feature's place and the top half of its hash, so a
+// probe reads the list only on a likely match. Table (8 bytes a slot) and
+// list (24 bytes a feature) together fit the processor's first-level cache
+// for a paragraph's 700 or so features, where a table of whole features
+// (24 bytes a slot, twice as many slots as features) did not, and writing
+// the vector reads the list in order.
 type features struct {
 	toks  []analysis.Token
-	slots []feature
-	used  []int32 // filled slots, in insertion order
+	table []slot
+	list  []feature
 }
 
-// feature is a slot of the table; key 0 marks an empty one.
+// slot is a table entry: at is the feature's place in the list plus one,
+// 0 marking an empty slot; tag is the top half of its hash.
+type slot struct {
+	at, tag uint32
+}
+
+// feature is a distinct feature of the text: its hash, the sum of its
+// weights, how often it came, and its slot in the table.
 type feature struct {
 	key   uint64
 	sum   float64
 	count int32
+	slot  int32
 }
 
 func newFeatures(size int) *features {
-	return &features{slots: make([]feature, size)}
+	return &features{table: make([]slot, size)}
 }
 
 func (f *features) reset() {
-	for _, s := range f.used {
-		f.slots[s] = feature{}
+	for _, fe := range f.list {
+		f.table[fe.slot] = slot{}
 	}
-	f.used = f.used[:0]
+	f.list = f.list[:0]
 }
 
 func (f *features) add(h uint64, w float64) {
 	h |= 1
-	mask := uint64(len(f.slots) - 1)
+	tag := uint32(h >> 32)
+	mask := uint64(len(f.table) - 1)
 	for s := h & mask; ; s = (s + 1) & mask {
-		switch sl := &f.slots[s]; sl.key {
-		case h:
-			sl.sum += w
-			sl.count++
-			return
-		case 0:
-			*sl = feature{key: h, sum: w, count: 1}
-			f.used = append(f.used, int32(s))
-			if 2*len(f.used) > len(f.slots) {
+		sl := f.table[s]
+		if sl.at == 0 {
+			f.list = append(f.list, feature{key: h, sum: w, count: 1, slot: int32(s)})
+			f.table[s] = slot{at: uint32(len(f.list)), tag: tag}
+			if 2*len(f.list) > len(f.table) {
 				f.grow()
 			}
 			return
 		}
+		if sl.tag == tag {
+			if fe := &f.list[sl.at-1]; fe.key == h {
+				fe.sum += w
+				fe.count++
+				return
+			}
+		}
 	}
 }
 
+// grow doubles the table and places the features again.
 func (f *features) grow() {
-	old := *f
-	*f = *newFeatures(2 * len(old.slots))
-	f.toks = old.toks
-	f.used = old.used[:0:0]
-	mask := uint64(len(f.slots) - 1)
-	for _, s := range old.used {
-		n := old.slots[s].key & mask
-		for f.slots[n].key != 0 {
-			n = (n + 1) & mask
+	f.table = make([]slot, 2*len(f.table))
+	mask := uint64(len(f.table) - 1)
+	for i := range f.list {
+		fe := &f.list[i]
+		s := fe.key & mask
+		for f.table[s].at != 0 {
+			s = (s + 1) & mask
 		}
-		f.slots[n] = old.slots[s]
-		f.used = append(f.used, int32(n))
+		f.table[s] = slot{at: uint32(i + 1), tag: uint32(fe.key >> 32)}
+		fe.slot = int32(s)
 	}
 }
 
@@ -262,13 +278,12 @@ func (b *Builtin) vector(f *features, v []float32, text string, mode Mode) {
 			b.expand(f, analysis.Abbreviations(text, f.toks), b.p.abbreviation)
 		}
 	}
-	if len(f.used) == 0 {
+	if len(f.list) == 0 {
 		f.add(saltEmpty, 1)
 	}
-	for _, s := range f.used {
-		sl := &f.slots[s]
-		h, w := sl.key, sl.sum
-		if n := sl.count; n > 1 {
+	for _, fe := range f.list {
+		h, w := fe.key, fe.sum
+		if n := fe.count; n > 1 {
 			w = w / float64(n) * (1 + math.Log(float64(n)))
 		}
 		i := (h >> 32) * uint64(len(v)) >> 32
