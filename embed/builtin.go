@@ -163,6 +163,10 @@ type features struct {
 	toks  []analysis.Token
 	table []slot
 	list  []feature
+	// acc sums the features into a vector that stays in the processor's
+	// caches from text to text, where the vector returned, new memory,
+	// missed them at nearly every feature; it is then written out in order.
+	acc []float32
 }
 
 // slot is a table entry: at is the feature's place in the list plus one,
@@ -281,18 +285,22 @@ func (b *Builtin) vector(f *features, v []float32, text string, mode Mode) {
 	if len(f.list) == 0 {
 		f.add(saltEmpty, 1)
 	}
+	if cap(f.acc) < len(v) {
+		f.acc = make([]float32, len(v))
+	}
+	acc := f.acc[:len(v)]
 	for _, fe := range f.list {
 		h, w := fe.key, fe.sum
 		if n := fe.count; n > 1 {
 			w = w / float64(n) * (1 + math.Log(float64(n)))
 		}
-		i := (h >> 32) * uint64(len(v)) >> 32
+		i := (h >> 32) * uint64(len(acc)) >> 32
 		if h&2 != 0 {
 			w = -w
 		}
-		v[i] += float32(w)
+		acc[i] += float32(w)
 	}
-	normalise(v)
+	normaliseInto(v, acc)
 }
 
 // expand adds the words of each expansion of the query, the French words
@@ -337,6 +345,23 @@ func (b *Builtin) chargrams(f *features, term string, w float64) {
 			f.add(hashBytes(saltChargram+uint64(n), word[i:i+n]), gw)
 		}
 	}
+}
+
+// normaliseInto writes src, L2-normalised, into dst, which must be zeroed,
+// and zeroes src: the same float32s as normalise(src) would leave in src.
+func normaliseInto(dst, src []float32) {
+	var ss float64
+	for _, x := range src {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(ss))
+	for i, x := range src {
+		dst[i] = x * inv
+	}
+	clear(src)
 }
 
 func normalise(v []float32) {
