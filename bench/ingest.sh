@@ -69,7 +69,7 @@ main() {
 # index's inserts (every stack through vectorindex but its snapshot), and the
 # ingest's cost against those inserts, both from the one run: where the ratio
 # against an AddBatch run minutes apart moves by 0.2 with the host's speed,
-# this one moves by about 0.01.
+# this one moved by 0.01 to 0.07 over runs of one binary.
 index_share() {
 	local top
 	top=$(go tool pprof -top -nodefraction=0 -nodecount=1000000 -focus='vectorindex' \
