@@ -350,14 +350,10 @@ func (b *Builtin) chargrams(f *features, term string, w float64) {
 // normaliseInto writes src, L2-normalised, into dst, which must be zeroed,
 // and zeroes src: the same float32s as normalise(src) would leave in src.
 func normaliseInto(dst, src []float32) {
-	var ss float64
-	for _, x := range src {
-		ss += float64(x) * float64(x)
-	}
-	if ss == 0 {
+	inv, ok := inverseNorm(src)
+	if !ok {
 		return
 	}
-	inv := float32(1 / math.Sqrt(ss))
 	for i, x := range src {
 		dst[i] = x * inv
 	}
@@ -365,17 +361,25 @@ func normaliseInto(dst, src []float32) {
 }
 
 func normalise(v []float32) {
+	inv, ok := inverseNorm(v)
+	if !ok {
+		return
+	}
+	for i := range v {
+		v[i] *= inv
+	}
+}
+
+// inverseNorm returns the inverse of v's L2 norm, or false when v is zero.
+func inverseNorm(v []float32) (float32, bool) {
 	var ss float64
 	for _, x := range v {
 		ss += float64(x) * float64(x)
 	}
 	if ss == 0 {
-		return
+		return 0, false
 	}
-	inv := float32(1 / math.Sqrt(ss))
-	for i := range v {
-		v[i] *= inv
-	}
+	return float32(1 / math.Sqrt(ss)), true
 }
 
 // hashString is 64-bit FNV-1a seeded with a salt, then mixed: stable
