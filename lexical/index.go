@@ -320,11 +320,7 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	}
 	d.touched += ix.touchKnown(d.terms)
 	for i, term := range d.terms {
-		dict := ix.stems
-		if i >= stems {
-			dict = ix.forms
-		}
-		d.lists = append(d.lists, ix.lookup(dict, i >= stems, term))
+		d.lists = append(d.lists, ix.lookup(i >= stems, term))
 	}
 	d.touched = touchTails(ix.lists, d.lists)
 	for i, li := range d.lists {
@@ -367,16 +363,20 @@ func (ix *Index) touchKnown(terms []string) uint32 {
 	return x
 }
 
-// lookup returns the index of term's list in dict, the forms' if form,
-// starting it if the term is new. The answer for the very string term is
+// lookup returns the index of term's list, a form's if form, else a
+// stem's, starting it if the term is new. The answer for the very string term is
 // remembered in known, where a string with the same bytes at the same place
 // is the same term: the entry keeps its string, hence its bytes, alive. The
 // Go map's lookup missed the processor's caches two or three times (its
 // group, its key's bytes), and a lookup in known misses once, if at all.
-func (ix *Index) lookup(dict map[string]uint32, form bool, term string) uint32 {
+func (ix *Index) lookup(form bool, term string) uint32 {
 	k := &ix.known[knownSlot(term)]
 	if k.form == form && len(k.term) == len(term) && term != "" && unsafe.StringData(k.term) == unsafe.StringData(term) {
 		return k.li
+	}
+	dict := ix.stems
+	if form {
+		dict = ix.forms
 	}
 	li := ix.list(dict, term)
 	*k = knownTerm{term: term, li: li, form: form}

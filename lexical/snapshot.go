@@ -131,14 +131,17 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 			sw.bytes([]byte(term))
 		}
 	}
-	// The buffer of the newest pairs' postings is written as a last run.
-	runs := len(ix.pairs.runs)
-	if len(ix.pairs.buf) > 0 {
-		runs++
+	// The buffer of the newest pairs' postings is written as a last run, in
+	// blocks of its own: WriteTo holds only the read lock, so it leaves the
+	// log's blocks to Add.
+	runs := ix.pairs.runs
+	if buf := ix.pairs.buf; len(buf) > 0 {
+		spare := pairLog{blockLen: ix.pairs.blockLen}
+		runs = append(runs[:len(runs):len(runs)], spare.runOf(slices.SortedFunc(slices.Values(buf), comparePostings)))
 	}
-	sw.u32(uint32(runs))
-	for i := range ix.pairs.runs {
-		r := &ix.pairs.runs[i]
+	sw.u32(uint32(len(runs)))
+	for i := range runs {
+		r := &runs[i]
 		sw.u32(uint32(r.len()))
 		for k, b := range r.blocks {
 			for _, key := range b.keys[:r.filled(k)] {
@@ -154,19 +157,6 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 			for _, tf := range b.tfs[:r.filled(k)] {
 				sw.u16(tf)
 			}
-		}
-	}
-	if buf := ix.pairs.buf; len(buf) > 0 {
-		last := slices.SortedFunc(slices.Values(buf), comparePostings)
-		sw.u32(uint32(len(last)))
-		for _, p := range last {
-			sw.u64(p.key)
-		}
-		for _, p := range last {
-			sw.u32(p.slot)
-		}
-		for _, p := range last {
-			sw.u16(p.tf)
 		}
 	}
 	return sw.finish()
@@ -499,8 +489,9 @@ func (pl *pairLog) readRun(sr *snapReader, n int) pairRun {
 	w := pl.newRun()
 	for left := n; left > 0; {
 		_, room := w.room()
-		w.wrote(min(room, left))
-		left -= min(room, left)
+		m := min(room, left)
+		w.wrote(m)
+		left -= m
 	}
 	r := w.run
 	for k, b := range r.blocks {

@@ -458,9 +458,10 @@ func indexAddBatchFresh(ctx context.Context, o options) (phase, error) {
 }
 
 // runPairs runs o.pairs more first ingests, each into a fresh data directory,
-// each followed by AddBatch alone in a new process, and records their ratios and the medians
-// with the first run's: on a machine shared with other jobs, single runs
-// vary by ±10 %, and alternating keeps the ratios fair.
+// each followed by AddBatch alone in a new process, and records their
+// ratios and the medians with the first run's: on a machine shared with
+// other jobs, single runs vary by ±10 %, and alternating keeps the ratios
+// fair.
 func runPairs(ctx context.Context, o options, rep *report, first phase, work string) error {
 	if o.pairs <= 0 {
 		return nil
