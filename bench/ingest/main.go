@@ -67,6 +67,7 @@ type options struct {
 	pairs                 int
 	reingestOnly          bool
 	indexOnly             bool
+	beside                bool
 	jsonOut               bool
 }
 
@@ -83,9 +84,10 @@ func main() {
 	flag.IntVar(&o.pairs, "pairs", 0, "then this many more first ingests (each into a fresh data directory) and AddBatch runs, alternated, for the median of their ratios")
 	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
 	flag.BoolVar(&o.indexOnly, "index-only", false, "only embed the passages and time AddBatch (profiled with -cpuprofile), to compare with a -harness run")
+	flag.BoolVar(&o.beside, "beside", false, "only embed the passages and insert them batch by batch, some with an ingest's other work beside, into the CPU profile -cpuprofile (see runBeside)")
 	flag.BoolVar(&o.jsonOut, "json", false, "with -index-only: print the AddBatch step as JSON")
 	flag.Parse()
-	if o.archive == "" || (!o.harness && !o.indexOnly && o.veille == "") {
+	if o.archive == "" || (!o.harness && !o.indexOnly && !o.beside && o.veille == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -97,6 +99,8 @@ func main() {
 		err = runHarness(ctx, o)
 	case o.indexOnly:
 		err = runIndexOnly(ctx, o)
+	case o.beside:
+		err = runBeside(ctx, o)
 	default:
 		err = runBench(ctx, o)
 	}
