@@ -25,6 +25,13 @@
 //
 //	go run ./bench/ingest -harness -archive DIR -cpuprofile /tmp/ingest.pprof
 //	go tool pprof -top /tmp/ingest.pprof
+//
+// With -beside it inserts the folder's vectors batch by batch, some batches
+// alone and some with the rest of an ingest running beside them, and labels
+// each batch's samples in the CPU profile (see runBeside):
+//
+//	go run ./bench/ingest -beside -archive DIR -cpuprofile /tmp/beside.pprof
+//	go tool pprof -tags /tmp/beside.pprof
 package main
 
 import (
