@@ -243,7 +243,17 @@ func (a *Archive) reconcile(ctx context.Context, ix *vectorindex.Index, gen uint
 
 // Close writes the index and catalog snapshots, unless they are the ones
 // loaded and nothing changed since. The store is the caller's to close.
-func (a *Archive) Close() error {
+func (a *Archive) Close() error { return a.close(false) }
+
+// CloseWithStore is [Archive.Close], and closes the store too, beside the
+// snapshots' writing, which needs nothing from it. The store's close syncs
+// it and writes its memory table to a table file, 0.24 s on one core at the
+// end of a 100,000-paragraph `veille ingest` when it came after the
+// snapshots: side by side, the ingest's last stage (from its last file to
+// its exit) took 0.48–0.84 s instead of 0.92–1.07 s.
+func (a *Archive) CloseWithStore() error { return a.close(true) }
+
+func (a *Archive) close(withStore bool) error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	// A compaction under way is abandoned: the next Open compacts.
@@ -256,11 +266,18 @@ func (a *Archive) Close() error {
 	// Meanwhile an unsynced store's writes go to the disk, which would
 	// otherwise wait until the snapshots are on it for the store's Close.
 	var saved sync.WaitGroup
-	var ixErr, syncErr error
-	if a.db.Unsynced() {
+	var ixErr, dbErr error
+	switch {
+	case withStore:
+		saved.Go(func() {
+			if err := a.db.Close(); err != nil {
+				dbErr = fmt.Errorf("close store: %w", err)
+			}
+		})
+	case a.db.Unsynced():
 		saved.Go(func() {
 			if err := a.db.Sync(); err != nil {
-				syncErr = fmt.Errorf("sync store: %w", err)
+				dbErr = fmt.Errorf("sync store: %w", err)
 			}
 		})
 	}
@@ -276,7 +293,7 @@ func (a *Archive) Close() error {
 		catErr = fmt.Errorf("save catalog snapshot: %w", catErr)
 	}
 	saved.Wait()
-	return errors.Join(ixErr, catErr, syncErr)
+	return errors.Join(ixErr, catErr, dbErr)
 }
 
 // Embed embeds texts with the archive's embedder.

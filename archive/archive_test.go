@@ -253,6 +253,47 @@ func TestRestartUsesSnapshotAndRebuildsWhenCorrupt(t *testing.T) {
 	}
 }
 
+// TestCloseWithStore: CloseWithStore writes both snapshots and closes the
+// store beside them, synced or not. The store then opens again (Badger's
+// directory lock is free), and the archive from its snapshots, without
+// embedding again.
+func TestCloseWithStore(t *testing.T) {
+	for _, unsynced := range []bool{false, true} {
+		t.Run(fmt.Sprintf("unsynced=%v", unsynced), func(t *testing.T) {
+			dir := t.TempDir()
+			f := openStore(t, dir, store.Options{GCInterval: -1, Unsynced: unsynced})
+			if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
+				t.Fatal(err)
+			}
+			q := archive.Query{Text: "acquisition cybersécurité", K: 3}
+			want, err := f.arch.Search(t.Context(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.arch.CloseWithStore(); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{"index.hnsw", "index.hnsw.catalog"} {
+				if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+					t.Fatalf("no snapshot after close: %v", err)
+				}
+			}
+			f = open(t, dir)
+			defer f.close(t)
+			got, err := f.arch.Search(t.Context(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || got[0].ID != want[0].ID {
+				t.Fatalf("after reopening: %v, want %v", got, want)
+			}
+			if n := f.emb.passages.Load(); n != 0 {
+				t.Fatalf("reopening embedded %d passages", n)
+			}
+		})
+	}
+}
+
 // TestRestartAfterSnapshotsLostInAPowerCut: the snapshots are written but not
 // synced, so a power cut can leave them empty or their blocks unwritten
 // (zeros). Open must rebuild both from the store, without embedding again.

@@ -373,11 +373,10 @@ func (o *opened) openArchive(ctx context.Context, cfg config, log *slog.Logger, 
 // close saves the index snapshot, if the archive was opened, and closes
 // the store.
 func (o *opened) close() error {
-	var err error
 	if o.arch != nil {
-		err = o.arch.Close()
+		return o.arch.CloseWithStore()
 	}
-	return errors.Join(err, o.db.Close())
+	return o.db.Close()
 }
 
 var _ sources.Sink = (*archive.Archive)(nil)
