@@ -278,19 +278,26 @@ func TestCloseWithStore(t *testing.T) {
 					t.Fatalf("no snapshot after close: %v", err)
 				}
 			}
-			f = open(t, dir)
-			defer f.close(t)
-			got, err := f.arch.Search(t.Context(), q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) || got[0].ID != want[0].ID {
-				t.Fatalf("after reopening: %v, want %v", got, want)
-			}
-			if n := f.emb.passages.Load(); n != 0 {
-				t.Fatalf("reopening embedded %d passages", n)
-			}
+			checkReopened(t, dir, q, want, "after reopening")
 		})
+	}
+}
+
+// checkReopened opens the archive in dir again and checks that q finds what
+// it found before, want, without embedding any passage again.
+func checkReopened(t *testing.T, dir string, q archive.Query, want []archive.Hit, when string) {
+	t.Helper()
+	f := open(t, dir)
+	defer f.close(t)
+	got, err := f.arch.Search(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || got[0].ID != want[0].ID {
+		t.Fatalf("%s: %v, want %v", when, got, want)
+	}
+	if n := f.emb.passages.Load(); n != 0 {
+		t.Fatalf("%s: re-embedded %d passages", when, n)
 	}
 }
 
@@ -325,18 +332,7 @@ func TestRestartAfterSnapshotsLostInAPowerCut(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			f = open(t, dir)
-			defer f.close(t)
-			got, err := f.arch.Search(t.Context(), q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) || got[0].ID != want[0].ID {
-				t.Fatalf("after rebuilding lost snapshots: %v, want %v", got, want)
-			}
-			if n := f.emb.passages.Load(); n != 0 {
-				t.Fatalf("restart re-embedded %d passages", n)
-			}
+			checkReopened(t, dir, q, want, "after rebuilding lost snapshots")
 		})
 	}
 }
