@@ -263,8 +263,9 @@ func (a *Archive) close(withStore bool) error {
 	path := snapshotPath(a.cfg.SnapshotPath, g.gen)
 	// The two snapshots are written side by side: after a bulk load each
 	// takes a second or more, mostly encoding and checksumming on one core.
-	// Meanwhile an unsynced store's writes go to the disk, which would
-	// otherwise wait until the snapshots are on it for the store's Close.
+	// Meanwhile the store closes, or an unsynced one's writes go to the
+	// disk, which would otherwise wait until the snapshots are on it for
+	// the store's Close.
 	var saved sync.WaitGroup
 	var ixErr, dbErr error
 	switch {
