@@ -94,12 +94,11 @@ func runBeside(ctx context.Context, o options) error {
 	}
 	stop()
 	cancel()
-	done := <-besideErr
+	if berr := <-besideErr; err == nil && berr != nil {
+		err = fmt.Errorf("beside: %w", berr)
+	}
 	if err != nil {
 		return err
-	}
-	if done != nil {
-		return fmt.Errorf("beside: %w", done)
 	}
 	fmt.Printf("%d vectors in batches of %d in %.1f s; each way's CPU: go tool pprof -tags %s\n", len(vecs), besideBatch, time.Since(start).Seconds(), o.cpuprofile)
 	return nil
@@ -107,9 +106,8 @@ func runBeside(ctx context.Context, o options) error {
 
 // besideWork ingests files, all but the index, in turns of as many files as
 // turn says, each followed by a pause one and a half times as long as the
-// turn took,
-// or waits while turn is 0, until ctx is done. Once every file is stored,
-// it stores them again under new issue and item ids.
+// turn took, or waits while turn is 0, until ctx is done. Once every file
+// is stored, it stores them again under new issue and item ids.
 func besideWork(ctx context.Context, db *store.DB, files []string, turn *atomic.Int32) error {
 	emb := embed.NewBuiltin(0)
 	lex := lexical.New(lexical.Config{})
