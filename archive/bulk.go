@@ -12,9 +12,14 @@ import (
 )
 
 // bulkQueue is the number of store changes that may wait for each index
-// during a bulk load: enough to ride out an issue that indexes slowly, few
-// enough that the waiting vectors stay a few hundred kilobytes.
-const bulkQueue = 4
+// during a bulk load: few enough that the waiting vectors stay a few
+// megabytes and a change is searchable a fraction of a second after it is
+// stored. The vector index takes what waits in one AddBatch, so the queue
+// also sets the batches' size, and larger batches cost less: in twelve
+// alternated pairs of 100,000-paragraph `veille ingest` runs, a queue of 16
+// issues took 2.5 % less CPU and 3.6 % less time than one of 4, and was the
+// faster in ten pairs (BENCHMARKS.md, seventeenth pass).
+const bulkQueue = 16
 
 // follower applies store changes to the indexes in the background, in the
 // order they were made: the vector index on one goroutine (whose AddBatch
@@ -30,8 +35,8 @@ type follower struct {
 // deletes on background goroutines, in order, while the next document is
 // embedded and stored, so that a bulk load keeps every core busy. Meanwhile
 // [Archive.Ingest] returns once its change is stored, and the change
-// becomes searchable a few documents later; at most a few changes wait, so
-// a slow index holds the ingest back rather than piling up vectors.
+// becomes searchable a few documents later; at most bulkQueue changes wait,
+// so a slow index holds the ingest back rather than piling up vectors.
 //
 // While it runs over a store that syncs each write, the process has one
 // more P (GOMAXPROCS) than before. Each stored issue then waits for the
