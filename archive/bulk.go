@@ -17,7 +17,7 @@ import (
 // stored. The vector index takes what waits in one AddBatch, so the queue
 // also sets the batches' size, and larger batches cost less: in twelve
 // alternated pairs of 100,000-paragraph `veille ingest` runs, a queue of 16
-// issues took 2.5 % less CPU and 3.6 % less time than one of 4, and was the
+// issues took 2.5 % less CPU and 3.7 % less time than one of 4, and was the
 // faster in ten pairs (BENCHMARKS.md, seventeenth pass).
 const bulkQueue = 16
 
