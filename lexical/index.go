@@ -224,7 +224,7 @@ type docTerms struct {
 	terms   []string  // Add: the stems, then the forms
 	lists   []uint32  // Add: terms[i]'s index in Index.lists
 	tfs     []float32 // Add: the weighted frequency of each of lists
-	touched uint32    // see touchTails and touchStems
+	touched uint32    // what touchStems, touchKnown and touchTails read, summed
 	forms   map[string]float32
 	pairs   map[uint64]float32 // pairKey of two indexes in stems → weighted frequency
 	toks    []analysis.Token
@@ -322,7 +322,7 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	for i, term := range d.terms {
 		d.lists = append(d.lists, ix.lookup(i >= stems, term))
 	}
-	d.touched = touchTails(ix.lists, d.lists)
+	d.touched += touchTails(ix.lists, d.lists)
 	for i, li := range d.lists {
 		ix.lists[li].add(slot, d.tfs[i])
 	}
@@ -364,11 +364,12 @@ func (ix *Index) touchKnown(terms []string) uint32 {
 }
 
 // lookup returns the index of term's list, a form's if form, else a
-// stem's, starting it if the term is new. The answer for the very string term is
-// remembered in known, where a string with the same bytes at the same place
-// is the same term: the entry keeps its string, hence its bytes, alive. The
-// Go map's lookup missed the processor's caches two or three times (its
-// group, its key's bytes), and a lookup in known misses once, if at all.
+// stem's, starting it if the term is new. The answer for the very string
+// term is remembered in known, where a string with the same bytes at the
+// same place is the same term: the entry keeps its string, hence its bytes,
+// alive. The Go map's lookup missed the processor's caches two or three
+// times (its group, its key's bytes), and a lookup in known misses once, if
+// at all.
 func (ix *Index) lookup(form bool, term string) uint32 {
 	k := &ix.known[knownSlot(term)]
 	if k.form == form && len(k.term) == len(term) && term != "" && unsafe.StringData(k.term) == unsafe.StringData(term) {

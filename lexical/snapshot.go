@@ -506,7 +506,6 @@ func (pl *pairLog) readRun(sr *snapReader, n int) pairRun {
 	return r
 }
 
-func (sr *snapReader) u64s(n int) []uint64 { return readWords(sr, n, bits.ReverseBytes64) }
 func (sr *snapReader) u32s(n int) []uint32 { return readWords(sr, n, bits.ReverseBytes32) }
 func (sr *snapReader) u16s(n int) []uint16 { return readWords(sr, n, bits.ReverseBytes16) }
 

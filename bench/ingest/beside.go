@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"sync/atomic"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/veille/veille/archive"
 	"github.com/veille/veille/embed"
-	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/lexical"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/vectorindex"
@@ -135,11 +133,7 @@ func besideWork(ctx context.Context, db *store.DB, files []string, turn *atomic.
 // besideFile ingests one file, all but the index, as round round of the
 // archive's files.
 func besideFile(ctx context.Context, db *store.DB, emb *embed.Builtin, lex *lexical.Index, path string, round int) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	docs, err := ingest.Parse(path, data, ingest.FormatDetect)
+	docs, err := parseFile(path)
 	if err != nil {
 		return err
 	}

@@ -266,11 +266,7 @@ func archivePassages(dir string) (files, texts []string, err error) {
 func passages(files []string) ([]string, error) {
 	var texts []string
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		docs, err := ingest.Parse(f, data, ingest.FormatDetect)
+		docs, err := parseFile(f)
 		if err != nil {
 			return nil, err
 		}
@@ -281,6 +277,15 @@ func passages(files []string) ([]string, error) {
 		}
 	}
 	return texts, nil
+}
+
+// parseFile reads and parses the issue file at path, its format detected.
+func parseFile(path string) ([]ingest.Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ingest.Parse(path, data, ingest.FormatDetect)
 }
 
 // summary is the part of "veille ingest --json" output used here.
@@ -652,11 +657,7 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 	added, unchanged := 0, 0
 	for _, f := range files {
 		t := time.Now()
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		docs, err := ingest.Parse(f, data, ingest.FormatDetect)
+		docs, err := parseFile(f)
 		if err != nil {
 			return err
 		}
