@@ -49,6 +49,9 @@ func openStore(t *testing.T, dir string) *store.DB {
 			t.Error(err)
 		}
 	})
+	if err := archive.DeriveVectors(db); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

@@ -120,6 +120,9 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	if err := db.UseEmbedder(StoreID(emb)); err != nil {
 		return nil, err
 	}
+	if err := DeriveVectors(db); err != nil {
+		return nil, err
+	}
 	cfg.Fusion = cfg.Fusion.withDefaults()
 	if cfg.Index.Quantization == "" {
 		cfg.Index.Quantization = DefaultQuantization
@@ -152,6 +155,23 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	a.compactCtx, a.stopCompact = context.WithCancel(context.WithoutCancel(ctx))
 	a.cur.Store(&generation{gen: gen, emb: emb, ix: ix})
 	return a, nil
+}
+
+// DeriveVectors has db keep no vectors of the built-in embedder, which
+// follow from the items' text, when its active generation's vectors are the
+// built-in embedder's, and give them from the text when read
+// ([store.DB.DeriveVectors]). [Open] calls it; a program that reads a
+// store's vectors without an Archive must call it first.
+func DeriveVectors(db *store.DB) error {
+	e, ok, err := db.Embedder()
+	if err != nil || !ok {
+		return err
+	}
+	passage, ok := embed.PassageFunc(embed.Identity{Provider: e.Provider, Model: e.Model, Dims: e.Dims})
+	if !ok {
+		return nil
+	}
+	return db.DeriveVectors(e, func(it ingest.Item) []float32 { return passage(PassageText(it)) })
 }
 
 // StoreID is the identity the store records for emb's vectors.

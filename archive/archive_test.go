@@ -2,9 +2,11 @@ package archive_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -207,6 +209,93 @@ func TestBuiltinVectorsAreNotCached(t *testing.T) {
 		if _, err := arch.DeleteIssue(ctx, res.IssueID); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestBuiltinVectorsAreDerived: the store keeps no vectors of the built-in
+// embedder, so an index rebuilt from the store (its snapshot gone) and a
+// search for items like a stored one use vectors derived from the items'
+// text, the same as those the ingest embedded.
+func TestBuiltinVectorsAreDerived(t *testing.T) {
+	dir := t.TempDir()
+	openBuiltin := func() (*store.DB, *archive.Archive) {
+		db, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arch, err := archive.Open(t.Context(), db, embed.NewBuiltin(256), archive.Config{SnapshotPath: filepath.Join(dir, "index.hnsw")})
+		if err != nil {
+			db.Close()
+			t.Fatal(err)
+		}
+		return db, arch
+	}
+	ctx := t.Context()
+	db, arch := openBuiltin()
+	doc := parse(t, issue)
+	if _, err := arch.Ingest(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	q := archive.Query{Text: "acquisition cybersécurité", K: 3}
+	want, err := arch.Search(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLike, err := arch.SimilarItem(ctx, doc.Items[0].ID, archive.Similar{K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	passage, _ := embed.PassageFunc(embed.NewBuiltin(256).Identity())
+	it, err := db.Item(ctx, doc.Items[2].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec, err := db.Vector(ctx, db.Generation(), it.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := vec, passage(archive.PassageText(doc.Items[2])); !slices.Equal(got, want) {
+		t.Fatalf("stored vector of %s is not the passage's", it.ID)
+	}
+	if err := errors.Join(arch.Close(), db.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "index.hnsw")); err != nil {
+		t.Fatal(err)
+	}
+	// Opened on its own, without the archive's deriver, the store has
+	// no vector to give.
+	bare, err := store.Open(filepath.Join(dir, "badger"), store.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bare.Vector(ctx, bare.Generation(), it.Seq); !errors.Is(err, store.ErrNotDerived) {
+		t.Errorf("vector read without the deriver: %v, want ErrNotDerived", err)
+	}
+	if err := bare.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, arch = openBuiltin()
+	defer db.Close()
+	defer arch.Close()
+	st, err := arch.Stats(ctx)
+	if err != nil || st.Indexed != len(doc.Items) {
+		t.Fatalf("rebuilt index: %+v, %v", st, err)
+	}
+	got, err := arch.Search(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || got[0].ID != want[0].ID || got[0].Score != want[0].Score {
+		t.Fatalf("search on the rebuilt index: %+v, want %+v", got, want)
+	}
+	like, err := arch.SimilarItem(ctx, doc.Items[0].ID, archive.Similar{K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(like) != len(wantLike) || like[0].ID != wantLike[0].ID || like[0].Score != wantLike[0].Score {
+		t.Fatalf("similar items after the rebuild: %+v, want %+v", like, wantLike)
 	}
 }
 

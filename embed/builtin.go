@@ -110,6 +110,20 @@ func (b *Builtin) Identity() Identity {
 	return Identity{Provider: "builtin", Model: BuiltinModel, Dims: b.dims}
 }
 
+// PassageFunc returns, for an identity of the built-in embedder (any
+// dims), the function that gives its Passage vector of a text: a store
+// may keep texts without their vectors and have them again from it, since
+// such a vector depends on the text alone ([BuiltinModel] changes with any
+// Passage vector). ok is false for any other identity, whose vectors only
+// the model that made them can give.
+func PassageFunc(id Identity) (passage func(text string) []float32, ok bool) {
+	b := NewBuiltin(id.Dims)
+	if id.Dims <= 0 || b.Identity() != id {
+		return nil, false
+	}
+	return func(text string) []float32 { return b.Vector(text, Passage) }, true
+}
+
 // Embed returns one L2-normalised vector per text, in order. It fails only
 // when ctx is done, which it checks every few texts.
 func (b *Builtin) Embed(ctx context.Context, texts []string, mode Mode) ([][]float32, error) {

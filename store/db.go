@@ -15,11 +15,12 @@ import (
 
 // SchemaVersion is the version of the key layout described in the package
 // documentation. Version 2 stores vectors sparse or dense (vectors.go);
-// version 1 stored them dense only, which version 2 reads as they are: Open
-// and Restore take a version-1 store or backup and record version 2, so that
-// a build that reads version 1 only refuses the store rather than misread a
-// sparse vector.
-const SchemaVersion = 2
+// version 1 stored them dense only, which version 2 reads as they are.
+// Version 3 may store a mark instead of a vector its deriver gives
+// ([DB.DeriveVectors]). Open and Restore take an older store or backup and
+// record version 3, so that an older build refuses the store rather than
+// misread a vector.
+const SchemaVersion = 3
 
 // oldestSchema is the oldest schema version Open and Restore take.
 const oldestSchema = 1
@@ -75,6 +76,8 @@ type DB struct {
 	gen, next atomic.Uint32 // the active generation, the one being built (0: none); changed under writeMu
 
 	items *itemCache
+
+	derive atomic.Pointer[deriver] // set by DeriveVectors
 
 	unsynced bool // Options.Unsynced
 

@@ -17,7 +17,8 @@
 //	i/<issue id>      → JSON issueRecord: the ingest.Issue and its item ids in order
 //	p/<item id>       → JSON itemRecord: the ingest.Item, its seq, its issue's date and link
 //	v/<seq: 4 bytes BE> → the item's vector, dense (float32 little-endian, dims × 4
-//	                    bytes) or, when shorter, sparse (vectors.go)
+//	                    bytes) or, when shorter, sparse; or a one-byte mark when
+//	                    the vector is derived from the item (vectors.go, derive.go)
 //	v<gen>/<seq: 4 bytes BE> → the same, in generation gen ≥ 1 (decimal): the
 //	                    vectors of another embedder, after or during a reindex
 //	                    (generations.go); "gen" in m/schema names the active one

@@ -174,6 +174,13 @@ func (db *DB) WalkGeneration(ctx context.Context, gen uint32, fn func(seq uint32
 				return err
 			}
 			seq := binary.BigEndian.Uint32(k[len(p):])
+			if isDerived(v) {
+				vec, err := db.deriveVector(txn, gen, seq)
+				if err != nil {
+					return err
+				}
+				return fn(seq, vec)
+			}
 			vec, err := decodeVector(v)
 			if err != nil {
 				return fmt.Errorf("vector %d of generation %d: %w", seq, gen, err)

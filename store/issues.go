@@ -199,7 +199,7 @@ func (db *DB) Vector(ctx context.Context, gen, seq uint32) ([]float32, error) {
 			return err
 		}
 		var err error
-		vec, err = itemVector(txn, gen, seq)
+		vec, err = db.itemVector(txn, gen, seq)
 		return err
 	})
 	return vec, err

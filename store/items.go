@@ -232,7 +232,7 @@ func (db *DB) apply(ctx context.Context, w *writer, before *badger.Txn, u *undo,
 			// under a new seq with its vector, so that the date
 			// catalog and its snapshot follow as they follow any
 			// change, without embedding it again.
-			vec, err := itemVector(before, db.gen.Load(), prev.Seq)
+			vec, err := db.itemVector(before, db.gen.Load(), prev.Seq)
 			if err != nil {
 				return ch, err
 			}
@@ -411,8 +411,8 @@ func getItem(txn *badger.Txn, id string) (Item, error) {
 	return it, err
 }
 
-// itemVector reads the vector of seq in generation gen.
-func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
+// itemVector reads the vector of seq in generation gen, or derives it.
+func (db *DB) itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
 	kv, err := txn.Get(seqKey(vecPrefix(gen), seq))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, fmt.Errorf("vector %d of generation %d: %w", seq, gen, ErrNotFound)
@@ -421,7 +421,11 @@ func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
 		return nil, fmt.Errorf("get vector %d: %w", seq, err)
 	}
 	var vec []float32
+	derived := false
 	err = kv.Value(func(b []byte) error {
+		if derived = isDerived(b); derived {
+			return nil
+		}
 		v, err := decodeVector(b)
 		if err != nil {
 			return fmt.Errorf("vector %d of generation %d: %w", seq, gen, err)
@@ -429,6 +433,9 @@ func itemVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) {
 		vec = v
 		return nil
 	})
+	if err == nil && derived {
+		return db.deriveVector(txn, gen, seq)
+	}
 	return vec, err
 }
 
@@ -528,11 +535,16 @@ func (w *writer) delete(k []byte) error {
 }
 
 func (w *writer) putItem(it Item, vec []float32) error {
-	rec, vb := mustJSON(it), encodeVector(vec)
+	gen := w.db.gen.Load()
+	vb := derivedMark
+	if !w.db.derives(gen) {
+		vb = encodeVector(vec)
+	}
+	rec := mustJSON(it)
 	return w.apply(3, len(rec)+len(vb)+2*len(it.ID)+16, func(txn *badger.Txn) error {
 		for _, kv := range [][2][]byte{
 			{itemKey(it.ID), rec},
-			{seqKey(vecPrefix(w.db.gen.Load()), it.Seq), vb},
+			{seqKey(vecPrefix(gen), it.Seq), vb},
 			{seqKey(prefixSeq, it.Seq), []byte(it.ID)},
 		} {
 			if err := txn.Set(kv[0], kv[1]); err != nil {

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/archive"
 	"github.com/veille/veille/ingest"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/vectorindex"
@@ -566,6 +567,9 @@ func (c *crashCheck) offline() {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if err := archive.DeriveVectors(db); err != nil {
+		t.Fatal(err)
+	}
 	items := map[uint32]string{}
 	byID := map[string]bool{}
 	if err := db.WalkItems(c.ctx, func(it store.Item) error {

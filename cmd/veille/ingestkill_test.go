@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/veille/veille/archive"
 	"github.com/veille/veille/store"
 	"github.com/veille/veille/vectorindex"
 )
@@ -87,6 +88,9 @@ func TestIngestKilledThenRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if err := archive.DeriveVectors(db); err != nil {
+		t.Fatal(err)
+	}
 	issues, err := db.Issues(ctx)
 	if err != nil {
 		t.Fatal(err)
