@@ -157,11 +157,11 @@ func Open(ctx context.Context, db *store.DB, emb Embedder, cfg Config) (*Archive
 	return a, nil
 }
 
-// DeriveVectors has db keep no vectors of the built-in embedder, which
-// follow from the items' text, when its active generation's vectors are the
-// built-in embedder's, and give them from the text when read
-// ([store.DB.DeriveVectors]). [Open] calls it; a program that reads a
-// store's vectors without an Archive must call it first.
+// DeriveVectors sets db, when its active generation holds the built-in
+// embedder's vectors, to store none of them and to give each one, when it
+// is read, from its item's text ([store.DB.DeriveVectors]). [Open] calls it;
+// a program that reads a store's vectors without an Archive must call it
+// first.
 func DeriveVectors(db *store.DB) error {
 	e, ok, err := db.Embedder()
 	if err != nil || !ok {

@@ -31,8 +31,7 @@ var ErrNotDerived = errors.New("vector stored without its values, and no deriver
 //
 // A process that opens a store holding marks must call it, with the same
 // function, before it reads their vectors; those reads fail, wrapping
-// [ErrNotDerived], until it does. Call it before the first Apply; it is not
-// safe to call concurrently with writes.
+// [ErrNotDerived], until it does. Call it before the first Apply.
 func (db *DB) DeriveVectors(e Embedder, vector func(ingest.Item) []float32) error {
 	s, err := db.readSchema()
 	if err != nil {
