@@ -57,20 +57,12 @@ func (db *DB) deriveVector(txn *badger.Txn, gen, seq uint32) ([]float32, error) 
 	if d == nil || d.gen != gen {
 		return nil, fmt.Errorf("vector %d of generation %d: %w", seq, gen, ErrNotDerived)
 	}
-	kv, err := txn.Get(seqKey(prefixSeq, seq))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("item of vector %d: %w", seq, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get seq %d: %w", seq, err)
-	}
-	id, err := kv.ValueCopy(nil)
-	if err != nil {
-		return nil, fmt.Errorf("read seq %d: %w", seq, err)
-	}
-	it, err := getItem(txn, string(id))
+	it, ok, err := itemBySeq(txn, seq)
 	if err != nil {
 		return nil, fmt.Errorf("item of vector %d: %w", seq, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("item of vector %d: %w", seq, ErrNotFound)
 	}
 	return d.vector(it.Item), nil
 }

@@ -64,7 +64,11 @@ func TestDerivedVectors(t *testing.T) {
 	if _, err := db.Apply(t.Context(), d, derivedVectors(d.Items)); err != nil {
 		t.Fatal(err)
 	}
-	for seq, v := range storedValues(t, db, 0) {
+	values := storedValues(t, db, 0)
+	if len(values) != len(d.Items) {
+		t.Fatalf("%d vectors stored, want %d", len(values), len(d.Items))
+	}
+	for seq, v := range values {
 		if !isDerived(v) {
 			t.Errorf("seq %d: stored %d bytes, want the derived mark", seq, len(v))
 		}
