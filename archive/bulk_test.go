@@ -2,7 +2,9 @@ package archive_test
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -84,15 +86,23 @@ func TestBulkIndexesInOrder(t *testing.T) {
 
 // TestBulkOverUnsyncedStore checks that a bulk load over a store that does
 // not sync each write keeps GOMAXPROCS as it is (nothing waits for the
-// disk) and that its issues are there after the store is closed and opened
-// again.
+// disk), that it lowers the garbage collector's target while it runs, and
+// that its issues are there after the store is closed and opened again.
 func TestBulkOverUnsyncedStore(t *testing.T) {
 	dir := t.TempDir()
 	f := openStore(t, dir, store.Options{Unsynced: true})
 	procs := runtime.GOMAXPROCS(0)
+	gc := gcPercent()
 	stop := f.arch.StartBulk()
 	if got := runtime.GOMAXPROCS(0); got != procs {
 		t.Errorf("GOMAXPROCS %d during a bulk load over an unsynced store, want %d", got, procs)
+	}
+	want := 50
+	if os.Getenv("GOGC") != "" {
+		want = gc // the environment's target is kept
+	}
+	if got := gcPercent(); got != want {
+		t.Errorf("GC target %d during a bulk load, want %d", got, want)
 	}
 	if _, err := f.arch.Ingest(t.Context(), parse(t, issue)); err != nil {
 		t.Fatal(err)
@@ -100,7 +110,10 @@ func TestBulkOverUnsyncedStore(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	want, err := f.arch.Stats(t.Context())
+	if got := gcPercent(); got != gc {
+		t.Errorf("GC target %d after the bulk load, want %d as before", got, gc)
+	}
+	stats, err := f.arch.Stats(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +124,14 @@ func TestBulkOverUnsyncedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want.Items == 0 || got.Items != want.Items || got.Indexed != want.Items {
-		t.Fatalf("after reopening: %+v, want the %d items of the bulk load indexed", got, want.Items)
+	if stats.Items == 0 || got.Items != stats.Items || got.Indexed != stats.Items {
+		t.Fatalf("after reopening: %+v, want the %d items of the bulk load indexed", got, stats.Items)
 	}
+}
+
+// gcPercent returns the garbage collector's target (GOGC).
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }

@@ -36,17 +36,27 @@ func fixtures(t testing.TB) []string {
 	return out
 }
 
+// TestParseGolden parses each fixture, read into one buffer as a loader
+// does (ReadInto), and compares the documents with the golden file's once
+// the buffer is overwritten: they must keep no reference to it.
 func TestParseGolden(t *testing.T) {
+	var buf bytes.Buffer
 	for _, path := range fixtures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
+			data, err := ReadInto(&buf, path)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if want, err := os.ReadFile(path); err != nil || !bytes.Equal(data, want) {
+				t.Fatalf("ReadInto gave %d bytes, want the file's %d (%v)", len(data), len(want), err)
 			}
 			docs, err := Parse(name, data, FormatDetect)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
+			}
+			for i := range data {
+				data[i] = 'x'
 			}
 			got, err := json.MarshalIndent(docs, "", "  ")
 			if err != nil {
@@ -478,6 +488,16 @@ func TestParseFormat(t *testing.T) {
 	for _, name := range []string{"pdf", "HTML", "md"} {
 		if _, err := ParseFormat(name); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), strconv.Quote(name)) {
 			t.Errorf("ParseFormat(%q): %v, want an ErrFormat naming it", name, err)
+		}
+	}
+}
+
+func TestReadIntoErrors(t *testing.T) {
+	var buf bytes.Buffer
+	dir := t.TempDir()
+	for _, path := range []string{filepath.Join(dir, "missing.txt"), dir} {
+		if data, err := ReadInto(&buf, path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("ReadInto(%s) = %d bytes, %v; want an error naming the path", path, len(data), err)
 		}
 	}
 }

@@ -516,6 +516,7 @@ func TestCanonical(t *testing.T) {
 		}
 	}
 	t.Chdir(filepath.Join(root, "L"))
+	var names sources.Canonicals
 	for _, tt := range []struct{ path, want string }{
 		{"i.txt", "x/arch/i.txt"},
 		{"../s.txt", "x/s.txt"}, // ".." steps back from where the link led, as the system does
@@ -527,6 +528,12 @@ func TestCanonical(t *testing.T) {
 	} {
 		if got, want := sources.Canonical(tt.path), filepath.Join(root, tt.want); got != want {
 			t.Errorf("Canonical(%q) = %s, want %s", tt.path, got, want)
+		}
+		// Twice: the second answer comes from the folders resolved.
+		for range 2 {
+			if got, want := names.Of(tt.path), filepath.Join(root, tt.want); got != want {
+				t.Errorf("Canonicals.Of(%q) = %s, want %s", tt.path, got, want)
+			}
 		}
 	}
 	if got, want := sources.CanonicalDir(".."), filepath.Join(root, "x"); got != want {

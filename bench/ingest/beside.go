@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -109,6 +110,7 @@ func runBeside(ctx context.Context, o options) error {
 func besideWork(ctx context.Context, db *store.DB, files []string, turn *atomic.Int32) error {
 	emb := embed.NewBuiltin(0)
 	lex := lexical.New(lexical.Config{})
+	var buf bytes.Buffer
 	for next := 0; ctx.Err() == nil; {
 		n := int(turn.Load())
 		if n == 0 {
@@ -117,7 +119,7 @@ func besideWork(ctx context.Context, db *store.DB, files []string, turn *atomic.
 		}
 		t0 := time.Now()
 		for range n {
-			if err := besideFile(ctx, db, emb, lex, files[next%len(files)], next/len(files)); err != nil {
+			if err := besideFile(ctx, db, emb, lex, &buf, files[next%len(files)], next/len(files)); err != nil {
 				if ctx.Err() != nil {
 					return nil // stopped mid-file
 				}
@@ -130,10 +132,10 @@ func besideWork(ctx context.Context, db *store.DB, files []string, turn *atomic.
 	return nil
 }
 
-// besideFile ingests one file, all but the index, as round round of the
-// archive's files.
-func besideFile(ctx context.Context, db *store.DB, emb *embed.Builtin, lex *lexical.Index, path string, round int) error {
-	docs, err := parseFile(path)
+// besideFile ingests one file, read into buf, all but the index, as round
+// round of the archive's files.
+func besideFile(ctx context.Context, db *store.DB, emb *embed.Builtin, lex *lexical.Index, buf *bytes.Buffer, path string, round int) error {
+	docs, err := parseFile(buf, path)
 	if err != nil {
 		return err
 	}

@@ -265,8 +265,9 @@ func archivePassages(dir string) (files, texts []string, err error) {
 // passages parses files and returns what the archive embeds for each item.
 func passages(files []string) ([]string, error) {
 	var texts []string
+	var buf bytes.Buffer
 	for _, f := range files {
-		docs, err := parseFile(f)
+		docs, err := parseFile(&buf, f)
 		if err != nil {
 			return nil, err
 		}
@@ -279,9 +280,10 @@ func passages(files []string) ([]string, error) {
 	return texts, nil
 }
 
-// parseFile reads and parses the issue file at path, its format detected.
-func parseFile(path string) ([]ingest.Document, error) {
-	data, err := os.ReadFile(path)
+// parseFile reads the issue file at path into buf, as veille ingest reads
+// its files, and parses it, its format detected.
+func parseFile(buf *bytes.Buffer, path string) ([]ingest.Document, error) {
+	data, err := ingest.ReadInto(buf, path)
 	if err != nil {
 		return nil, err
 	}
@@ -655,9 +657,10 @@ func harnessRound(ctx context.Context, work string, files []string, name, prof s
 	var res archive.Result
 	var parse time.Duration
 	added, unchanged := 0, 0
+	var buf bytes.Buffer
 	for _, f := range files {
 		t := time.Now()
-		docs, err := parseFile(f)
+		docs, err := parseFile(&buf, f)
 		if err != nil {
 			return err
 		}

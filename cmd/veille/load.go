@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -72,8 +73,9 @@ func listFiles(paths []string) ([]string, error) {
 		}
 	}
 	seen := map[string]bool{}
+	var names sources.Canonicals
 	out = slices.DeleteFunc(out, func(path string) bool {
-		abs := absPath(path)
+		abs := names.Of(path)
 		dup := seen[abs]
 		seen[abs] = true
 		return dup
@@ -137,7 +139,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parsed := make(chan parsedFile, parseAhead)
-	go parseFiles(ctx, files, format, l.seen, parsed)
+	go parseFiles(ctx, files, format, l.seen, &l.names, parsed)
 	stop := arch.StartBulk()
 	err := func() error {
 		for f := range parsed {
@@ -158,7 +160,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 				l.sum.Errors = append(l.sum.Errors, fileError{File: f.path, Error: err.Error()})
 				log.Error("ingest file", "file", f.path, "err", err)
 				if l.seen != nil {
-					l.seen.forget(f.path)
+					l.seen.forget(f.abs)
 				}
 				if errors.Is(err, embed.ErrUnavailable) || errors.Is(err, embed.ErrRateLimited) {
 					// Every file after it would wait out the same retries.
@@ -167,7 +169,7 @@ func loadFiles(ctx context.Context, arch *archive.Archive, files []string, forma
 				continue
 			}
 			if l.seen != nil && f.known == nil {
-				l.seen.record(f.path, f.hash, format, f.docs)
+				l.seen.record(f.abs, f.hash, format, f.docs)
 			}
 		}
 		return ctx.Err()
@@ -200,6 +202,7 @@ func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Fo
 		return sum, false, err
 	}
 	seen := loadSeen(dataDir)
+	var names sources.Canonicals
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return sum, false, err
@@ -208,7 +211,7 @@ func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Fo
 		if err != nil {
 			return sum, false, nil // the ingest reports it
 		}
-		f, _ := seen.known(path, data, format)
+		f, _ := seen.known(names.Of(path), data, format)
 		if f == nil {
 			return sum, false, nil
 		}
@@ -231,6 +234,7 @@ type loader struct {
 	arch   *archive.Archive
 	format ingest.Format
 	seen   *seenFiles // nil without a data directory
+	names  sources.Canonicals
 	sum    summary
 	// given holds the issues this run's files gave so far, by id.
 	given map[string]givenIssue
@@ -279,7 +283,7 @@ func (l *loader) file(ctx context.Context, f parsedFile) error {
 			}
 			return nil
 		}
-		f.docs, f.err = parseFile(f.path, f.data, l.format)
+		f.docs, f.err = parseFile(f.path, f.abs, f.data, l.format)
 	}
 	if f.err != nil {
 		return f.err
@@ -294,7 +298,7 @@ func (l *loader) file(ctx context.Context, f parsedFile) error {
 		}
 		l.add(res)
 	}
-	return l.dropStale(ctx, f.path)
+	return l.dropStale(ctx, f.abs)
 }
 
 // claim records the issues of a file's documents as given by path, unless
@@ -339,7 +343,7 @@ func (l *loader) loadStored(ctx context.Context) error {
 	l.sources, l.owners = map[string][]string{}, map[string]givenIssue{}
 	for _, iss := range issues {
 		if iss.Source != "" {
-			src := absPath(iss.Source)
+			src := l.names.Of(iss.Source)
 			l.sources[src] = append(l.sources[src], iss.ID)
 			l.owners[iss.ID] = givenIssue{path: iss.Source, hash: iss.Hash}
 		}
@@ -347,12 +351,11 @@ func (l *loader) loadStored(ctx context.Context) error {
 	return nil
 }
 
-// parseFile parses the file at path and names it by its canonical path
-// (absPath) in the issues it gives, so that a watcher started from any
-// folder knows the file they came from.
-func parseFile(path string, data []byte, format ingest.Format) ([]ingest.Document, error) {
+// parseFile parses the file at path and names it by its canonical path abs
+// ([sources.Canonical]) in the issues it gives, so that a watcher started
+// from any folder knows the file they came from.
+func parseFile(path, abs string, data []byte, format ingest.Format) ([]ingest.Document, error) {
 	docs, err := ingest.Parse(path, data, format)
-	abs := absPath(path)
 	for i := range docs {
 		docs[i].Issue.Source = abs
 	}
@@ -372,12 +375,11 @@ func otherFile(source, path string) bool {
 	return err != nil || !os.SameFile(si, pi)
 }
 
-// dropStale deletes the issues that path gave before this run, by the
-// record of ingested files or by their stored source, and that no file of
-// this run gave: the file's date or headline line was edited, and the
-// issue it gives now has another id.
-func (l *loader) dropStale(ctx context.Context, path string) error {
-	abs := absPath(path)
+// dropStale deletes the issues that the file of canonical path abs gave
+// before this run, by the record of ingested files or by their stored
+// source, and that no file of this run gave: the file's date or headline
+// line was edited, and the issue it gives now has another id.
+func (l *loader) dropStale(ctx context.Context, abs string) error {
 	var before []string
 	if l.seen != nil {
 		if rec := l.seen.Files[abs]; rec != nil {
@@ -414,6 +416,7 @@ const parseAhead = 2
 // file that seen knows is not parsed: known is its record, data its bytes.
 type parsedFile struct {
 	path  string
+	abs   string // canonical path ([sources.Canonical])
 	size  int64
 	hash  string // hex SHA-256 of the bytes
 	docs  []ingest.Document
@@ -423,21 +426,23 @@ type parsedFile struct {
 }
 
 // parseFiles reads and parses files in format, in order, into out, which it
-// closes at the end or when ctx is done. seen may be nil.
-func parseFiles(ctx context.Context, files []string, format ingest.Format, seen *seenFiles, out chan<- parsedFile) {
+// closes at the end or when ctx is done; names gives their canonical
+// paths. seen may be nil.
+func parseFiles(ctx context.Context, files []string, format ingest.Format, seen *seenFiles, names *sources.Canonicals, out chan<- parsedFile) {
 	defer close(out)
+	var buf bytes.Buffer
 	for _, path := range files {
-		f := parsedFile{path: path}
+		f := parsedFile{path: path, abs: names.Of(path)}
 		var data []byte
-		if data, f.err = os.ReadFile(path); f.err == nil {
+		if data, f.err = ingest.ReadInto(&buf, path); f.err == nil {
 			f.size = int64(len(data))
 			if seen != nil {
-				f.known, f.hash = seen.known(path, data, format)
+				f.known, f.hash = seen.known(f.abs, data, format)
 			}
 			if f.known != nil {
-				f.data = data
+				f.data = bytes.Clone(data)
 			} else {
-				f.docs, f.err = parseFile(path, data, format)
+				f.docs, f.err = parseFile(path, f.abs, data, format)
 			}
 		}
 		select {

@@ -13,6 +13,7 @@ import (
 	"github.com/veille/veille/embed"
 	"github.com/veille/veille/embed/embedtest"
 	"github.com/veille/veille/ingest"
+	"github.com/veille/veille/sources"
 	"github.com/veille/veille/store"
 )
 
@@ -139,7 +140,7 @@ func TestIngestFeedFileLosesAnEntry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(issues) != 1 || issues[0].Link != "https://breves.example.fr/usine" || issues[0].Source != absPath(path) {
+		if len(issues) != 1 || issues[0].Link != "https://breves.example.fr/usine" || issues[0].Source != sources.Canonical(path) {
 			t.Fatalf("record %v: issues %+v; want the usine entry, from the file, linked", withRecord, issues)
 		}
 	}

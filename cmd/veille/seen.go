@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 
 	"github.com/veille/veille/ingest"
-	"github.com/veille/veille/sources"
 )
 
 // seenFiles remembers, for each file that an ingest loaded whole, the
@@ -98,35 +97,36 @@ func executableHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// known returns the record of path if its bytes are the ones recorded,
-// parsed in the same format (format as asked: FormatDetect when detected).
-func (s *seenFiles) known(path string, data []byte, format ingest.Format) (*seenFile, string) {
+// known returns the record of the file of canonical path abs
+// ([sources.Canonical]) if its bytes are the ones recorded, parsed in the
+// same format (format as asked: FormatDetect when detected).
+func (s *seenFiles) known(abs string, data []byte, format ingest.Format) (*seenFile, string) {
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	if s.Build == "" {
 		return nil, hash
 	}
-	if f := s.Files[absPath(path)]; f != nil && f.SHA256 == hash && f.Format == format {
+	if f := s.Files[abs]; f != nil && f.SHA256 == hash && f.Format == format {
 		return f, hash
 	}
 	return nil, hash
 }
 
-// record notes that path, whose bytes hash to hash, was loaded whole from
-// docs, parsed in format; forget marks a file that failed as unknown, so
-// that the next ingest parses it, and keeps the issues it gave before,
-// which the store still holds.
-func (s *seenFiles) record(path, hash string, format ingest.Format, docs []ingest.Document) {
+// record notes that the file of canonical path abs, whose bytes hash to
+// hash, was loaded whole from docs, parsed in format; forget marks a file
+// that failed as unknown, so that the next ingest parses it, and keeps the
+// issues it gave before, which the store still holds.
+func (s *seenFiles) record(abs, hash string, format ingest.Format, docs []ingest.Document) {
 	f := &seenFile{SHA256: hash, Format: format}
 	for _, d := range docs {
 		f.Issues = append(f.Issues, seenIssue{Issue: d.Issue, Items: len(d.Items)})
 	}
-	s.next[absPath(path)] = f
+	s.next[abs] = f
 }
 
-func (s *seenFiles) forget(path string) {
-	if f := s.next[absPath(path)]; f != nil {
-		s.next[absPath(path)] = &seenFile{Format: f.Format, Issues: f.Issues}
+func (s *seenFiles) forget(abs string) {
+	if f := s.next[abs]; f != nil {
+		s.next[abs] = &seenFile{Format: f.Format, Issues: f.Issues}
 	}
 }
 
@@ -154,7 +154,3 @@ func (s *seenFiles) save(dataDir string) error {
 	}
 	return nil
 }
-
-// absPath is the name of the file at p in the record of ingested files and
-// in the sources of its issues: its canonical path, as a watcher names it.
-func absPath(p string) string { return sources.Canonical(p) }
