@@ -58,9 +58,10 @@ type follower struct {
 //
 // The returned stop function waits until every change is indexed, goes back
 // to indexing in [Archive.Ingest], takes the extra P back and restores the
-// collector's target (once no other bulk load runs), and returns the first indexing error, if any (the store
-// has the items; the next [Open] indexes them). Call it before
-// [Archive.Close] and before starting another bulk load.
+// collector's target (once no other bulk load runs), and returns the first
+// indexing error, if any (the store has the items; the next [Open] indexes
+// them). Call it before [Archive.Close] and before starting another bulk
+// load.
 func (a *Archive) StartBulk() (stop func() error) {
 	waits := !a.db.Unsynced()
 	if waits {
