@@ -65,6 +65,14 @@ func runBeside(ctx context.Context, o options) error {
 		return err
 	}
 	defer db.Close()
+	// As archive.Open sets up a store: the built-in embedder's vectors are
+	// derived from the items, not stored.
+	if err := db.UseEmbedder(archive.StoreID(embed.NewBuiltin(0))); err != nil {
+		return err
+	}
+	if err := archive.DeriveVectors(db); err != nil {
+		return err
+	}
 	ix, err := vectorindex.New(vectorindex.Config{Dims: embed.DefaultDims, Quantization: archive.DefaultQuantization})
 	if err != nil {
 		return err
