@@ -175,6 +175,8 @@ func (ix *Index) replaceWith(nx *Index) {
 	// when nx is collected.
 	*ix.arena, *nx.arena = *nx.arena, *ix.arena
 	*ix.side, *nx.side = *nx.side, *ix.side
+	*ix.sims, *nx.sims = *nx.sims, *ix.sims
 	nx.arena.free()
 	nx.side.free()
+	nx.sims.free()
 }

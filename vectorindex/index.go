@@ -125,9 +125,11 @@ type Index struct {
 	// full list need not compute them again: m0+1 per node for layer 0, and
 	// beside upper for the layers above. Slot 0 is 1 once the others are
 	// known; snapshots do not keep them, so after Load a list's are computed
-	// when it first fills.
+	// when it first fills. sims0 lives in an arena of its own (sims), as fv
+	// does.
 	sims0     []float32
 	simsUpper []float32
+	sims      *arena
 
 	live  int
 	entry uint32 // entry node, on layer top
@@ -170,9 +172,11 @@ func newIndex(cfg Config) *Index {
 		locks: make([]sync.Mutex, lockCount),
 		arena: &arena{},
 		side:  &arena{},
+		sims:  &arena{},
 	}
 	runtime.AddCleanup(ix, (*arena).free, ix.arena)
 	runtime.AddCleanup(ix, (*arena).free, ix.side)
+	runtime.AddCleanup(ix, (*arena).free, ix.sims)
 	const line = 16 // words in a 64-byte cache line
 	ix.vecOff = roundUp(ix.m0+1, line)
 	ix.codeLen = roundUp(ix.d, 64)
@@ -191,10 +195,12 @@ func newIndex(cfg Config) *Index {
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
 // hasRoom reports whether n more nodes fit in the node blocks and, in int8
-// mode, the float vectors, which grow apart: each arena rounds its size up to
-// whole huge pages, so each has room for a different number of extra nodes.
+// mode, the float vectors and the layer-0 link similarities, which grow
+// apart: each arena rounds its size up to whole huge pages, so each has room
+// for a different number of extra nodes.
 func (ix *Index) hasRoom(n int) bool {
-	return cap(ix.nodes)-len(ix.nodes) >= n*ix.stride && (!ix.int8 || cap(ix.fv)-len(ix.fv) >= n*ix.d)
+	return cap(ix.nodes)-len(ix.nodes) >= n*ix.stride &&
+		(!ix.int8 || cap(ix.fv)-len(ix.fv) >= n*ix.d && cap(ix.sims0)-len(ix.sims0) >= n*(ix.m0+1))
 }
 
 // grow makes room for n more nodes, so that appending them does not
@@ -208,11 +214,24 @@ func (ix *Index) grow(n int) {
 		// to choose links: a mapping of their own keeps them off the Go
 		// heap, whose growth would copy them all and double the heap
 		// until the next collection.
-		words := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(ix.fv))), len(ix.fv))
-		words = ix.side.grow(words, need)
-		ix.fv = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(words))), cap(words))[:len(words)]
+		ix.fv = growFloats(ix.side, ix.fv, need)
+	}
+	if need := len(ix.sims0) + n*(ix.m0+1); ix.int8 && need > cap(ix.sims0) {
+		// Likewise the link similarities, 132 bytes a node at M 16: grown
+		// by append on the Go heap, 1.25 times at each step, a
+		// 100,000-vector ingest touched five times their size in new
+		// pages, 16,000 page faults.
+		ix.sims0 = growFloats(ix.sims, ix.sims0, need)
 	}
 	ix.views()
+}
+
+// growFloats returns fs, whose memory a owns, with room for at least need
+// floats.
+func growFloats(a *arena, fs []float32, need int) []float32 {
+	words := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(fs))), len(fs))
+	words = a.grow(words, need)
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(words))), cap(words))[:len(words)]
 }
 
 // views points fv (float32 mode) or codes (int8 mode) at the memory of nodes.
@@ -386,7 +405,10 @@ func (ix *Index) appendNode(id uint32, vec []float32) uint32 {
 	ix.upperOff = append(ix.upperOff, uint32(len(ix.upper)))
 	ix.upper = append(ix.upper, make([]uint32, lvl*(ix.cfg.M+1))...)
 	if ix.int8 {
-		ix.sims0 = append(ix.sims0, make([]float32, ix.m0+1)...)
+		// As fv above: the similarities stay in their arena.
+		s := len(ix.sims0)
+		ix.sims0 = ix.sims0[:s+ix.m0+1]
+		clear(ix.sims0[s:])
 		ix.simsUpper = append(ix.simsUpper, make([]float32, lvl*(ix.cfg.M+1))...)
 	}
 	ix.live++

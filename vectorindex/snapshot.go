@@ -548,7 +548,7 @@ func decode(r io.Reader, size int64) (*Index, error) {
 	}
 	ix.upper = make([]uint32, u64)
 	if ix.int8 {
-		ix.sims0 = make([]float32, n*(ix.m0+1))
+		ix.sims0 = ix.sims0[:n*(ix.m0+1)] // grown above, zero
 		ix.simsUpper = make([]float32, u64)
 	}
 	if err := cr.u32s(ix.ext); err != nil {
