@@ -328,13 +328,23 @@ func TestSeedIssue(t *testing.T) {
 // as they are, agrees with joining their fields, and moreWordsThan with
 // counting them.
 func TestCollapseFastPath(t *testing.T) {
-	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\tb", "a\nb", "a\u00a0b", "é b c", "a b\u2003c"} {
+	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\tb", "a\nb", "a\u00a0b", "é b c", "a b\u2003c", "« a »", "a\xc2", "a\xe2\x80"} {
 		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
 		}
 		for n := range 4 {
 			if got, want := moreWordsThan(s, n), len(strings.Fields(s)) > n; got != want {
 				t.Errorf("moreWordsThan(%q, %d) = %v, want %v", s, n, got, want)
+			}
+		}
+	}
+	// Every rune up to U+3100 (past the last white space, U+3000) inside a
+	// text, at either end and beside a space.
+	for r := rune(0); r <= 0x3100; r++ {
+		c := string(r)
+		for _, s := range []string{"a" + c + "b", c + "ab", "ab" + c, "a " + c + "b", c} {
+			if got, want := collapsed(s), s == strings.Join(strings.Fields(s), " "); got != want {
+				t.Fatalf("collapsed(%q) = %v, want %v", s, got, want)
 			}
 		}
 	}
