@@ -312,7 +312,38 @@ func nulError(data []byte) error {
 func normalize(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
+	if plainNFC(s) {
+		return s
+	}
 	return norm.NFC.String(s)
+}
+
+// plainNFC reports whether s is NFC for a reason quick to see: each of its
+// runes is ASCII or in [plainRune]'s ranges. French text is made of those
+// alone, and this pass over the benchmark archive's issues took 0.7 ns a
+// byte, norm.NFC.String 1.7 to find the same.
+func plainNFC(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf {
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !plainRune(r) {
+			return false
+		}
+		i += n - 1
+	}
+	return true
+}
+
+// plainRune reports whether r is in a range whose runes neither combine
+// with the rune before them nor change under NFC: U+0080 to U+02FF (the
+// Latin letters, signs and modifiers) and U+2002 to U+20C0 (spaces, dashes,
+// quotes, the ellipsis, super- and subscripts, currency signs); U+2000 and
+// U+2001 are NFC's U+2002 and U+2003. TestPlainNFC checks every rune of
+// them against the norm package's tables.
+func plainRune(r rune) bool {
+	return r < 0x300 || 0x2002 <= r && r <= 0x20C0
 }
 
 // collapse trims s and turns each run of white space in it into one space.

@@ -11,8 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -303,6 +306,8 @@ func TestDecodeText(t *testing.T) {
 	}{
 		{"BOM and CRLF", []byte("\ufeffa\r\nb\rc"), "a\nb\nc"},
 		{"NFC", []byte("e\u0301t\u00e9"), "\u00e9t\u00e9"},
+		{"NFC after plain runes", []byte("« déjà » – 5 € e\u0301"), "« déjà » – 5 € \u00e9"},
+		{"NFC of a space", []byte("a\u2000b"), "a\u2002b"},
 		{"Windows-1252", []byte{'d', 0xE9, 'j', 0xE0, ' ', 0x80, ' ', 0x93, 'x', 0x94}, "déjà € “x”"},
 		{"UTF-16 with BOM", utf16le("Señor\r\n"), "Señor\n"},
 	}
@@ -313,6 +318,34 @@ func TestDecodeText(t *testing.T) {
 				t.Errorf("decodeText = %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestPlainNFC checks every rune plainRune accepts against the norm
+// package's tables: it must neither combine with the rune before it nor
+// change under NFC, so that a text made of such runes and ASCII is NFC.
+func TestPlainNFC(t *testing.T) {
+	plain := 0
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if !plainRune(r) {
+			continue
+		}
+		plain++
+		s := string(r)
+		if !norm.NFC.PropertiesString(s).BoundaryBefore() || !norm.NFC.IsNormalString(s) {
+			t.Errorf("U+%04X is taken for plain, but NFC may change it or join it to the rune before", r)
+		}
+	}
+	if plain < 700 {
+		t.Errorf("only %d plain runes: the fast path would hardly serve", plain)
+	}
+	for _, s := range []string{"l’été, « 5 € » — déjà…", "e\u0301", "\u212b", "a\u2001"} {
+		if got, want := plainNFC(s), norm.NFC.IsNormalString(s); got && !want {
+			t.Errorf("plainNFC(%q) = true, but it is not NFC", s)
+		}
+	}
+	if !plainNFC("l’été, « 5 € » — déjà…") {
+		t.Error("plainNFC misses French text")
 	}
 }
 
