@@ -1,6 +1,7 @@
 package vectorindex
 
 import (
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -62,4 +63,47 @@ func TestBatchesGrowNodesIntact(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInt8FloatsGrowIntact feeds an int8 index batch after batch past the
+// size where its float vectors move to a mapped arena (4 MiB here), then
+// saves and loads it: every vector must read back exactly, before and
+// after.
+func TestInt8FloatsGrowIntact(t *testing.T) {
+	const dims, n, batch = 256, 6000, 500
+	ix, err := New(Config{Dims: dims, M: 8, EfConstruction: 40, Quantization: "int8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(5, dims, 60).draw(n)
+	ids := seqIDs(n)
+	for lo := 0; lo < n; lo += batch {
+		if err := ix.AddBatch(ids[lo:lo+batch], vecs[lo:lo+batch]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ix.side.mem == nil {
+		t.Fatal("the float vectors are not in a mapped arena: the test proves nothing")
+	}
+	check := func(ix *Index, when string) {
+		for i, v := range vecs {
+			if in := ix.byExt[ids[i]]; !slices.Equal(ix.vec(in), v) {
+				t.Fatalf("%s: vector of node %d changed", when, i)
+			}
+		}
+	}
+	check(ix, "after the batches")
+	path := filepath.Join(t.TempDir(), "ix")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(loaded, "after a load")
+	if err := loaded.Add(uint32(n), vecs[0]); err != nil {
+		t.Fatal(err)
+	}
+	check(loaded, "after growing the loaded index")
 }

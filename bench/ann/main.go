@@ -1,7 +1,10 @@
+//go:build linux
+
 // Command ann is the Go side of the ANN benchmark in bench/ann.sh: it runs
 // vectorindex on the files written by /work/shared/bench/ann/gen_data.py and
 // prints JSON lines shaped like hnswlib_native.cpp's, so that one script can
-// put the two side by side.
+// put the two side by side. It builds on Linux only, where it reads each
+// thread's CPU time (RUSAGE_THREAD).
 //
 //	go run ./bench/ann -data /tmp/ann/ds1 [-quant int8] [-threads 2] [-efs 10,16,32]
 //

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command ingest is veille's ingest benchmark (bench/ingest.sh). On a folder
 // of raw issues (bench/gen) it measures, in this order:
 //
@@ -32,6 +34,9 @@
 //
 //	go run ./bench/ingest -beside -archive DIR -cpuprofile /tmp/beside.pprof
 //	go tool pprof -tags /tmp/beside.pprof
+//
+// It builds on Unix systems, whose getrusage gives a child's peak memory
+// and the process's CPU time.
 package main
 
 import (
