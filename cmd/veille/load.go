@@ -203,11 +203,12 @@ func (o *opened) unchanged(ctx context.Context, files []string, format ingest.Fo
 	}
 	seen := loadSeen(dataDir)
 	var names sources.Canonicals
+	var buf bytes.Buffer // seen.known keeps none of a file's bytes
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return sum, false, err
 		}
-		data, err := os.ReadFile(path)
+		data, err := ingest.ReadInto(&buf, path)
 		if err != nil {
 			return sum, false, nil // the ingest reports it
 		}
