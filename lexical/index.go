@@ -219,14 +219,13 @@ func pairKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
 // keyed by those numbers (pairKey), so that Add turns each stem into its
 // list once and each pair into its key without hashing strings again.
 type docTerms struct {
-	stemOf  map[string]uint32 // stem → index in stems
-	stems   []weighted
+	stems   tally
 	terms   []string  // Add: the stems, then the forms
 	lists   []uint32  // Add: terms[i]'s index in Index.lists
 	tfs     []float32 // Add: the weighted frequency of each of lists
 	touched uint32    // what touchStems, touchKnown and touchTails read, summed
-	forms   map[string]float32
-	pairs   map[uint64]float32 // pairKey of two indexes in stems → weighted frequency
+	forms   tally
+	pairs   pairTally // pairKey of two places in stems → weighted frequency
 	toks    []analysis.Token
 	len     float32
 }
@@ -237,16 +236,13 @@ type weighted struct {
 	tf   float32
 }
 
-var docPool = sync.Pool{New: func() any {
-	return &docTerms{stemOf: make(map[string]uint32), forms: make(map[string]float32), pairs: make(map[uint64]float32)}
-}}
+var docPool = sync.Pool{New: func() any { return new(docTerms) }}
 
 func (ix *Index) analyse(fields []string) *docTerms {
 	d := docPool.Get().(*docTerms)
-	clear(d.stemOf)
-	clear(d.forms)
-	clear(d.pairs)
-	d.stems = d.stems[:0]
+	d.stems.reset()
+	d.forms.reset()
+	d.pairs.reset()
 	d.len = 0
 	for i, f := range fields {
 		w := ix.fieldWeight(i)
@@ -260,20 +256,14 @@ func (ix *Index) analyse(fields []string) *docTerms {
 			if t.Flags&analysis.Stop != 0 {
 				continue
 			}
-			si, ok := d.stemOf[t.Stem]
-			if !ok {
-				si = uint32(len(d.stems))
-				d.stemOf[t.Stem] = si
-				d.stems = append(d.stems, weighted{term: t.Stem})
-			}
-			d.stems[si].tf += w
+			si := d.stems.add(t.Stem, w)
 			if ix.cfg.Pairs > 0 && prev >= 0 {
-				d.pairs[pairKey(uint32(prev), si)] += w
+				d.pairs.add(pairKey(uint32(prev), si), w)
 			}
 			prev = int(si)
 			d.len += w
 			if ix.cfg.Exact > 0 && t.Term != t.Stem {
-				d.forms[t.Term] += w
+				d.forms.add(t.Term, w)
 			}
 		}
 	}
@@ -306,14 +296,14 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	// The lists of the stems, in order, then those of the forms.
 	d.lists, d.tfs = d.lists[:0], d.tfs[:0]
 	d.terms = d.terms[:0]
-	for _, st := range d.stems {
+	for _, st := range d.stems.items {
 		d.terms = append(d.terms, st.term)
 		d.tfs = append(d.tfs, st.tf)
 	}
 	stems := len(d.terms)
-	for term, tf := range d.forms {
-		d.terms = append(d.terms, term)
-		d.tfs = append(d.tfs, tf)
+	for _, f := range d.forms.items {
+		d.terms = append(d.terms, f.term)
+		d.tfs = append(d.tfs, f.tf)
 	}
 	if ix.known == nil {
 		ix.known = make([]knownTerm, knownTerms)
@@ -326,8 +316,8 @@ func (ix *Index) Add(id uint32, fields ...string) {
 	for i, li := range d.lists {
 		ix.lists[li].add(slot, d.tfs[i])
 	}
-	for key, tf := range d.pairs {
-		ix.pairs.add(pairKey(d.lists[key>>32], d.lists[uint32(key)]), slot, fixedTF(tf))
+	for i, key := range d.pairs.keys {
+		ix.pairs.add(pairKey(d.lists[key>>32], d.lists[uint32(key)]), slot, fixedTF(d.pairs.tfs[i]))
 	}
 	ix.pairs.seal()
 }

@@ -68,8 +68,9 @@ func checkPairs(t *testing.T, ix *Index, fields map[uint32][]string) {
 	want := map[uint64]*postings{}
 	for slot, id := range ix.ids {
 		d := ix.analyse(fields[id])
-		for key, tf := range d.pairs {
-			a, b := ix.stems[d.stems[key>>32].term], ix.stems[d.stems[uint32(key)].term]
+		for i, key := range d.pairs.keys {
+			tf := d.pairs.tfs[i]
+			a, b := ix.stems[d.stems.items[key>>32].term], ix.stems[d.stems.items[uint32(key)].term]
 			l := want[pairKey(a, b)]
 			if l == nil {
 				l = &postings{}
