@@ -18,7 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 main() {
 	if (($# < 2)); then
-		sed -n '2,14p' "$0" >&2
+		sed -n '2,13p' "$0" >&2
 		exit 2
 	fi
 	local veille=$1 archive=$2 rounds=${3:-1}
