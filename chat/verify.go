@@ -273,7 +273,7 @@ func rewriteMarkers(sentence string, ms []marker, verified map[int]bool) string 
 // term is a content term of a claim.
 type term struct {
 	stem   string
-	alts   []string // French stems that translate an English word
+	alts   []string // stems that stand for it: French translations, an abbreviation's words
 	weight float64
 	number bool
 }
@@ -289,15 +289,19 @@ type claim struct {
 
 // newClaim analyses text, a sentence without its markers. When english is
 // set, English words that the glossary of [analysis.Expand] translates also
-// match their French translations, since the archive is in French.
+// match their French translations, since the archive is in French. In any
+// language, an abbreviation also matches the words it stands for and a
+// spelt-out form its abbreviation ([analysis.Abbreviations]): "le PIB" is
+// the passage's "produit intérieur brut", "l'Union européenne" its "UE".
 func newClaim(text string, english bool) claim {
 	toks := analysis.Tokens(text)
 	var c claim
 	index := map[string]int{}
 	alts := map[int][]string{}
 	if english {
-		alts = translations(toks)
+		addAlternatives(alts, toks, analysis.Expand(toks))
 	}
+	addAlternatives(alts, toks, analysis.Abbreviations(text, toks))
 	for i, t := range toks {
 		if negations[t.Term] {
 			c.negation = true
@@ -343,12 +347,13 @@ var (
 	scopeWords = wordSet("passage passages extrait extraits source sources archive archives document documents texte textes newsletter newsletters")
 )
 
-// translations maps the index of each English token of toks that the
-// glossary knows to the stems of its French translations.
-func translations(toks []analysis.Token) map[int][]string {
-	out := map[int][]string{}
+// addAlternatives adds to alts, for the index of each token of toks that
+// one of xs expands, the stems of its expansion's words. xs are expansions
+// of toks, in order, as [analysis.Expand] and [analysis.Abbreviations] give
+// them.
+func addAlternatives(alts map[int][]string, toks []analysis.Token, xs []analysis.Expansion) {
 	i := 0
-	for _, e := range analysis.Expand(toks) {
+	for _, e := range xs {
 		words := strings.Fields(e.Source)
 		for ; i+len(words) <= len(toks); i++ {
 			if matchesTerms(toks[i:i+len(words)], words) {
@@ -358,16 +363,13 @@ func translations(toks []analysis.Token) map[int][]string {
 		if i+len(words) > len(toks) {
 			break
 		}
-		var stems []string
-		for _, w := range e.Words {
-			stems = append(stems, w.Stem)
-		}
 		for j := i; j < i+len(words); j++ {
-			out[j] = stems
+			for _, w := range e.Words {
+				alts[j] = append(alts[j], w.Stem)
+			}
 		}
 		i += len(words)
 	}
-	return out
 }
 
 func matchesTerms(toks []analysis.Token, words []string) bool {

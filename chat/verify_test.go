@@ -176,6 +176,33 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+// TestVerifyAbbreviations checks that an abbreviation and what it stands
+// for support each other, whichever of the two the passage writes: without
+// that, the first sentence below shares only its figure with its passage (2
+// of 6) and the second only "modèles" (1 of 4).
+func TestVerifyAbbreviations(t *testing.T) {
+	passages := []chat.Passage{
+		{ID: "2025-05/1", IssueID: "2025-05", Date: "2025-05", Headline: "Conjoncture",
+			Text: "Le PIB de la France a progressé de 0,4 % au premier trimestre."},
+		{ID: "2025-05/2", IssueID: "2025-05", Date: "2025-05", Headline: "Régulation",
+			Text: "L'UE encadre désormais les modèles ouverts."},
+	}
+	tests := []struct {
+		answer string
+		want   []int
+	}{
+		{"Le produit intérieur brut augmente de 0,4 % [1].", []int{1}},
+		{"L'Union européenne réglemente les modèles [2].", []int{2}},
+		{"Le produit intérieur brut augmente de 1,2 % [1].", nil},
+	}
+	for _, tt := range tests {
+		r := chat.Verify(tt.answer, passages)
+		if got := verified(r); !slices.Equal(got, tt.want) {
+			t.Errorf("Verify(%q): verified %v, want %v", tt.answer, got, tt.want)
+		}
+	}
+}
+
 func TestVerifySpans(t *testing.T) {
 	r := chat.Verify("Mistral AI a levé 5,6 millions d'euros [1]. Les premières obligations de l'AI Act s'appliquent en août 2025 [3].", testPassages)
 	want := map[int]string{
