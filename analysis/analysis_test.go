@@ -361,3 +361,23 @@ func BenchmarkVocabulary(b *testing.B) {
 }
 
 var sinkSum int
+
+func TestIsQuestion(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"Who is the CEO of Mistral AI?", true},
+		{"Who runs Mistral AI", true},
+		{"Combien a coûté R1 ?", true},
+		{"Anthropic a-t-il levé des fonds ?  ", true},
+		{"Quand GPT-5 est-il sorti", true},
+		{"Nvidia loses $600 billion in market value", false},
+		{"Le Chat de Mistral", false},
+		{"", false},
+	} {
+		if got := IsQuestion(tt.text); got != tt.want {
+			t.Errorf("IsQuestion(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -474,8 +475,9 @@ var (
 
 // translation is the French side of one glossary key.
 type translation struct {
-	words []Token // all French words, one per stem
-	extra []Token // those whose stem differs from the key's own
+	words  []Token   // all French words, one per stem
+	extra  []Token   // those whose stem differs from the key's own
+	shares []float64 // of each of extra: see [Expansion.Shares]
 }
 
 func loadGlossary() {
@@ -490,11 +492,17 @@ func loadGlossary() {
 			panic("analysis: glossary line without '=': " + line)
 		}
 		var words []Token
+		var shares []float64
 		for _, expr := range strings.Split(fr, ";") {
+			var content []Token
 			for _, t := range Tokens(expr) {
 				if t.Flags&Stop == 0 {
-					words = mergeWords(words, Token{Term: t.Term, Stem: t.Stem, Kind: t.Kind})
+					content = append(content, Token{Term: t.Term, Stem: t.Stem, Kind: t.Kind})
 				}
+			}
+			share := 1 / math.Sqrt(float64(len(content)))
+			for _, w := range content {
+				words, shares = mergeShare(words, shares, w, share)
 			}
 		}
 		for _, key := range strings.Split(en, ",") {
@@ -503,9 +511,9 @@ func loadGlossary() {
 			tr.words = mergeWords(tr.words, words...)
 			// A French word with the key's own stem ("Paris", "invest")
 			// adds nothing the query does not hold already.
-			for _, w := range words {
+			for i, w := range words {
 				if w.Stem != Stem(k) {
-					tr.extra = mergeWords(tr.extra, w)
+					tr.extra, tr.shares = mergeShare(tr.extra, tr.shares, w, shares[i])
 				}
 			}
 			translations[k] = tr
@@ -535,6 +543,16 @@ func mergeWords(dst []Token, src ...Token) []Token {
 		}
 	}
 	return dst
+}
+
+// mergeShare is mergeWords for one word w and its share of a translation's
+// weight, aligned with dst: a stem met again keeps the larger share.
+func mergeShare(dst []Token, shares []float64, w Token, share float64) ([]Token, []float64) {
+	if i := slices.IndexFunc(dst, func(d Token) bool { return d.Stem == w.Stem }); i >= 0 {
+		shares[i] = max(shares[i], share)
+		return dst, shares
+	}
+	return append(dst, w), append(shares, share)
 }
 
 // englishForms returns the possible base forms of a folded English word,
@@ -615,6 +633,13 @@ type Expansion struct {
 	// would set them and no offsets or flags. The slice is shared: callers
 	// must not modify it.
 	Words []Token
+	// Shares, when set, are the parts of the source's weight that each of
+	// Words carries when it is found alone, for a search that scores each
+	// word apart: 1 for a French expression of one word, which is one way
+	// to say the source, and 1/√n for each word of an expression of n
+	// ("directeur général"); a word of several expressions keeps the
+	// largest. The slice is shared: callers must not modify it.
+	Shares []float64
 }
 
 // Expand returns the French words for the English words and phrases among
@@ -638,16 +663,34 @@ func Expand(toks []Token) []Expansion {
 			for _, t := range toks[i : i+n] {
 				terms = append(terms, t.Term)
 			}
+			if n == 1 && namePart(toks, i) {
+				break
+			}
 			if tr, ok := lookup(terms); ok {
 				used = n
 				if len(tr.extra) > 0 {
-					out = append(out, Expansion{Source: strings.Join(terms, " "), Words: tr.extra})
+					out = append(out, Expansion{Source: strings.Join(terms, " "), Words: tr.extra, Shares: tr.shares})
 				}
 			}
 		}
 		i += max(used, 1)
 	}
 	return out
+}
+
+// nameEnds are English words that end names of companies and products
+// more often than they stand alone: "Mistral AI", "Scale AI", "Meta AI".
+var nameEnds = wordSet("ai")
+
+// namePart reports whether toks[i], a word of nameEnds, ends a name: it
+// follows a capitalised word that is no function word. Expanding it would
+// bring "intelligence artificielle" to every question naming Mistral AI.
+func namePart(toks []Token, i int) bool {
+	if i == 0 || !nameEnds[toks[i].Term] {
+		return false
+	}
+	prev := toks[i-1]
+	return prev.Flags&Capitalized != 0 && prev.Flags&(Stop|Question) == 0
 }
 
 // Language markers: function words that are frequent in questions of one

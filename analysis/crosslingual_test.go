@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -69,12 +70,23 @@ func TestExpand(t *testing.T) {
 		},
 		{
 			name:  "stopword that is an English word",
-			query: "Paris AI summit",
+			query: "AI summit in Paris",
 			want: map[string][]string{
 				"ai":     {"ia", Stem("intelligence"), Stem("artificielle")},
 				"summit": {Stem("sommet")},
 			},
 			none: []string{"paris"}, // same word in French: nothing to add
+		},
+		{
+			name:  "name ending in AI",
+			query: "Who is the CEO of Mistral AI?",
+			want:  map[string][]string{"ceo": {Stem("patron"), Stem("PDG")}},
+			none:  []string{"ai", "mistral"},
+		},
+		{
+			name:  "AI after a function word",
+			query: "Did AI lift the market?",
+			want:  map[string][]string{"ai": {"ia"}},
 		},
 		{
 			name:  "plural phrase",
@@ -205,4 +217,22 @@ func TestExpandConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestExpansionShares(t *testing.T) {
+	xs := Expand(Tokens("Who is the CEO?"))
+	if len(xs) != 1 || len(xs[0].Shares) != len(xs[0].Words) {
+		t.Fatalf("Expand: %+v", xs)
+	}
+	// "ceo, chief executive = PDG; patron; directeur général": one word
+	// says it alone, each of two shares it.
+	want := map[string]float64{Stem("PDG"): 1, Stem("patron"): 1, Stem("directeur"): 1 / math.Sqrt2, Stem("général"): 1 / math.Sqrt2}
+	for i, w := range xs[0].Words {
+		if got := xs[0].Shares[i]; math.Abs(got-want[w.Stem]) > 1e-9 {
+			t.Errorf("share of %q = %v, want %v", w.Stem, got, want[w.Stem])
+		}
+	}
+	if len(xs[0].Words) != len(want) {
+		t.Errorf("words %v, want the stems of %v", stems(xs[0].Words), want)
+	}
 }

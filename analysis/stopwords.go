@@ -114,3 +114,14 @@ func NamesSubject(toks []Token) bool {
 	}
 	return toks[i].Flags&Hyphenated != 0 && subjectPronouns[toks[i].Term]
 }
+
+// IsQuestion reports whether text reads as a question: it ends with a
+// question mark, or its first word is a question word ("who", "combien").
+func IsQuestion(text string) bool {
+	text = strings.TrimSpace(text)
+	if strings.HasSuffix(text, "?") {
+		return true
+	}
+	toks := Tokens(text)
+	return len(toks) > 0 && toks[0].Flags&Question != 0
+}

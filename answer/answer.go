@@ -373,14 +373,46 @@ func (q *query) weighSentences(sents [][]sentence) {
 	}
 }
 
+// PreferNamed returns up to k of passages, ranked best first: those that
+// name all that question names (see [MinCoverage]) first, then the others,
+// each in their order. Extract quotes no passage that leaves out one of the
+// question's names, so a retrieval that ranked passages on its other words
+// ("Anthropic a-t-il levé des fonds ?" finding other companies' rounds
+// first) can hand it a deeper list to choose from.
+func PreferNamed(question string, passages []Passage, k int) []Passage {
+	q := newQuery(question)
+	if len(q.names) == 0 {
+		return passages[:min(k, len(passages))]
+	}
+	out := make([]Passage, 0, min(k, len(passages)))
+	var rest []Passage
+	for _, p := range passages {
+		if len(out) == k {
+			break
+		}
+		if q.namedIn(stems(p)) {
+			out = append(out, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	return append(out, rest[:min(k-len(out), len(rest))]...)
+}
+
+// stems returns the stems of a passage's headline and text.
+func stems(p Passage) map[string]bool {
+	terms := map[string]bool{}
+	for _, t := range analysis.Tokens(p.Headline + "\n" + p.Text) {
+		terms[t.Stem] = true
+	}
+	return terms
+}
+
 // score scores the sentences sents of p, the rank-th passage, and returns
 // them with the share of the question's terms found in the whole passage;
 // none and 0 if the passage does not name all that the question names.
 func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float64) {
-	passageTerms := map[string]bool{}
-	for _, t := range analysis.Tokens(p.Headline + "\n" + p.Text) {
-		passageTerms[t.Stem] = true
-	}
+	passageTerms := stems(p)
 	if !q.namedIn(passageTerms) {
 		return nil, 0
 	}

@@ -136,6 +136,37 @@ func TestNames(t *testing.T) {
 	}
 }
 
+func TestPreferNamed(t *testing.T) {
+	ps := []Passage{
+		{ID: "openai", Text: "OpenAI a annoncé une levée de fonds de 40 milliards de dollars."},
+		{ID: "eleven", Text: "ElevenLabs lève 180 millions de dollars."},
+		{ID: "anthropic", Headline: "Anthropic valorisée 61,5 milliards", Text: "La société a annoncé une levée de série E."},
+		{ID: "claude", Text: "Anthropic a présenté Claude 3.7 Sonnet."},
+	}
+	ids := func(ps []Passage) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.ID)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		question string
+		k        int
+		want     []string
+	}{
+		{"Anthropic a-t-il levé des fonds ?", 3, []string{"anthropic", "claude", "openai"}}, // the headline names it too
+		{"Anthropic a-t-il levé des fonds ?", 1, []string{"anthropic"}},
+		{"Qui a levé des fonds ?", 2, []string{"openai", "eleven"}}, // no name: the order stands
+		{"Apple a-t-il levé des fonds ?", 2, []string{"openai", "eleven"}},
+		{"Anthropic a-t-il levé des fonds ?", 9, []string{"anthropic", "claude", "openai", "eleven"}},
+	} {
+		if got := ids(PreferNamed(tt.question, ps, tt.k)); !slices.Equal(got, tt.want) {
+			t.Errorf("PreferNamed(%q, k=%d) = %v, want %v", tt.question, tt.k, got, tt.want)
+		}
+	}
+}
+
 // TestExtractRareTerms checks that a question's word found in every
 // sentence of the passages weighs less, when choosing the sentence, than
 // one found in a single sentence.

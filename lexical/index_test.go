@@ -180,6 +180,34 @@ func TestAbbreviations(t *testing.T) {
 	}
 }
 
+func TestTranslations(t *testing.T) {
+	items := []string{
+		"Mistral AI publie un nouveau modèle ouvert et une API.",
+		"Arthur Mensch, le patron de Mistral AI, réclame une pause.",
+		"Mistral AI ouvre un bureau à Londres.",
+	}
+	for _, tt := range []struct {
+		query    string
+		weight   float64
+		expanded bool
+	}{
+		{"Who is the CEO of Mistral AI?", 0, true},
+		{"Who is the CEO of Mistral AI?", -1, false},
+		// French words that are English keys ("date", "court") are not
+		// translated in a French query.
+		{"Le CEO de Mistral AI", 0, false},
+	} {
+		ix := New(Config{Translations: tt.weight})
+		for i, text := range items {
+			ix.Add(uint32(i), "", text)
+		}
+		hits := ix.Search(tt.query, 1, nil)
+		if found := len(hits) == 1 && hits[0].ID == 1; found != tt.expanded {
+			t.Errorf("%q with Translations %v: top hit %v; want item 1 first: %v", tt.query, tt.weight, hits, tt.expanded)
+		}
+	}
+}
+
 func TestHeadlineWeight(t *testing.T) {
 	ix := New(Config{})
 	ix.Add(1, "Nvidia", "Les résultats trimestriels dépassent les attentes des analystes.")

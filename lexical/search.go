@@ -20,8 +20,9 @@ type queryTerm struct {
 
 // queryTerms analyses a query: stopwords and question words are dropped,
 // repeated terms add up, the word after "quel", "combien"… weighs less
-// (see [Config.Kind]), and abbreviations bring what they stand for (see
-// [Config.Abbreviations]).
+// (see [Config.Kind]), abbreviations bring what they stand for (see
+// [Config.Abbreviations]) and an English query's words their French ones
+// (see [Config.Translations]).
 func (ix *Index) queryTerms(query string) []queryTerm {
 	var qts []queryTerm
 	add := func(qt queryTerm) {
@@ -62,13 +63,22 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 		}
 		prev = t.Stem
 	}
-	if ix.cfg.Abbreviations > 0 {
-		for _, x := range analysis.Abbreviations(query, toks) {
-			w := float32(ix.cfg.Abbreviations / math.Sqrt(float64(len(x.Words))))
-			for _, t := range x.Words {
-				add(queryTerm{term: t.Stem, dict: dictStems, w: w})
+	expand := func(xs []analysis.Expansion, weight float64) {
+		for _, x := range xs {
+			for i, t := range x.Words {
+				share := 1 / math.Sqrt(float64(len(x.Words)))
+				if x.Shares != nil {
+					share = x.Shares[i]
+				}
+				add(queryTerm{term: t.Stem, dict: dictStems, w: float32(weight * share)})
 			}
 		}
+	}
+	if ix.cfg.Abbreviations > 0 {
+		expand(analysis.Abbreviations(query, toks), ix.cfg.Abbreviations)
+	}
+	if ix.cfg.Translations > 0 && analysis.Language(query) == "en" {
+		expand(analysis.Expand(toks), ix.cfg.Translations)
 	}
 	return qts
 }

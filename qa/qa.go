@@ -142,6 +142,17 @@ type Passage struct {
 	Score    float32 `json:"score"`
 }
 
+// namedDepth is how many times K passages a question's search returns, of
+// which the K that name what the question names come first
+// ([answer.PreferNamed]): "Anthropic a-t-il levé des fonds ?" found five
+// other companies' rounds before Anthropic's, and the answerer, which
+// quotes only passages naming Anthropic, had nothing to say. Over PIAF
+// (bench/answers -depth 10), the answer searched end to end holds the
+// expected one 62.3 % of the time instead of 62.2 %, and the answerer
+// abstains without the question's article 50.5 % of the time instead of
+// 51.0 %.
+const namedDepth = 2
+
 // Ask answers a question.
 func (s *Service) Ask(ctx context.Context, req Request) (Response, error) {
 	return s.ask(ctx, req, nil, nil)
@@ -185,11 +196,11 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 			return resp, emit(onDelta, resp.Answer)
 		}
 	}
-	hits, err := s.ret.Search(ctx, archive.Query{Text: search, K: req.K, Range: r, Mode: req.Mode, Collapse: req.Collapse})
+	hits, err := s.ret.Search(ctx, archive.Query{Text: search, K: namedDepth * req.K, Range: r, Mode: req.Mode, Collapse: req.Collapse})
 	if err != nil {
 		return resp, err
 	}
-	passages := archive.Passages(hits)
+	passages := answer.PreferNamed(search, archive.Passages(hits), req.K)
 	if onPassages != nil {
 		if err := onPassages(announce(passages)); err != nil {
 			return resp, err

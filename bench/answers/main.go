@@ -55,6 +55,7 @@ type question struct {
 func main() {
 	data := flag.String("data", "../shared/data/piaf-fr-qa", "folder holding corpus.jsonl and queries.jsonl")
 	k := flag.Int("k", 5, "passages the answerer reads from a search, as /v1/ask's k (default 5, the server's)")
+	depth := flag.Int("depth", 5, "results of the search that the k passages are chosen from, those naming what the question names first (answer.PreferNamed)")
 	half := flag.String("half", "", `"even" or "odd": only the questions whose gold paragraph's article ("piaf-a<n>-…") has an even or odd number, two halves without a topic in common`)
 	flag.Parse()
 	if *half != "" && *half != "even" && *half != "odd" {
@@ -65,13 +66,16 @@ func main() {
 		fmt.Fprintf(os.Stderr, "answers: -k %d: want 1 or more\n", *k)
 		os.Exit(2)
 	}
-	if err := run(*data, *half, *k); err != nil {
+	if *depth < *k {
+		*depth = *k
+	}
+	if err := run(*data, *half, *k, *depth); err != nil {
 		fmt.Fprintln(os.Stderr, "answers:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, half string, k int) error {
+func run(dir, half string, k, depth int) error {
 	var corpus []passage
 	if err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(b []byte) error {
 		var p passage
@@ -118,16 +122,17 @@ func run(dir, half string, k int) error {
 			}
 		}
 		var top, others []answer.Passage
-		for _, h := range keywords.Search(q.Question, 50, nil) {
+		for _, h := range keywords.Search(q.Question, max(50, depth), nil) {
 			p := corpus[h.ID]
 			ap := answer.Passage{ID: p.ID, Headline: p.Title, Text: p.Text}
-			if len(top) < k {
+			if len(top) < depth {
 				top = append(top, ap)
 			}
-			if p.Title != gold.Title && len(others) < k {
+			if p.Title != gold.Title && len(others) < depth {
 				others = append(others, ap)
 			}
 		}
+		top, others = answer.PreferNamed(q.Question, top, k), answer.PreferNamed(q.Question, others, k)
 		if a := answer.Extract(q.Question, top); a.Found && holds(a.Text, q.Answers) {
 			searched++
 		}

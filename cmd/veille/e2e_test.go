@@ -338,3 +338,43 @@ func TestPIAFCorpusKeepsIDs(t *testing.T) {
 		t.Fatalf("hits %+v", hits)
 	}
 }
+
+// TestAskOnTheExampleArchive asks questions that once went unanswered or
+// were answered from the wrong paragraph: each must cite the paragraph that
+// holds its answer.
+func TestAskOnTheExampleArchive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped under -short")
+	}
+	archiveDir, err := filepath.Abs("../../examples/archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, map[string]string{"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": archiveDir})
+	defer s.stop(t)
+	tests := []struct {
+		question string
+		want     string // in the first citation's text
+	}{
+		// Five other companies' rounds rank before Anthropic's; the
+		// answerer quotes only passages that name Anthropic.
+		{"Anthropic a-t-il levé des fonds ?", "levée de série E"},
+		// "CEO" is "patron" in the archive; the keyword index translates it.
+		{"Who is the CEO of Mistral AI?", "le patron de Mistral AI"},
+		{"Did Anthropic raise money?", "levée de série E"},
+		{"Qui dirige Mistral AI ?", "le patron de Mistral AI"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			body, err := json.Marshal(map[string]string{"question": tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got askJSON
+			s.call(t, "POST", "/v1/ask", "application/json", string(body), &got)
+			if !got.Found || len(got.Citations) == 0 || !strings.Contains(got.Citations[0].Text, tt.want) {
+				t.Fatalf("want a first citation holding %q, got %+v", tt.want, got)
+			}
+		})
+	}
+}
