@@ -317,11 +317,27 @@ type sentence struct {
 	number, time, name bool
 }
 
-// sentences analyses the sentences of p's text.
+// sentences analyses the sentences of p's text. Each also holds the words
+// of p's headline, which every sentence of the passage is about: asked "Who
+// founded Thinking Machines Lab?" over a paragraph under the headline
+// "Thinking Machines Lab lève 2 milliards", the sentence "La start-up fondée
+// par Mira Murati…" then meets the question as well as one that repeats the
+// name without saying who founded it, and the founding tells them apart.
+// Measured with bench/answers on PIAF, whose headlines are the articles'
+// titles: the best sentence holds the answer 64.6 % of the time instead of
+// 62.9 %, the answer 73.2 % instead of 71.7 % (both halves split by
+// article gain 1.2 to 2.0 points); abstentions do not change.
 func (q query) sentences(p Passage) []sentence {
 	var out []sentence
+	var head []string
+	for _, t := range analysis.Tokens(p.Headline) {
+		head = append(head, t.Stem)
+	}
 	for _, s := range lexical.Sentences(p.Text) {
 		st := sentence{start: s[0], end: s[1], terms: map[string]bool{}}
+		for _, h := range head {
+			st.terms[h] = true
+		}
 		for _, t := range analysis.Tokens(p.Text[s[0]:s[1]]) {
 			st.terms[t.Stem] = true
 			switch {

@@ -136,6 +136,18 @@ func TestNames(t *testing.T) {
 	}
 }
 
+func TestHeadlineWordsInEverySentence(t *testing.T) {
+	ps := []Passage{{
+		Headline: "Thinking Machines Lab lève 2 milliards de dollars",
+		Text: "Thinking Machines Lab n’a encore présenté aucun produit. " +
+			"La start-up fondée en février par Mira Murati promet un lancement.",
+	}}
+	a := Extract("Qui a fondé Thinking Machines Lab ?", ps)
+	if !a.Found || !strings.HasPrefix(a.Citations[0].Span, "La start-up fondée") {
+		t.Fatalf("want the sentence on the founding first, got %+v", a)
+	}
+}
+
 func TestPreferNamed(t *testing.T) {
 	ps := []Passage{
 		{ID: "openai", Text: "OpenAI a annoncé une levée de fonds de 40 milliards de dollars."},

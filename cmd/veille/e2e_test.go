@@ -363,6 +363,8 @@ func TestAskOnTheExampleArchive(t *testing.T) {
 		{"Who is the CEO of Mistral AI?", "le patron de Mistral AI"},
 		{"Did Anthropic raise money?", "levée de série E"},
 		{"Qui dirige Mistral AI ?", "le patron de Mistral AI"},
+		// The paragraph's headline names the lab; its text does not.
+		{"Who founded Thinking Machines Lab?", "fondée en février par Mira Murati"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
