@@ -57,6 +57,7 @@ func FuzzAskBody(f *testing.F) {
 		`{"question":"Combien a coûté R1 ?"}`, `{"question":"R1","k":3,"from":"2025-01","to":"2025-02","mode":"lexical"}`,
 		`{"question":"Et Stargate ?","history":[{"role":"user","content":"R1 ?"}]}`, `{"question":`, `[]`, `{"k":-1}`,
 		"{\"question\":\"\xff\"}", `{"question":"R1","collapse":true}`,
+		`{"question":"Who is the CEO of Mistral AI?"}`, `{"question":"Anthropic a-t-il levé des fonds ?","k":2}`,
 	} {
 		f.Add(seed)
 	}

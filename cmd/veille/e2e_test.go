@@ -266,7 +266,10 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-func TestThreadsOnTheExampleArchive(t *testing.T) {
+// exampleServer starts a server over the example archive, with the
+// built-in embedder and a new data directory; it skips under -short.
+func exampleServer(t *testing.T) *server {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped under -short")
 	}
@@ -274,7 +277,11 @@ func TestThreadsOnTheExampleArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, map[string]string{"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": archiveDir})
+	return startServer(t, map[string]string{"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": archiveDir})
+}
+
+func TestThreadsOnTheExampleArchive(t *testing.T) {
+	s := exampleServer(t)
 	defer s.stop(t)
 	tests := []struct {
 		query     string
@@ -343,14 +350,7 @@ func TestPIAFCorpusKeepsIDs(t *testing.T) {
 // were answered from the wrong paragraph: each must cite the paragraph that
 // holds its answer.
 func TestAskOnTheExampleArchive(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped under -short")
-	}
-	archiveDir, err := filepath.Abs("../../examples/archive")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := startServer(t, map[string]string{"VEILLE_DATA_DIR": t.TempDir(), "VEILLE_ARCHIVE": archiveDir})
+	s := exampleServer(t)
 	defer s.stop(t)
 	tests := []struct {
 		question string
