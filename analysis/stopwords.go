@@ -122,6 +122,7 @@ func IsQuestion(text string) bool {
 	if strings.HasSuffix(text, "?") {
 		return true
 	}
-	toks := Tokens(text)
+	first, _, _ := strings.Cut(text, " ") // the first word is enough
+	toks := Tokens(first)
 	return len(toks) > 0 && toks[0].Flags&Question != 0
 }

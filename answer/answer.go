@@ -396,6 +396,9 @@ func (q *query) weighSentences(sents [][]sentence) {
 // ("Anthropic a-t-il levé des fonds ?" finding other companies' rounds
 // first) can hand it a deeper list to choose from.
 func PreferNamed(question string, passages []Passage, k int) []Passage {
+	if k <= 0 {
+		return nil
+	}
 	q := newQuery(question)
 	if len(q.names) == 0 {
 		return passages[:min(k, len(passages))]

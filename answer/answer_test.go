@@ -172,6 +172,8 @@ func TestPreferNamed(t *testing.T) {
 		{"Qui a levé des fonds ?", 2, []string{"openai", "eleven"}}, // no name: the order stands
 		{"Apple a-t-il levé des fonds ?", 2, []string{"openai", "eleven"}},
 		{"Anthropic a-t-il levé des fonds ?", 9, []string{"anthropic", "claude", "openai", "eleven"}},
+		{"Anthropic a-t-il levé des fonds ?", 0, nil},
+		{"Qui a levé des fonds ?", -1, nil},
 	} {
 		if got := ids(PreferNamed(tt.question, ps, tt.k)); !slices.Equal(got, tt.want) {
 			t.Errorf("PreferNamed(%q, k=%d) = %v, want %v", tt.question, tt.k, got, tt.want)
