@@ -9,8 +9,10 @@ import (
 	"github.com/veille/veille/store"
 )
 
-// Digest returns up to k news items of the issues dated within r, for a
-// question that asks what happened in a period rather than about a subject.
+// Digest returns up to k news items of the issues whose date r covers
+// ([Range.Covers]: a day's or a week's range gives the issues dated to its
+// days, not a month's issue), for a question that asks what happened in a
+// period rather than about a subject.
 // A news item is the first paragraph under one of an issue's headlines (an
 // issue without headlines gives its first paragraph). Every issue of the
 // period gives its first item before any gives its second, so that a short
@@ -25,7 +27,7 @@ func (a *Archive) Digest(ctx context.Context, r Range, k int) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool { return !r.Contains(iss.Date) })
+	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool { return !r.Covers(iss.Date) })
 	slices.SortFunc(issues, func(x, y store.IssueSummary) int {
 		return cmp.Or(cmp.Compare(x.Date, y.Date), cmp.Compare(x.ID, y.ID))
 	})

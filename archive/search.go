@@ -47,6 +47,20 @@ func (r Range) Contains(d string) bool {
 	return (r.From == "" || hi >= pad(r.From, "-00")) && (r.To == "" || lo <= pad(r.To, "-99"))
 }
 
+// Covers reports whether the whole of an issue's date d, a day or a month,
+// lies within r: a range of days covers the issues dated to one of its
+// days, not those dated by their month.
+func (r Range) Covers(d string) bool {
+	if r.IsZero() {
+		return true
+	}
+	if d == "" {
+		return false
+	}
+	lo, hi := pad(d, "-00"), pad(d, "-99")
+	return (r.From == "" || lo >= pad(r.From, "-00")) && (r.To == "" || hi <= pad(r.To, "-99"))
+}
+
 func pad(date, day string) string {
 	if len(date) == len("2006-01") {
 		return date + day

@@ -42,3 +42,29 @@ func TestFusionReranks(t *testing.T) {
 		}
 	}
 }
+
+func TestRangeContainsAndCovers(t *testing.T) {
+	for _, tt := range []struct {
+		r               Range
+		date            string
+		contains, cover bool
+	}{
+		{Range{From: "2025-03-24", To: "2025-03-24"}, "2025-03-24", true, true},
+		{Range{From: "2025-03-24", To: "2025-03-24"}, "2025-03", true, false}, // a month's issue overlaps a day
+		{Range{From: "2025-03-20", To: "2025-03-26"}, "2025-03-27", false, false},
+		{Range{From: "2025-03", To: "2025-03"}, "2025-03", true, true},
+		{Range{From: "2025-03", To: "2025-03"}, "2025-03-31", true, true},
+		{Range{From: "2025-03-15"}, "2025-03", true, false},
+		{Range{From: "2025-03-15"}, "2025-04", true, true},
+		{Range{To: "2025-02"}, "2025-03-01", false, false},
+		{Range{}, "2025-03", true, true},
+		{Range{From: "2025-03"}, "", false, false},
+	} {
+		if got := tt.r.Contains(tt.date); got != tt.contains {
+			t.Errorf("%+v.Contains(%q) = %v", tt.r, tt.date, got)
+		}
+		if got := tt.r.Covers(tt.date); got != tt.cover {
+			t.Errorf("%+v.Covers(%q) = %v", tt.r, tt.date, got)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/veille/veille/analysis"
 	"github.com/veille/veille/archive"
@@ -49,22 +48,6 @@ func asksForNews(text string) bool {
 		}
 	}
 	return true
-}
-
-// spansMonths reports whether r, not zero, covers a month or more: issues
-// are often dated by month, and a digest of a day or a week ("le 27
-// janvier", "last week") would give a whole month's headlines as that
-// day's, so such questions are searched instead.
-func spansMonths(r archive.Range) bool {
-	if r.IsZero() {
-		return false
-	}
-	from, errFrom := time.Parse(time.DateOnly, r.From)
-	to, errTo := time.Parse(time.DateOnly, r.To)
-	if errFrom != nil || errTo != nil {
-		return true // a month at either end, or an open end
-	}
-	return to.Sub(from) >= 27*24*time.Hour
 }
 
 // digest answers with the news items of a period, each cited by its first

@@ -55,6 +55,8 @@ const (
 		"Ses clients attendent les premières livraisons en 2026.\n\n" +
 		"Le laboratoire\n\nUn laboratoire parisien publie un modèle de langue ouvert. Il rivalise avec les modèles fermés.\n"
 	february = "date 2025-02 La levée\n\nLa levée\n\nUne jeune pousse lyonnaise lève 40 millions d’euros pour ses robots agricoles.\n"
+	// A weekly issue, dated to its day.
+	weekly = "date 2025-03-24 La puce\n\nLa puce\n\nUn concepteur grenoblois présente une puce d’inférence sobre.\n"
 )
 
 // TestDigest asks what happened in a month, in French and in English: the
@@ -88,7 +90,7 @@ func TestDigest(t *testing.T) {
 		}
 	}
 
-	// A day is no period to digest: the issue is dated by month.
+	// A month's issue is not a day's news: the question is searched.
 	resp, err := s.Ask(t.Context(), qa.Request{Question: "Que s'est-il passé le 27 janvier 2025 ?", K: 5, Mode: archive.Hybrid})
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +105,34 @@ func TestDigest(t *testing.T) {
 	}
 	if !resp.Found || strings.HasPrefix(resp.Answer, "Les nouvelles") || !strings.Contains(resp.Answer, "Arizona") {
 		t.Fatalf("a question about a subject: %+v", resp)
+	}
+}
+
+// TestDigestOfDays asks what happened on a day and in a week that a weekly
+// issue is dated in: its news items are digested, and the month's issues,
+// dated by month, are not.
+func TestDigestOfDays(t *testing.T) {
+	arch := newArchive(t, january, february, weekly, "date 2025-03 Le mois\n\nLe mois\n\nUn mois de mars chargé en annonces.\n")
+	s := qa.New(arch, qa.Options{})
+	for _, question := range []string{"Quoi de neuf le 24 mars 2025 ?", "Que s'est-il passé du 20 au 26 mars 2025 ?"} {
+		resp, err := s.Ask(t.Context(), qa.Request{Question: question, K: 5, Mode: archive.Hybrid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resp.Found || !strings.HasPrefix(resp.Answer, "Les nouvelles de l’archive") || len(resp.Citations) != 1 || resp.Citations[0].Headline != "La puce" {
+			t.Fatalf("%q: %+v", question, resp)
+		}
+	}
+	hits, err := arch.Digest(t.Context(), archive.Range{From: "2025-03", To: "2025-03"}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, h := range hits {
+		heads = append(heads, h.Headline)
+	}
+	if !slices.Equal(heads, []string{"Le mois", "La puce"}) {
+		t.Fatalf("March's digest: %q, want the month's issue, then the weekly one", heads)
 	}
 }
 

@@ -180,7 +180,10 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 		return resp, err
 	}
 	resp.Filter = filter
-	if d, ok := s.ret.(Digester); ok && spansMonths(r) && asksForNews(search) {
+	// A day or a week holds no issue dated by month ([archive.Range.Covers]):
+	// "Quoi de neuf le 27 janvier ?" over a month's issue is searched, as a
+	// question about nothing there.
+	if d, ok := s.ret.(Digester); ok && !r.IsZero() && asksForNews(search) {
 		hits, err := d.Digest(ctx, r, req.K)
 		if err != nil {
 			return resp, err
