@@ -5,14 +5,16 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/veille/veille/store"
 )
 
-// Digest returns up to k news items of the issues whose date r covers
-// ([Range.Covers]: a day's or a week's range gives the issues dated to its
-// days, not a month's issue), for a question that asks what happened in a
-// period rather than about a subject.
+// Digest returns up to k news items of the issues dated within r, for a
+// question that asks what happened in a period rather than about a subject.
+// A range shorter than a month (a day, a week) keeps only the issues it
+// covers ([Range.Covers]), those dated to one of its days: an issue dated by
+// its month is no day's news.
 // A news item is the first paragraph under one of an issue's headlines (an
 // issue without headlines gives its first paragraph). Every issue of the
 // period gives its first item before any gives its second, so that a short
@@ -27,7 +29,10 @@ func (a *Archive) Digest(ctx context.Context, r Range, k int) ([]Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool { return !r.Covers(iss.Date) })
+	long := r.monthLong()
+	issues = slices.DeleteFunc(issues, func(iss store.IssueSummary) bool {
+		return !r.Covers(iss.Date) && !(long && r.Contains(iss.Date))
+	})
 	slices.SortFunc(issues, func(x, y store.IssueSummary) int {
 		return cmp.Or(cmp.Compare(x.Date, y.Date), cmp.Compare(x.ID, y.ID))
 	})
@@ -79,4 +84,15 @@ func newsItems(items []store.Item) []store.Item {
 		out = append(out, items[0])
 	}
 	return out
+}
+
+// monthLong reports whether r lasts a month or more: it has an open end or
+// a month at either end, or its days span 27 or more.
+func (r Range) monthLong() bool {
+	from, errFrom := time.Parse(time.DateOnly, r.From)
+	to, errTo := time.Parse(time.DateOnly, r.To)
+	if errFrom != nil || errTo != nil {
+		return true
+	}
+	return to.Sub(from) >= 27*24*time.Hour
 }

@@ -123,16 +123,27 @@ func TestDigestOfDays(t *testing.T) {
 			t.Fatalf("%q: %+v", question, resp)
 		}
 	}
-	hits, err := arch.Digest(t.Context(), archive.Range{From: "2025-03", To: "2025-03"}, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var heads []string
-	for _, h := range hits {
-		heads = append(heads, h.Headline)
-	}
-	if !slices.Equal(heads, []string{"Le mois", "La puce"}) {
-		t.Fatalf("March's digest: %q, want the month's issue, then the weekly one", heads)
+	for _, tt := range []struct {
+		r     archive.Range
+		heads []string
+	}{
+		{archive.Range{From: "2025-03", To: "2025-03"}, []string{"Le mois", "La puce"}},
+		{archive.Range{From: "2025-03-10", To: "2025-03-28"}, []string{"La puce"}},
+		// A month or more keeps the months it overlaps.
+		{archive.Range{From: "2025-03-15"}, []string{"Le mois", "La puce"}},
+		{archive.Range{From: "2025-02-20", To: "2025-03-20"}, []string{"La levée", "Le mois"}},
+	} {
+		hits, err := arch.Digest(t.Context(), tt.r, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var heads []string
+		for _, h := range hits {
+			heads = append(heads, h.Headline)
+		}
+		if !slices.Equal(heads, tt.heads) {
+			t.Errorf("digest of %+v: %q, want %q", tt.r, heads, tt.heads)
+		}
 	}
 }
 

@@ -180,9 +180,9 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 		return resp, err
 	}
 	resp.Filter = filter
-	// A day or a week holds no issue dated by month ([archive.Range.Covers]):
-	// "Quoi de neuf le 27 janvier ?" over a month's issue is searched, as a
-	// question about nothing there.
+	// A day or a week holds no issue dated by month ([archive.Archive.Digest]):
+	// "Quoi de neuf le 27 janvier ?" over a month's issue finds none, and is
+	// searched.
 	if d, ok := s.ret.(Digester); ok && !r.IsZero() && asksForNews(search) {
 		hits, err := d.Digest(ctx, r, req.K)
 		if err != nil {
