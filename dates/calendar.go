@@ -144,6 +144,13 @@ func (c clock) monday() day {
 	return addDays(c.ref, -((int(t.Weekday()) + 6) % 7))
 }
 
+// weekOf is the ISO week, Monday to Sunday, that holds the day d.
+func weekOf(d day) span {
+	t := time.Date(d.y, time.Month(d.m), d.d, 0, 0, 0, 0, time.UTC)
+	mon := addDays(d, -((int(t.Weekday()) + 6) % 7))
+	return span{mon, addDays(mon, 6)}
+}
+
 // shift is the period of unit u that is k periods away from the one holding ref
 // (k = -1: "last month", 0: "this month", 1: "next month").
 func (c clock) shift(u unit, k int) span {

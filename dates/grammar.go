@@ -113,6 +113,14 @@ func (p *parser) expr(i int) (span, int, bool) {
 				return s, e, true
 			}
 		}
+	case "la", "the":
+		if s, e, ok := p.weekOfDay(i + 1); ok {
+			return s, e, true
+		}
+	case "semaine", "week":
+		if s, e, ok := p.weekOfDay(i); ok {
+			return s, e, true
+		}
 	case "depuis", "since":
 		if n, u, e, ok := p.duration(i + 1); ok {
 			return span{p.c.lastN(u, n).from, open}, e, true
@@ -171,6 +179,18 @@ func (p *parser) expr(i int) (span, int, bool) {
 		}
 	}
 	return p.simple(i)
+}
+
+// weekOfDay parses "semaine du 24 mars" or "week of March 24" at token i:
+// the ISO week, Monday to Sunday, that holds the day.
+func (p *parser) weekOfDay(i int) (span, int, bool) {
+	switch w := p.w(i); {
+	case w == "semaine" && (p.w(i+1) == "du" || p.w(i+1) == "de"), w == "week" && p.w(i+1) == "of":
+		if s, e, ok := p.operand(i + 2); ok && s.from.d != 0 && s.from == s.to {
+			return weekOf(s.from), e, true
+		}
+	}
+	return span{}, 0, false
 }
 
 // pair parses "X sep Y" for "entre X et Y" and "de X à Y"; with no seps
