@@ -41,6 +41,8 @@
 //     before; "… prochain", "next …" the one after, even though no issue is
 //     dated there yet. "il y a N …" and "N … ago" are the period N units
 //     back ("il y a deux mois" is 2025-06; "il y a un an" is 2024).
+//   - "la semaine du X", "the week of X", X a day, is the ISO week that
+//     holds X ("la semaine du 26 mars 2025" is 2025-03-24..30).
 //   - Rolling windows end at ref: "les N derniers jours"/"the last N days"
 //     is ref-(N-1)..ref; weeks count 7N days; months, quarters and years
 //     count whole months including ref's month ("les trois derniers mois"
