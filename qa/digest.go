@@ -26,8 +26,9 @@ var newsWords = []string{
 	"passer", "passé", "arriver", "arrivé", "produit", "neuf", "nouveau", "nouvelle", "nouvelles",
 	"nouveauté", "actualité", "actu", "info", "information", "résumé", "résumer", "retenir",
 	"principal", "important", "marquant", "fait", "événement", "sujet", "titre",
+	"dernier", "dernière", "récent",
 	"happen", "happened", "new", "news", "going", "summary", "summarize", "summarise",
-	"highlight", "main", "event", "topic", "story", "headline",
+	"highlight", "main", "event", "topic", "story", "headline", "latest", "recent",
 }
 
 var newsStems = sync.OnceValue(func() map[string]bool {
@@ -48,6 +49,17 @@ func asksForNews(text string) bool {
 		}
 	}
 	return true
+}
+
+// mentionsNews reports whether text holds one of newsWords: "Quoi de neuf
+// ?" asks for the news, "Qui ?" asks nothing.
+func mentionsNews(text string) bool {
+	for _, t := range analysis.Tokens(text) {
+		if newsStems()[t.Stem] {
+			return true
+		}
+	}
+	return false
 }
 
 // digest answers with the news items of a period, each cited by its first

@@ -148,6 +148,32 @@ func TestDigestOfDays(t *testing.T) {
 	}
 }
 
+// TestDigestOfNewest asks for the news without a date: the newest issue's
+// are given. A question about something, or about nothing, is searched.
+func TestDigestOfNewest(t *testing.T) {
+	arch := newArchive(t, january, weekly, february)
+	s := qa.New(arch, qa.Options{})
+	for _, c := range []struct {
+		question string
+		digest   bool
+	}{
+		{"Quoi de neuf ?", true},
+		{"What's new?", true},
+		{"Quelles sont les dernières nouvelles ?", true},
+		{"Quoi de neuf chez le fondeur ?", false},
+		{"Qui ?", false},
+	} {
+		resp, err := s.Ask(t.Context(), qa.Request{Question: c.question, K: 5, Mode: archive.Hybrid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		digested := strings.HasPrefix(resp.Answer, "Les nouvelles de l’archive en 2025-03-24") || strings.HasPrefix(resp.Answer, "The archive's news in 2025-03-24")
+		if digested != c.digest || c.digest && (len(resp.Citations) != 1 || resp.Citations[0].Headline != "La puce") {
+			t.Errorf("%q: digest %v, want %v: %+v", c.question, digested, c.digest, resp)
+		}
+	}
+}
+
 // TestDigestCoversEveryIssue asks about two months with room for two items:
 // each month's issue gives its first, in date order.
 func TestDigestCoversEveryIssue(t *testing.T) {

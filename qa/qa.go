@@ -183,8 +183,18 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 	// A day or a week holds no issue dated by month ([archive.Archive.Digest]):
 	// "Quoi de neuf le 27 janvier ?" over a month's issue finds none, and is
 	// searched.
-	if d, ok := s.ret.(Digester); ok && !r.IsZero() && asksForNews(search) {
-		hits, err := d.Digest(ctx, r, req.K)
+	if d, ok := s.ret.(Digester); ok && asksForNews(search) {
+		period := r
+		if period.IsZero() && mentionsNews(search) {
+			// "Quoi de neuf ?": the newest issue's news, which the answer
+			// dates; no filter was asked for.
+			newest, err := s.ret.Newest(ctx)
+			if err != nil {
+				return resp, err
+			}
+			period = archive.Range{From: newest, To: newest}
+		}
+		hits, err := d.Digest(ctx, period, req.K)
 		if err != nil {
 			return resp, err
 		}
@@ -195,7 +205,7 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 				}
 			}
 			resp.Language = analysis.Language(question)
-			digest(&resp, r, hits)
+			digest(&resp, period, hits)
 			return resp, emit(onDelta, resp.Answer)
 		}
 	}
