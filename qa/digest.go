@@ -1,13 +1,16 @@
 package qa
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/veille/veille/analysis"
 	"github.com/veille/veille/archive"
+	"github.com/veille/veille/lexical"
 )
 
 // Digester is a [Retriever] that lists the news items of a period
@@ -62,31 +65,122 @@ func mentionsNews(text string) bool {
 	return false
 }
 
-// digest answers with the news items of a period, each cited by its first
-// paragraph, the span its first sentence.
-func digest(resp *Response, r archive.Range, hits []archive.Hit) {
+// newsSubject returns what a question asks the news of: "Mistral" in
+// "Quoi de neuf chez Mistral ?" or "What's new at OpenAI?", whose content
+// words are news words (see [asksForNews]) but for capitalised ones, the
+// names, of which there is one at least.
+func newsSubject(text string) (string, bool) {
+	toks := analysis.Tokens(text)
+	subject := analysis.NamesSubject(toks)
+	var names []string
+	news := false
+	for i, t := range toks {
+		switch {
+		case newsStems()[t.Stem]:
+			news = true
+		case t.Flags&(analysis.Stop|analysis.Question) != 0:
+		case t.Flags&analysis.Capitalized != 0 && (t.Flags&analysis.SentenceStart == 0 || i == 0 && subject):
+			names = append(names, text[t.Start:t.End])
+		default:
+			return "", false
+		}
+	}
+	return strings.Join(names, " "), news && len(names) > 0
+}
+
+// latestAbout returns, of hits, up to k that name every word of subject,
+// one a story (an issue's headline), newest first.
+func latestAbout(subject string, hits []archive.Hit, k int) []archive.Hit {
+	want := stemsOf(subject)
+	seen := map[[2]string]bool{}
+	var out []archive.Hit
+	for _, h := range hits {
+		story := [2]string{h.IssueID, h.Headline}
+		if seen[story] {
+			continue
+		}
+		if !allIn(want, stemSet(h.Headline+"\n"+h.Text)) {
+			continue
+		}
+		seen[story] = true
+		out = append(out, h)
+	}
+	slices.SortStableFunc(out, func(a, b archive.Hit) int { return strings.Compare(b.Date, a.Date) })
+	return out[:min(k, len(out))]
+}
+
+// naming returns the bounds of the first sentence of text that names every
+// word of subject, or of its first sentence, which ends at end.
+func naming(subject, text string, end int) (int, int) {
+	want := stemsOf(subject)
+	for _, sb := range lexical.Sentences(text) {
+		if allIn(want, stemSet(text[sb[0]:sb[1]])) {
+			return sb[0], sb[1]
+		}
+	}
+	return 0, end
+}
+
+func stemSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, t := range analysis.Tokens(text) {
+		set[t.Stem] = true
+	}
+	return set
+}
+
+func stemsOf(text string) []string {
+	var out []string
+	for _, t := range analysis.Tokens(text) {
+		out = append(out, t.Stem)
+	}
+	return out
+}
+
+func allIn(words []string, set map[string]bool) bool {
+	for _, w := range words {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// digest answers with news items, each cited by its paragraph, the span its
+// first sentence: a period's (r), or, when subject is set, the latest about
+// it, each dated.
+func digest(resp *Response, r archive.Range, subject string, hits []archive.Hit) {
 	resp.Generator, resp.Found = "extractive", true
 	resp.Citations, resp.Sentences = []Citation{}, []Sentence{}
 	parts := make([]string, len(hits))
 	for i, h := range hits {
 		n := i + 1
 		end := firstSentence(h.Text)
+		start, stop := 0, end
+		if subject != "" {
+			start, stop = naming(subject, h.Text, end)
+		}
 		resp.Citations = append(resp.Citations, Citation{
 			N: n, ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Link: h.Link, Text: h.Text, Score: h.Score,
-			Verified: true, Span: h.Text[:end], SpanEnd: end,
+			Verified: true, Span: h.Text[start:stop], SpanStart: start, SpanEnd: stop,
 		})
-		title := h.Headline
-		if title == "" {
-			title = h.Text[:end]
+		title := strings.TrimRight(cmp.Or(h.Headline, h.Text[:end]), " .:;")
+		if subject != "" {
+			title += " (" + h.Date + ")"
 		}
-		parts[i] = fmt.Sprintf("%s [%d]", strings.TrimRight(title, " .:;"), n)
+		parts[i] = fmt.Sprintf("%s [%d]", title, n)
 		resp.Sentences = append(resp.Sentences, Sentence{Text: parts[i], Citations: []int{n}, Supported: true})
 	}
-	if resp.Language == "en" {
+	switch {
+	case resp.Language == "en" && subject != "":
+		resp.Answer = fmt.Sprintf("The archive's latest news about %s: %s.", subject, strings.Join(parts, "; "))
+	case resp.Language == "en":
 		resp.Answer = fmt.Sprintf("The archive's news %s: %s.", period(r, "en"), strings.Join(parts, "; "))
-		return
+	case subject != "":
+		resp.Answer = fmt.Sprintf("Les dernières nouvelles de l’archive sur %s : %s.", subject, strings.Join(parts, " ; "))
+	default:
+		resp.Answer = fmt.Sprintf("Les nouvelles de l’archive %s : %s.", period(r, "fr"), strings.Join(parts, " ; "))
 	}
-	resp.Answer = fmt.Sprintf("Les nouvelles de l’archive %s : %s.", period(r, "fr"), strings.Join(parts, " ; "))
 }
 
 // period names a date range in lang.

@@ -174,6 +174,38 @@ func TestDigestOfNewest(t *testing.T) {
 	}
 }
 
+// TestLatestAbout asks for the news of a name: the stories that name it,
+// newest first, each cited by the sentence that names it.
+func TestLatestAbout(t *testing.T) {
+	arch := newArchive(t,
+		"date 2025-01 Mistral publie un modèle\n\nMistral publie un modèle\n\nLa start-up parisienne Mistral publie un modèle ouvert.\n",
+		"date 2025-03 La levée\n\nLa levée\n\nUne levée record pour la French Tech. Mistral lève 600 millions d’euros auprès de ses actionnaires.\n",
+		february)
+	s := qa.New(arch, qa.Options{})
+	for _, c := range []struct{ question, start string }{
+		{"Quoi de neuf chez Mistral ?", "Les dernières nouvelles de l’archive sur Mistral : La levée (2025-03) [1] ; Mistral publie un modèle (2025-01) [2]."},
+		{"What's new with Mistral?", "The archive's latest news about Mistral: La levée (2025-03) [1]; Mistral publie un modèle (2025-01) [2]."},
+	} {
+		resp, err := s.Ask(t.Context(), qa.Request{Question: c.question, K: 5, Mode: archive.Hybrid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resp.Found || resp.Answer != c.start || len(resp.Citations) != 2 {
+			t.Fatalf("%q: %+v", c.question, resp)
+		}
+		if sp := resp.Citations[0].Span; sp != "Mistral lève 600 millions d’euros auprès de ses actionnaires." {
+			t.Errorf("%q: the first citation's span %q does not name Mistral", c.question, sp)
+		}
+	}
+	resp, err := s.Ask(t.Context(), qa.Request{Question: "Quoi de neuf chez Apple ?", K: 5, Mode: archive.Hybrid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Found {
+		t.Errorf("news of a name the archive lacks: %+v", resp)
+	}
+}
+
 // TestDigestCoversEveryIssue asks about two months with room for two items:
 // each month's issue gives its first, in date order.
 func TestDigestCoversEveryIssue(t *testing.T) {

@@ -153,6 +153,10 @@ type Passage struct {
 // 51.0 %.
 const namedDepth = 2
 
+// latestDepth is how many search results the latest news about a subject
+// are chosen from, by date.
+const latestDepth = 50
+
 // Ask answers a question.
 func (s *Service) Ask(ctx context.Context, req Request) (Response, error) {
 	return s.ask(ctx, req, nil, nil)
@@ -205,7 +209,24 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 				}
 			}
 			resp.Language = analysis.Language(question)
-			digest(&resp, period, hits)
+			digest(&resp, period, "", hits)
+			return resp, emit(onDelta, resp.Answer)
+		}
+	}
+	if subject, ok := newsSubject(search); ok {
+		// "Quoi de neuf chez Mistral ?": the latest stories naming it.
+		hits, err := s.ret.Search(ctx, archive.Query{Text: subject, K: max(latestDepth, namedDepth*req.K), Range: r, Mode: req.Mode})
+		if err != nil {
+			return resp, err
+		}
+		if hits = latestAbout(subject, hits, req.K); len(hits) > 0 {
+			if onPassages != nil {
+				if err := onPassages(announce(archive.Passages(hits))); err != nil {
+					return resp, err
+				}
+			}
+			resp.Language = analysis.Language(question)
+			digest(&resp, r, subject, hits)
 			return resp, emit(onDelta, resp.Answer)
 		}
 	}
