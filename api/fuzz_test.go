@@ -58,6 +58,7 @@ func FuzzAskBody(f *testing.F) {
 		`{"question":"Et Stargate ?","history":[{"role":"user","content":"R1 ?"}]}`, `{"question":`, `[]`, `{"k":-1}`,
 		"{\"question\":\"\xff\"}", `{"question":"R1","collapse":true}`,
 		`{"question":"Who is the CEO of Mistral AI?"}`, `{"question":"Anthropic a-t-il levé des fonds ?","k":2}`,
+		`{"question":"Quoi de neuf chez Mistral ?"}`, `{"question":"Quoi de neuf la semaine du 24 mars 2025 ?"}`,
 	} {
 		f.Add(seed)
 	}
