@@ -148,7 +148,8 @@ func allIn(words []string, set map[string]bool) bool {
 
 // digest answers with news items, each cited by its paragraph, the span its
 // first sentence: a period's (r), or, when subject is set, the latest about
-// it, each dated.
+// it, each dated, its span and, when its headline does not name the
+// subject, its title the first sentence that does.
 func digest(resp *Response, r archive.Range, subject string, hits []archive.Hit) {
 	resp.Generator, resp.Found = "extractive", true
 	resp.Citations, resp.Sentences = []Citation{}, []Sentence{}
@@ -166,6 +167,10 @@ func digest(resp *Response, r archive.Range, subject string, hits []archive.Hit)
 		})
 		title := strings.TrimRight(cmp.Or(h.Headline, h.Text[:end]), " .:;")
 		if subject != "" {
+			if !allIn(stemsOf(subject), stemSet(h.Headline)) {
+				// The story is another's; the sentence says what of it.
+				title = strings.TrimRight(h.Text[start:stop], " .:;")
+			}
 			title += " (" + h.Date + ")"
 		}
 		parts[i] = fmt.Sprintf("%s [%d]", title, n)

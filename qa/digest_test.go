@@ -183,8 +183,8 @@ func TestLatestAbout(t *testing.T) {
 		february)
 	s := qa.New(arch, qa.Options{})
 	for _, c := range []struct{ question, start string }{
-		{"Quoi de neuf chez Mistral ?", "Les dernières nouvelles de l’archive sur Mistral : La levée (2025-03) [1] ; Mistral publie un modèle (2025-01) [2]."},
-		{"What's new with Mistral?", "The archive's latest news about Mistral: La levée (2025-03) [1]; Mistral publie un modèle (2025-01) [2]."},
+		{"Quoi de neuf chez Mistral ?", "Les dernières nouvelles de l’archive sur Mistral : Mistral lève 600 millions d’euros auprès de ses actionnaires (2025-03) [1] ; Mistral publie un modèle (2025-01) [2]."},
+		{"What's new with Mistral?", "The archive's latest news about Mistral: Mistral lève 600 millions d’euros auprès de ses actionnaires (2025-03) [1]; Mistral publie un modèle (2025-01) [2]."},
 	} {
 		resp, err := s.Ask(t.Context(), qa.Request{Question: c.question, K: 5, Mode: archive.Hybrid})
 		if err != nil {

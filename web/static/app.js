@@ -179,8 +179,8 @@
   };
 
   const EXAMPLES = {
-    fr: ['Combien a coûté l’entraînement de R1 ?', 'Quand GPT-5 est-il sorti ?', 'Qu’a fait Mistral en juin 2025 ?'],
-    en: ['How much did Meta invest in Scale AI?', 'When was GPT-5 released?', 'What is Stargate?'],
+    fr: ['Combien a coûté l’entraînement de R1 ?', 'Quand GPT-5 est-il sorti ?', 'Qu’a fait Mistral en juin 2025 ?', 'Quoi de neuf chez Anthropic ?'],
+    en: ['How much did Meta invest in Scale AI?', 'When was GPT-5 released?', 'What is Stargate?', 'What’s new at OpenAI?'],
   };
 
   const store = {
