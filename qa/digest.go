@@ -68,30 +68,41 @@ func mentionsNews(text string) bool {
 // newsSubject returns what a question asks the news of: "Mistral" in
 // "Quoi de neuf chez Mistral ?" or "What's new at OpenAI?", whose content
 // words are news words (see [asksForNews]) but for capitalised ones, the
-// names, of which there is one at least.
-func newsSubject(text string) (string, bool) {
+// names, of which there is one at least. Names are runs of capitalised
+// words ("Thinking Machines Lab"); other words part them ("Google et
+// Meta"). subject is the question's text from the first name to the last.
+func newsSubject(text string) (subject string, names [][]string, ok bool) {
 	toks := analysis.Tokens(text)
-	subject := analysis.NamesSubject(toks)
-	var names []string
-	news := false
+	inverted := analysis.NamesSubject(toks)
+	news, start, end, run := false, -1, 0, false
 	for i, t := range toks {
 		switch {
 		case newsStems()[t.Stem]:
-			news = true
+			news, run = true, false
 		case t.Flags&(analysis.Stop|analysis.Question) != 0:
-		case t.Flags&analysis.Capitalized != 0 && (t.Flags&analysis.SentenceStart == 0 || i == 0 && subject):
-			names = append(names, text[t.Start:t.End])
+			run = false
+		case t.Flags&analysis.Capitalized != 0 && (t.Flags&analysis.SentenceStart == 0 || i == 0 && inverted):
+			if !run {
+				names = append(names, nil)
+			}
+			names[len(names)-1] = append(names[len(names)-1], t.Stem)
+			if start < 0 {
+				start = t.Start
+			}
+			end, run = t.End, true
 		default:
-			return "", false
+			return "", nil, false
 		}
 	}
-	return strings.Join(names, " "), news && len(names) > 0
+	if !news || len(names) == 0 {
+		return "", nil, false
+	}
+	return text[start:end], names, true
 }
 
-// latestAbout returns, of hits, up to k that name every word of subject,
-// one a story (an issue's headline), newest first.
-func latestAbout(subject string, hits []archive.Hit, k int) []archive.Hit {
-	want := stemsOf(subject)
+// latestAbout returns, of hits, up to k that name one of names, all its
+// words, one a story (an issue's headline), newest first.
+func latestAbout(names [][]string, hits []archive.Hit, k int) []archive.Hit {
 	seen := map[[2]string]bool{}
 	var out []archive.Hit
 	for _, h := range hits {
@@ -99,7 +110,7 @@ func latestAbout(subject string, hits []archive.Hit, k int) []archive.Hit {
 		if seen[story] {
 			continue
 		}
-		if !allIn(want, stemSet(h.Headline+"\n"+h.Text)) {
+		if !namesOne(names, stemSet(h.Headline+"\n"+h.Text)) {
 			continue
 		}
 		seen[story] = true
@@ -109,16 +120,20 @@ func latestAbout(subject string, hits []archive.Hit, k int) []archive.Hit {
 	return out[:min(k, len(out))]
 }
 
-// naming returns the bounds of the first sentence of text that names every
-// word of subject, or of its first sentence, which ends at end.
-func naming(subject, text string, end int) (int, int) {
-	want := stemsOf(subject)
+// naming returns the bounds of the first sentence of text that names one of
+// names, or of its first sentence, which ends at end.
+func naming(names [][]string, text string, end int) (int, int) {
 	for _, sb := range lexical.Sentences(text) {
-		if allIn(want, stemSet(text[sb[0]:sb[1]])) {
+		if namesOne(names, stemSet(text[sb[0]:sb[1]])) {
 			return sb[0], sb[1]
 		}
 	}
 	return 0, end
+}
+
+// namesOne reports whether stems hold all the words of one of names.
+func namesOne(names [][]string, stems map[string]bool) bool {
+	return slices.ContainsFunc(names, func(name []string) bool { return allIn(name, stems) })
 }
 
 func stemSet(text string) map[string]bool {
@@ -127,14 +142,6 @@ func stemSet(text string) map[string]bool {
 		set[t.Stem] = true
 	}
 	return set
-}
-
-func stemsOf(text string) []string {
-	var out []string
-	for _, t := range analysis.Tokens(text) {
-		out = append(out, t.Stem)
-	}
-	return out
 }
 
 func allIn(words []string, set map[string]bool) bool {
@@ -148,9 +155,9 @@ func allIn(words []string, set map[string]bool) bool {
 
 // digest answers with news items, each cited by its paragraph, the span its
 // first sentence: a period's (r), or, when subject is set, the latest about
-// it, each dated, its span and, when its headline does not name the
-// subject, its title the first sentence that does.
-func digest(resp *Response, r archive.Range, subject string, hits []archive.Hit) {
+// names, each dated, its span and, when its headline names none of them,
+// its title the first sentence that does.
+func digest(resp *Response, r archive.Range, subject string, names [][]string, hits []archive.Hit) {
 	resp.Generator, resp.Found = "extractive", true
 	resp.Citations, resp.Sentences = []Citation{}, []Sentence{}
 	parts := make([]string, len(hits))
@@ -159,7 +166,7 @@ func digest(resp *Response, r archive.Range, subject string, hits []archive.Hit)
 		end := firstSentence(h.Text)
 		start, stop := 0, end
 		if subject != "" {
-			start, stop = naming(subject, h.Text, end)
+			start, stop = naming(names, h.Text, end)
 		}
 		resp.Citations = append(resp.Citations, Citation{
 			N: n, ID: h.ID, IssueID: h.IssueID, Date: h.Date, Headline: h.Headline, Link: h.Link, Text: h.Text, Score: h.Score,
@@ -167,7 +174,7 @@ func digest(resp *Response, r archive.Range, subject string, hits []archive.Hit)
 		})
 		title := strings.TrimRight(cmp.Or(h.Headline, h.Text[:end]), " .:;")
 		if subject != "" {
-			if !allIn(stemsOf(subject), stemSet(h.Headline)) {
+			if !namesOne(names, stemSet(h.Headline)) {
 				// The story is another's; the sentence says what of it.
 				title = strings.TrimRight(h.Text[start:stop], " .:;")
 			}

@@ -180,17 +180,19 @@ func TestLatestAbout(t *testing.T) {
 	arch := newArchive(t,
 		"date 2025-01 Mistral publie un modèle\n\nMistral publie un modèle\n\nLa start-up parisienne Mistral publie un modèle ouvert.\n",
 		"date 2025-03 La levée\n\nLa levée\n\nUne levée record pour la French Tech. Mistral lève 600 millions d’euros auprès de ses actionnaires.\n",
+		"date 2025-02-10 Nvidia\n\nNvidia\n\nNvidia publie ses résultats trimestriels.\n",
 		february)
 	s := qa.New(arch, qa.Options{})
 	for _, c := range []struct{ question, start string }{
 		{"Quoi de neuf chez Mistral ?", "Les dernières nouvelles de l’archive sur Mistral : Mistral lève 600 millions d’euros auprès de ses actionnaires (2025-03) [1] ; Mistral publie un modèle (2025-01) [2]."},
 		{"What's new with Mistral?", "The archive's latest news about Mistral: Mistral lève 600 millions d’euros auprès de ses actionnaires (2025-03) [1]; Mistral publie un modèle (2025-01) [2]."},
+		{"Quoi de neuf chez Mistral et Nvidia ?", "Les dernières nouvelles de l’archive sur Mistral et Nvidia : Mistral lève 600 millions d’euros auprès de ses actionnaires (2025-03) [1] ; Nvidia (2025-02-10) [2] ; Mistral publie un modèle (2025-01) [3]."},
 	} {
 		resp, err := s.Ask(t.Context(), qa.Request{Question: c.question, K: 5, Mode: archive.Hybrid})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !resp.Found || resp.Answer != c.start || len(resp.Citations) != 2 {
+		if !resp.Found || resp.Answer != c.start {
 			t.Fatalf("%q: %+v", c.question, resp)
 		}
 		if sp := resp.Citations[0].Span; sp != "Mistral lève 600 millions d’euros auprès de ses actionnaires." {

@@ -209,24 +209,24 @@ func (s *Service) ask(ctx context.Context, req Request, onPassages func([]Passag
 				}
 			}
 			resp.Language = analysis.Language(question)
-			digest(&resp, period, "", hits)
+			digest(&resp, period, "", nil, hits)
 			return resp, emit(onDelta, resp.Answer)
 		}
 	}
-	if subject, ok := newsSubject(search); ok {
+	if subject, names, ok := newsSubject(search); ok {
 		// "Quoi de neuf chez Mistral ?": the latest stories naming it.
 		hits, err := s.ret.Search(ctx, archive.Query{Text: subject, K: max(latestDepth, namedDepth*req.K), Range: r, Mode: req.Mode})
 		if err != nil {
 			return resp, err
 		}
-		if hits = latestAbout(subject, hits, req.K); len(hits) > 0 {
+		if hits = latestAbout(names, hits, req.K); len(hits) > 0 {
 			if onPassages != nil {
 				if err := onPassages(announce(archive.Passages(hits))); err != nil {
 					return resp, err
 				}
 			}
 			resp.Language = analysis.Language(question)
-			digest(&resp, r, subject, hits)
+			digest(&resp, r, subject, names, hits)
 			return resp, emit(onDelta, resp.Answer)
 		}
 	}
