@@ -69,6 +69,15 @@ func Tokens(text string) []Token {
 	return AppendTokens(nil, text)
 }
 
+// StemSet returns the stems of text's tokens, stopwords included.
+func StemSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, t := range Tokens(text) {
+		set[t.Stem] = true
+	}
+	return set
+}
+
 // ContentTerms returns the stems of the words and numbers of text that are
 // not stopwords, in order: "L’intelligence artificielle" gives
 // ["intelligent", "artificiel"].

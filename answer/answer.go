@@ -419,13 +419,7 @@ func PreferNamed(question string, passages []Passage, k int) []Passage {
 }
 
 // stems returns the stems of a passage's headline and text.
-func stems(p Passage) map[string]bool {
-	terms := map[string]bool{}
-	for _, t := range analysis.Tokens(p.Headline + "\n" + p.Text) {
-		terms[t.Stem] = true
-	}
-	return terms
-}
+func stems(p Passage) map[string]bool { return analysis.StemSet(p.Headline + "\n" + p.Text) }
 
 // score scores the sentences sents of p, the rank-th passage, and returns
 // them with the share of the question's terms found in the whole passage;

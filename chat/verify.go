@@ -434,11 +434,7 @@ func newPassageView(p Passage) *passageView {
 		v.sentences = []span{{0, len(p.Text)}}
 	}
 	for _, s := range v.sentences {
-		set := termSet{}
-		for _, t := range analysis.Tokens(p.Text[s.start:s.end]) {
-			set[t.Stem] = true
-		}
-		v.sentTerms = append(v.sentTerms, set)
+		v.sentTerms = append(v.sentTerms, analysis.StemSet(p.Text[s.start:s.end]))
 	}
 	return v
 }

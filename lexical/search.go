@@ -65,8 +65,9 @@ func (ix *Index) queryTerms(query string) []queryTerm {
 	}
 	expand := func(xs []analysis.Expansion, weight float64) {
 		for _, x := range xs {
+			even := 1 / math.Sqrt(float64(len(x.Words)))
 			for i, t := range x.Words {
-				share := 1 / math.Sqrt(float64(len(x.Words)))
+				share := even
 				if x.Shares != nil {
 					share = x.Shares[i]
 				}

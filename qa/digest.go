@@ -110,7 +110,7 @@ func latestAbout(names [][]string, hits []archive.Hit, k int) []archive.Hit {
 		if seen[story] {
 			continue
 		}
-		if !namesOne(names, stemSet(h.Headline+"\n"+h.Text)) {
+		if !namesOne(names, analysis.StemSet(h.Headline+"\n"+h.Text)) {
 			continue
 		}
 		seen[story] = true
@@ -124,7 +124,7 @@ func latestAbout(names [][]string, hits []archive.Hit, k int) []archive.Hit {
 // names, or of its first sentence, which ends at end.
 func naming(names [][]string, text string, end int) (int, int) {
 	for _, sb := range lexical.Sentences(text) {
-		if namesOne(names, stemSet(text[sb[0]:sb[1]])) {
+		if namesOne(names, analysis.StemSet(text[sb[0]:sb[1]])) {
 			return sb[0], sb[1]
 		}
 	}
@@ -134,14 +134,6 @@ func naming(names [][]string, text string, end int) (int, int) {
 // namesOne reports whether stems hold all the words of one of names.
 func namesOne(names [][]string, stems map[string]bool) bool {
 	return slices.ContainsFunc(names, func(name []string) bool { return allIn(name, stems) })
-}
-
-func stemSet(text string) map[string]bool {
-	set := map[string]bool{}
-	for _, t := range analysis.Tokens(text) {
-		set[t.Stem] = true
-	}
-	return set
 }
 
 func allIn(words []string, set map[string]bool) bool {
@@ -174,7 +166,7 @@ func digest(resp *Response, r archive.Range, subject string, names [][]string, h
 		})
 		title := strings.TrimRight(cmp.Or(h.Headline, h.Text[:end]), " .:;")
 		if subject != "" {
-			if !namesOne(names, stemSet(h.Headline)) {
+			if !namesOne(names, analysis.StemSet(h.Headline)) {
 				// The story is another's; the sentence says what of it.
 				title = strings.TrimRight(h.Text[start:stop], " .:;")
 			}
