@@ -269,6 +269,35 @@ func TestFoldWords(t *testing.T) {
 	}
 }
 
+// TestFoldWordsTable checks that folding rune by rune from foldedRunes
+// gives what folding the whole text through foldNFD gives: every rune up to
+// U+3100 alone, between letters, after an accented letter and before a
+// combining mark; then random texts of letters, accented letters, marks
+// (U+0301, U+0327, U+0345), punctuation, Greek, Hangul and invalid bytes.
+func TestFoldWordsTable(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		if got, want := foldWords(s), strings.Fields(foldNFD(s)); !slices.Equal(got, want) {
+			t.Fatalf("foldWords(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for r := rune(0); r <= 0x3100; r++ {
+		c := string(r)
+		for _, s := range []string{c, "a" + c + "b", "é" + c, c + "\u0301", "E\u0301" + c, c + "\u0327e"} {
+			check(s)
+		}
+	}
+	pool := []string{"a", "Z", "é", "É", "ç", "œ", "Æ", "ß", "ǅ", "\u0301", "\u0327", "\u0345", "’", "«", " ", "\u00a0", "…", "–", "ά", "한", "\xff", "\xe2\x80", "9", "İ"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(pool[r.IntN(len(pool))])
+		}
+		check(b.String())
+	}
+}
+
 // seedPath is the real issue from the archive that the raw format is
 // modelled on; it lives outside the repository.
 const seedPath = "/work/shared/seed/000_5b026b8465187955.txt"
