@@ -298,6 +298,19 @@ func TestFoldWordsTable(t *testing.T) {
 	}
 }
 
+// FuzzFoldWords compares foldWords with the fold of the whole text through
+// foldNFD, on any text.
+func FuzzFoldWords(f *testing.F) {
+	for _, s := range []string{"L’Europe étouffée « frugal »? Open-AI ÇA", "E\u0301cole", "\xffé", "ǅemal Ἀθῆναι 한국"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := foldWords(s), strings.Fields(foldNFD(s)); !slices.Equal(got, want) {
+			t.Fatalf("foldWords(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
 // seedPath is the real issue from the archive that the raw format is
 // modelled on; it lives outside the repository.
 const seedPath = "/work/shared/seed/000_5b026b8465187955.txt"
