@@ -57,8 +57,9 @@ func foldNFD(s string) string {
 // foldedRunes holds what foldNFD makes of each rune below U+2070 that
 // starts its own decomposition (its canonical combining class is 0): such a
 // rune's marks never reorder with its neighbours', so a text of them folds
-// rune by rune. Combining marks, and the runes between U+0370 and U+2000
-// (scripts other than Latin), are left out (nil).
+// rune by rune. Combining marks (from U+0300) and the runes up to U+1FFF
+// after them (Greek, Cyrillic and other scripts, Vietnamese letters) are
+// left out (nil).
 var foldedRunes = func() [][]byte {
 	t := make([][]byte, 0x2070)
 	for r := range rune(len(t)) {
