@@ -148,6 +148,32 @@ func TestHeadlineWordsInEverySentence(t *testing.T) {
 	}
 }
 
+// TestQuantities checks that a quantity question prefers the sentence that
+// gives a number of what it counts, over an earlier passage's sentence
+// holding the same words and other numbers, and that a number written out
+// counts as a number.
+func TestQuantities(t *testing.T) {
+	ps := []Passage{
+		{Headline: "OpenAI lance GPT-5", Text: "OpenAI a lancé le 7 août GPT-5, accessible à tous les utilisateurs de ChatGPT."},
+		{Headline: "OpenAI lève 40 milliards", Text: "SoftBank apporte l’essentiel. OpenAI revendique 500 millions d’utilisateurs hebdomadaires pour ChatGPT."},
+	}
+	for _, q := range []string{"Combien d’utilisateurs a ChatGPT ?", "How many users does ChatGPT have?"} {
+		a := Extract(q, ps)
+		if !a.Found || !strings.Contains(a.Citations[0].Span, "500 millions") {
+			t.Errorf("%s: want the 500 million users first, got %+v", q, a)
+		}
+	}
+	ps = []Passage{{
+		Headline: "Le quartier de l’Ermitage",
+		Text: "Des mares marquent le début du quartier, au pied de la colline. " +
+			"Trois mares marquent le début du quartier.",
+	}}
+	a := Extract("Combien de mares marquent le début du quartier ?", ps)
+	if !a.Found || !strings.HasPrefix(a.Citations[0].Span, "Trois mares") {
+		t.Errorf("want the sentence with three ponds first, got %+v", a)
+	}
+}
+
 func TestPreferNamed(t *testing.T) {
 	ps := []Passage{
 		{ID: "openai", Text: "OpenAI a annoncé une levée de fonds de 40 milliards de dollars."},

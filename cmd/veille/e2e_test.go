@@ -365,6 +365,10 @@ func TestAskOnTheExampleArchive(t *testing.T) {
 		{"Qui dirige Mistral AI ?", "le patron de Mistral AI"},
 		// The paragraph's headline names the lab; its text does not.
 		{"Who founded Thinking Machines Lab?", "fondée en février par Mira Murati"},
+		// The first passage says "les utilisateurs de ChatGPT" beside other
+		// numbers; the answer gives a number of users.
+		{"Combien d'utilisateurs a ChatGPT ?", "700 millions d’utilisateurs"},
+		{"How many users does ChatGPT have?", "700 millions d’utilisateurs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
