@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/veille/veille/analysis"
 )
 
 var passages = []Passage{
@@ -171,6 +173,35 @@ func TestQuantities(t *testing.T) {
 	a := Extract("Combien de mares marquent le début du quartier ?", ps)
 	if !a.Found || !strings.HasPrefix(a.Citations[0].Span, "Trois mares") {
 		t.Errorf("want the sentence with three ponds first, got %+v", a)
+	}
+}
+
+// TestDefinitions checks that a question asking what something is prefers
+// the sentence that defines it by an apposition or a copula over an earlier
+// passage's sentence that only names it, and which questions ask that.
+func TestDefinitions(t *testing.T) {
+	ps := []Passage{
+		{Headline: "Stargate : Abilene démarre", Text: "À Abilene, le premier campus de Stargate est en partie opérationnel."},
+		{Headline: "Stargate : 500 milliards de dollars", Text: "Donald Trump a présenté le 21 janvier Stargate, une coentreprise chargée de construire des centres de données."},
+	}
+	for _, q := range []string{"Qu’est-ce que Stargate ?", "qu'est ce que Stargate ?", "C'est quoi Stargate ?", "What is Stargate?"} {
+		a := Extract(q, ps)
+		if !a.Found || !strings.Contains(a.Citations[0].Span, "une coentreprise") {
+			t.Errorf("%s: want the sentence defining Stargate first, got %+v", q, a)
+		}
+	}
+	for q, want := range map[string]bool{
+		"Qu'est-ce que l'Ouadia ?":                                                     true,
+		"What are transformers?":                                                       true,
+		"Est-ce que Stargate est opérationnel ?":                                       false,
+		"Qu'est-ce qui a retardé Stargate ?":                                           false,
+		"What did Meta do about DeepSeek?":                                             false,
+		"Qu'est-ce que Louvet décrit dans La sentinelle ?":                             true,
+		"Qu'est ce que les septembriseurs auraient perçu suite à leur participation ?": false,
+	} {
+		if got := asksDefinition(q, analysis.Tokens(q)); got != want {
+			t.Errorf("asksDefinition(%q) = %v, want %v", q, got, want)
+		}
 	}
 }
 

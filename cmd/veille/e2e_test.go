@@ -369,6 +369,9 @@ func TestAskOnTheExampleArchive(t *testing.T) {
 		// numbers; the answer gives a number of users.
 		{"Combien d'utilisateurs a ChatGPT ?", "700 millions d’utilisateurs"},
 		{"How many users does ChatGPT have?", "700 millions d’utilisateurs"},
+		// Three stories name Stargate; January's says what it is.
+		{"What is Stargate?", "Stargate, une coentreprise"},
+		{"Qu’est-ce que Stargate ?", "Stargate, une coentreprise"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
