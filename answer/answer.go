@@ -671,11 +671,12 @@ func countedAfter(toks []analysis.Token) string {
 const definitionBonus = 0.15
 
 // asksDefinition reports whether question, analysed as toks, asks what
-// something is: it starts with "qu'est-ce que" (or "qu'est-ce qu'un…", but
-// not "qu'est-ce qui" nor "est-ce que") or "c'est quoi", or with "what is",
-// "what are" or "what was", and names at most three content words, so that
-// "Qu'est-ce que les septembriseurs auraient perçu suite à leur
-// participation ?" is no definition.
+// something is or who someone is: it starts with "qu'est-ce que" (or
+// "qu'est-ce qu'un…", but not "qu'est-ce qui" nor "est-ce que") or "c'est
+// quoi", or with "what is", "what are" or "what was", or it is "qui est",
+// "qui était", "who is" or "who was" and a name; and it names at most three
+// content words, so that "Qu'est-ce que les septembriseurs auraient perçu
+// suite à leur participation ?" is no definition.
 func asksDefinition(question string, toks []analysis.Token) bool {
 	content := 0
 	for _, t := range toks {
@@ -695,14 +696,26 @@ func asksDefinition(question string, toks []analysis.Token) bool {
 		return true
 	case t0 == "what" && before == "":
 		return t1 == "is" || t1 == "are" || t1 == "was"
+	case (t0 == "qui" || t0 == "who") && before == "" && (t1 == "est" || t1 == "etait" || t1 == "is" || t1 == "was"):
+		// "Qui est Arthur Mensch ?": a name only.
+		for _, t := range toks[2:] {
+			if !t.Is(analysis.Capitalized) {
+				return false
+			}
+		}
+		return len(toks) > 2
 	}
 	return false
 }
 
 // definesAfter reports whether rest, the text right after a word, opens an
-// apposition or a copula: ", une coentreprise", " est un modèle", " is a".
+// apposition or a copula: ", une coentreprise", ", ancienne directrice",
+// " (OpenAI)", " est un modèle", " is a".
 func definesAfter(rest string) bool {
 	rest = strings.TrimLeft(rest, " \u00a0\u202f")
+	if strings.HasPrefix(rest, "(") {
+		return true // "Sam Altman (OpenAI)"
+	}
 	copula := false
 	if r, ok := strings.CutPrefix(rest, ","); ok {
 		rest = r
@@ -720,8 +733,15 @@ func definesAfter(rest string) bool {
 		return false
 	}
 	w := strings.ToLower(words[0])
-	return determiners[w] || strings.HasPrefix(w, "l'") || strings.HasPrefix(w, "l’")
+	if determiners[w] || strings.HasPrefix(w, "l'") || strings.HasPrefix(w, "l’") {
+		return true
+	}
+	// An apposition without a determiner: "Mira Murati, ancienne
+	// directrice technique d'OpenAI".
+	return LOOSE && !copula && w == words[0] && !analysis.IsStopword(analysis.Fold(w))
 }
+
+var LOOSE = true
 
 var copulas = wordSet("est était sont is was are")
 

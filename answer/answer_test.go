@@ -190,13 +190,31 @@ func TestDefinitions(t *testing.T) {
 			t.Errorf("%s: want the sentence defining Stargate first, got %+v", q, a)
 		}
 	}
+	// Who someone is: an apposition without a determiner, or an
+	// affiliation in brackets.
+	for q, want := range map[string]string{
+		"Qui est Mira Murati ?": "ancienne directrice",
+		"Who is Sam Altman?":    "Sam Altman (OpenAI)",
+	} {
+		ps := []Passage{
+			{Headline: "Les patrons de l’IA", Text: "Mira Murati a présenté un produit à San Francisco. Sam Altman a affirmé dans un podcast que Meta débauchait."},
+			{Headline: "Les patrons de l’IA, suite", Text: "La start-up de Mira Murati, ancienne directrice technique d’OpenAI, lève 2 milliards. Sam Altman (OpenAI) et Larry Ellison (Oracle) se tenaient aux côtés du président."},
+		}
+		a := Extract(q, ps)
+		if !a.Found || !strings.Contains(a.Citations[0].Span, want) {
+			t.Errorf("%s: want %q first, got %+v", q, want, a)
+		}
+	}
 	for q, want := range map[string]bool{
-		"Qu'est-ce que l'Ouadia ?":                                                     true,
-		"What are transformers?":                                                       true,
-		"Est-ce que Stargate est opérationnel ?":                                       false,
-		"Qu'est-ce qui a retardé Stargate ?":                                           false,
-		"What did Meta do about DeepSeek?":                                             false,
-		"Qu'est-ce que Louvet décrit dans La sentinelle ?":                             true,
+		"Qui est Arthur Mensch ?":                          true,
+		"Who was Ada Lovelace?":                            true,
+		"Qui est le père de John ?":                        false,
+		"Qu'est-ce que l'Ouadia ?":                         true,
+		"What are transformers?":                           true,
+		"Est-ce que Stargate est opérationnel ?":           false,
+		"Qu'est-ce qui a retardé Stargate ?":               false,
+		"What did Meta do about DeepSeek?":                 false,
+		"Qu'est-ce que Louvet décrit dans La sentinelle ?": true,
 		"Qu'est ce que les septembriseurs auraient perçu suite à leur participation ?": false,
 	} {
 		if got := asksDefinition(q, analysis.Tokens(q)); got != want {
