@@ -160,19 +160,23 @@ func TestQuantities(t *testing.T) {
 		{Headline: "OpenAI lève 40 milliards", Text: "SoftBank apporte l’essentiel. OpenAI revendique 500 millions d’utilisateurs hebdomadaires pour ChatGPT."},
 	}
 	for _, q := range []string{"Combien d’utilisateurs a ChatGPT ?", "How many users does ChatGPT have?"} {
-		a := Extract(q, ps)
-		if !a.Found || !strings.Contains(a.Citations[0].Span, "500 millions") {
-			t.Errorf("%s: want the 500 million users first, got %+v", q, a)
-		}
+		wantFirstSpan(t, q, ps, "500 millions")
 	}
 	ps = []Passage{{
 		Headline: "Le quartier de l’Ermitage",
 		Text: "Des mares marquent le début du quartier, au pied de la colline. " +
 			"Trois mares marquent le début du quartier.",
 	}}
-	a := Extract("Combien de mares marquent le début du quartier ?", ps)
-	if !a.Found || !strings.HasPrefix(a.Citations[0].Span, "Trois mares") {
-		t.Errorf("want the sentence with three ponds first, got %+v", a)
+	wantFirstSpan(t, "Combien de mares marquent le début du quartier ?", ps, "Trois mares")
+}
+
+// wantFirstSpan checks that the answer to question over ps quotes first a
+// sentence holding want.
+func wantFirstSpan(t *testing.T, question string, ps []Passage, want string) {
+	t.Helper()
+	a := Extract(question, ps)
+	if !a.Found || !strings.Contains(a.Citations[0].Span, want) {
+		t.Errorf("%s: want %q in the first sentence quoted, got %+v", question, want, a)
 	}
 }
 
@@ -185,10 +189,7 @@ func TestDefinitions(t *testing.T) {
 		{Headline: "Stargate : 500 milliards de dollars", Text: "Donald Trump a présenté le 21 janvier Stargate, une coentreprise chargée de construire des centres de données."},
 	}
 	for _, q := range []string{"Qu’est-ce que Stargate ?", "qu'est ce que Stargate ?", "C'est quoi Stargate ?", "What is Stargate?"} {
-		a := Extract(q, ps)
-		if !a.Found || !strings.Contains(a.Citations[0].Span, "une coentreprise") {
-			t.Errorf("%s: want the sentence defining Stargate first, got %+v", q, a)
-		}
+		wantFirstSpan(t, q, ps, "une coentreprise")
 	}
 	// Who someone is: an apposition without a determiner, or an
 	// affiliation in brackets.
@@ -200,10 +201,7 @@ func TestDefinitions(t *testing.T) {
 			{Headline: "Les patrons de l’IA", Text: "Mira Murati a présenté un produit à San Francisco. Sam Altman a affirmé dans un podcast que Meta débauchait."},
 			{Headline: "Les patrons de l’IA, suite", Text: "La start-up de Mira Murati, ancienne directrice technique d’OpenAI, lève 2 milliards. Sam Altman (OpenAI) et Larry Ellison (Oracle) se tenaient aux côtés du président."},
 		}
-		a := Extract(q, ps)
-		if !a.Found || !strings.Contains(a.Citations[0].Span, want) {
-			t.Errorf("%s: want %q first, got %+v", q, want, a)
-		}
+		wantFirstSpan(t, q, ps, want)
 	}
 	for q, want := range map[string]bool{
 		"Qui est Arthur Mensch ?":                          true,
