@@ -206,8 +206,9 @@ type query struct {
 	// after "combien de" or "how many" ("utilisateurs" in "Combien
 	// d'utilisateurs a ChatGPT ?"), or "".
 	counted string
-	// definition tells a question asking what something is: "Qu'est-ce
-	// que Stargate ?", "C'est quoi l'AI Act ?", "What is Stargate?".
+	// definition tells a question asking what something is or who someone
+	// is: "Qu'est-ce que Stargate ?", "What is Stargate?", "Qui est Arthur
+	// Mensch ?" (see [asksDefinition]).
 	definition bool
 }
 
@@ -736,12 +737,10 @@ func definesAfter(rest string) bool {
 	if determiners[w] || strings.HasPrefix(w, "l'") || strings.HasPrefix(w, "l’") {
 		return true
 	}
-	// An apposition without a determiner: "Mira Murati, ancienne
-	// directrice technique d'OpenAI".
-	return LOOSE && !copula && w == words[0] && !analysis.IsStopword(analysis.Fold(w))
+	// An apposition without a determiner, after a comma and in lower case:
+	// "Mira Murati, ancienne directrice technique d'OpenAI".
+	return !copula && w == words[0] && !analysis.IsStopword(analysis.Fold(w))
 }
-
-var LOOSE = true
 
 var copulas = wordSet("est était sont is was are")
 
