@@ -59,6 +59,7 @@ func FuzzAskBody(f *testing.F) {
 		"{\"question\":\"\xff\"}", `{"question":"R1","collapse":true}`,
 		`{"question":"Who is the CEO of Mistral AI?"}`, `{"question":"Anthropic a-t-il levé des fonds ?","k":2}`,
 		`{"question":"Quoi de neuf chez Mistral ?"}`, `{"question":"Quoi de neuf la semaine du 24 mars 2025 ?"}`,
+		`{"question":"Combien d'utilisateurs a ChatGPT ?"}`, `{"question":"Qu’est-ce que Stargate ?"}`, `{"question":"Who is Sam Altman?"}`,
 	} {
 		f.Add(seed)
 	}
