@@ -162,6 +162,14 @@ func TestQuantities(t *testing.T) {
 	for _, q := range []string{"Combien d’utilisateurs a ChatGPT ?", "How many users does ChatGPT have?"} {
 		wantFirstSpan(t, q, ps, "500 millions")
 	}
+	// A count of what the question counts, in a passage about something
+	// else, is no answer.
+	ps = []Passage{
+		{Headline: "Mistral Small 3.1 : le modèle ouvert de Mistral AI", Text: "Mistral AI a publié le 17 mars Mistral Small 3.1, un modèle de 24 milliards de paramètres. " +
+			"Selon la start-up, il devance Gemma 3 et GPT-4o mini sur plusieurs tests."},
+		{Headline: "gpt-oss : OpenAI revient aux modèles ouverts", Text: "Le 5 août, OpenAI a publié gpt-oss-120b et gpt-oss-20b, ses premiers modèles à poids ouverts depuis GPT-2 en 2019."},
+	}
+	wantFirstSpan(t, "Combien de paramètres a gpt-oss ?", ps, "gpt-oss-120b")
 	ps = []Passage{{
 		Headline: "Le quartier de l’Ermitage",
 		Text: "Des mares marquent le début du quartier, au pied de la colline. " +
