@@ -361,7 +361,7 @@ func (q query) sentences(p Passage) []sentence {
 			if q.definition && !st.defines && q.terms[t.Stem] > 0 {
 				st.defines = definesAfter(p.Text[s[0]+t.End : s[1]])
 			}
-			if q.counted != "" && i-lastNumber <= countReach && q.holds(map[string]bool{t.Stem: true}, q.counted) {
+			if q.counted != "" && i-lastNumber <= countReach && (t.Stem == q.counted || slices.Contains(q.alt[q.counted], t.Stem)) {
 				st.counts = true
 			}
 			switch {
