@@ -2,6 +2,7 @@ package vectorindex
 
 import (
 	"math"
+	"slices"
 	"unsafe"
 )
 
@@ -22,6 +23,10 @@ type quantizer struct {
 	step   []float32 // per-dimension (max - min) / 255; 0 for a constant dimension
 	inv    []float32 // 1/step, or 0 where step is 0
 	fitted int       // number of vectors the ranges were fitted on; 0 before the first fit
+	// hi is the per-dimension maximum of the fitted vectors when this
+	// process fitted them, so that a refit reads only the vectors added
+	// since; nil after Load, whose snapshot has lo and step only.
+	hi []float32
 }
 
 // refitLimit is the index size after which the ranges are frozen. Until then
@@ -31,32 +36,52 @@ type quantizer struct {
 // at most twice the work of encoding refitLimit vectors.
 const refitLimit = 1 << 16
 
-// fit sets the ranges from the first n float vectors of ix.
+// fit sets the ranges from the first n float vectors of ix. The minimums
+// and maximums of the vectors fitted before are widened by the new ones
+// only, when this process fitted them: the same ranges, since the vectors
+// before are the same, and a refit of an index fed issue after issue reads
+// each vector about once rather than at every doubling.
 func (qz *quantizer) fit(ix *Index, n int) {
 	d := ix.d
-	lo := make([]float32, d)
-	hi := make([]float32, d)
-	copy(lo, ix.vec(0))
-	copy(hi, lo)
-	for in := 1; in < n; in++ {
-		v := ix.vec(uint32(in))
-		for i, x := range v {
-			lo[i] = min(lo[i], x)
-			hi[i] = max(hi[i], x)
-		}
+	from := qz.fitted
+	// Copies: the ranges in use are never written.
+	lo, hi := slices.Clone(qz.lo), slices.Clone(qz.hi)
+	if hi == nil || from == 0 || from > n {
+		lo, hi = make([]float32, d), make([]float32, d)
+		copy(lo, ix.vec(0))
+		copy(hi, lo)
+		from = 1
 	}
-	step := hi // reuse
+	for in := from; in < n; in++ {
+		widen(ix.vec(uint32(in)), lo, hi)
+	}
+	step := make([]float32, d)
 	for i := range step {
 		step[i] = (hi[i] - lo[i]) / 255
 	}
-	qz.lo, qz.step, qz.fitted = lo, step, n
+	qz.lo, qz.hi, qz.step, qz.fitted = lo, hi, step, n
 	qz.setInverse()
+}
+
+// widenGeneric lowers lo and raises hi to take in v.
+func widenGeneric(v, lo, hi []float32) {
+	lo, hi = lo[:len(v)], hi[:len(v)]
+	for i, x := range v {
+		lo[i] = min(lo[i], x)
+		hi[i] = max(hi[i], x)
+	}
 }
 
 // encode writes the codes of v to dst[:len(v)].
 func (qz *quantizer) encode(v []float32, dst []byte) {
+	encodeCodes(v, qz.lo, qz.inv, dst)
+}
+
+// encodeGeneric writes the codes of v to dst[:len(v)], with lo and inv the
+// ranges' minimums and inverse steps.
+func encodeGeneric(v, lo, inv []float32, dst []byte) {
 	dst = dst[:len(v)]
-	lo, inv := qz.lo[:len(v)], qz.inv[:len(v)]
+	lo, inv = lo[:len(v)], inv[:len(v)]
 	for i, x := range v {
 		// Adding 0.5 and truncating rounds, since the value is clamped
 		// non-negative first.

@@ -1,6 +1,8 @@
 package vectorindex
 
 import (
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -166,4 +168,129 @@ func TestInt8Incremental(t *testing.T) {
 	if r < 0.95 {
 		t.Errorf("int8 incremental recall@10 = %.4f, want >= 0.95", r)
 	}
+}
+
+// quantFixture returns a vector of d coordinates, some zero, some -0, and
+// ranges for it: minimums a little above or below its values, inverse
+// steps of which some are 0 (constant dimensions) and some large enough to
+// clamp codes at 255.
+func quantFixture(r *rand.Rand, d int) (v, lo, inv []float32) {
+	v, lo, inv = make([]float32, d), make([]float32, d), make([]float32, d)
+	for i := range v {
+		switch r.IntN(8) {
+		case 0:
+		case 1:
+			v[i] = float32(math.Copysign(0, -1))
+		default:
+			v[i] = r.Float32() - 0.5
+		}
+		lo[i] = v[i] - (r.Float32()-0.2)*0.3
+		switch r.IntN(6) {
+		case 0:
+		case 1:
+			inv[i] = 1e6
+		default:
+			inv[i] = 255 / (0.3 + r.Float32())
+		}
+	}
+	return v, lo, inv
+}
+
+func TestEncodeCodes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, d := range []int{0, 1, 15, 16, 17, 31, 32, 100, 384, 1000, 1024} {
+		for range 20 {
+			v, lo, inv := quantFixture(r, d)
+			want, got := make([]byte, d), make([]byte, d)
+			encodeGeneric(v, lo, inv, want)
+			encodeCodes(v, lo, inv, got)
+			if !slices.Equal(got, want) {
+				t.Fatalf("d=%d: codes differ:\n got  %v\n want %v", d, got, want)
+			}
+		}
+	}
+}
+
+func TestWiden(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, d := range []int{0, 1, 15, 16, 17, 33, 1024} {
+		wantLo, wantHi := make([]float32, d), make([]float32, d)
+		gotLo, gotHi := make([]float32, d), make([]float32, d)
+		for range 30 {
+			v, _, _ := quantFixture(r, d)
+			widenGeneric(v, wantLo, wantHi)
+			widen(v, gotLo, gotHi)
+		}
+		// == rather than bits: min and max may pick either zero of a
+		// tie between 0 and -0, which give the same codes and offsets.
+		if !slices.Equal(gotLo, wantLo) || !slices.Equal(gotHi, wantHi) {
+			t.Fatalf("d=%d: ranges differ:\n got  %v %v\n want %v %v", d, gotLo, gotHi, wantLo, wantHi)
+		}
+	}
+}
+
+// TestRefitReadsNewVectorsOnly checks that the ranges an index fed batch
+// after batch refits from the vectors added since its last fit are those
+// of a fit over all its vectors, before and after a snapshot, whose Load
+// has no maximums and fits from the start.
+func TestRefitReadsNewVectorsOnly(t *testing.T) {
+	const dims = 64
+	ix, err := New(Config{Dims: dims, M: 4, EfConstruction: 8, Quantization: "int8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := newMixture(9, dims, 8).draw(3000)
+	ids := seqIDs(len(vecs))
+	check := func(ix *Index, what string) {
+		t.Helper()
+		ix.mu.RLock()
+		defer ix.mu.RUnlock()
+		qz := ix.quant
+		var full quantizer
+		full.fit(ix, qz.fitted)
+		if !slices.Equal(qz.lo, full.lo) || !slices.Equal(qz.step, full.step) {
+			t.Fatalf("%s: ranges fitted on %d vectors differ from a full fit", what, qz.fitted)
+		}
+		for in := range uint32(len(ix.ext)) {
+			want := make([]byte, dims)
+			encodeGeneric(ix.vec(in), full.lo, full.inv, want)
+			o := ix.codeOff(in)
+			if !slices.Equal(ix.codes[o:o+dims], want) {
+				t.Fatalf("%s: codes of node %d differ from a full fit's", what, in)
+			}
+		}
+	}
+	fits := 0
+	for lo, n := 0, 7; lo < 1500; lo, n = lo+n, n+5 {
+		before := ix.quant.fitted
+		if err := ix.AddBatch(ids[lo:lo+n], vecs[lo:lo+n]); err != nil {
+			t.Fatal(err)
+		}
+		if ix.quant.fitted != before {
+			fits++
+			check(ix, "grown")
+		}
+	}
+	if fits < 5 {
+		t.Fatalf("%d refits, want at least 5", fits)
+	}
+	path := filepath.Join(t.TempDir(), "ix.hnsw")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.quant.hi != nil {
+		t.Fatal("a loaded index has maximums it cannot know")
+	}
+	n := loaded.Len()
+	if err := loaded.AddBatch(ids[n:3000], vecs[n:3000]); err != nil {
+		t.Fatal(err)
+	}
+	if loaded.quant.fitted != 3000 {
+		t.Fatalf("loaded index fitted on %d vectors, want a refit on 3000", loaded.quant.fitted)
+	}
+	check(loaded, "loaded")
 }
