@@ -414,7 +414,15 @@ func makeItems(issueID string, pieces []piece) []Item {
 // issueHash hashes an issue's content as the package documentation says.
 func issueHash(date string, headlines []string, items []Item) string {
 	h := sha256.New()
-	field := func(s string) { fmt.Fprintf(h, "%d:%s", len(s), s) }
+	var n []byte
+	field := func(s string) {
+		// The length and colon, then the bytes of s where they are, as
+		// sha256Hex hashes them: through fmt, each paragraph was copied
+		// into a buffer first.
+		n = append(strconv.AppendInt(n[:0], int64(len(s)), 10), ':')
+		h.Write(n)
+		h.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+	}
 	field(date)
 	field(strconv.Itoa(len(headlines)))
 	for _, hl := range headlines {
