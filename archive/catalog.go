@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/veille/veille/internal/direct"
 	"github.com/veille/veille/lexical"
 	"github.com/veille/veille/store"
 )
@@ -202,7 +203,7 @@ func (a *Archive) saveCatalog() (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	w := bufio.NewWriterSize(tmp, 64<<10)
+	w := direct.NewWriter(tmp)
 	a.mu.RLock()
 	b := append([]byte(catalogMagic), binary.LittleEndian.AppendUint32(nil, uint32(len(a.dates)))...)
 	for seq, d := range a.dates {
@@ -219,10 +220,7 @@ func (a *Archive) saveCatalog() (err error) {
 	if _, err := a.lex.WriteTo(w); err != nil {
 		return err
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

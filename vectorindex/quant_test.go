@@ -294,3 +294,28 @@ func TestRefitReadsNewVectorsOnly(t *testing.T) {
 	}
 	check(loaded, "loaded")
 }
+
+// BenchmarkQuantizer times the int8 codes and the range fit of one
+// 1,024-dimension vector, by the loops and by the kernels encodeCodes and
+// widen choose.
+func BenchmarkQuantizer(b *testing.B) {
+	const d = 1024
+	v, lo, inv := quantFixture(rand.New(rand.NewPCG(1, 2)), d)
+	hi := slices.Clone(lo)
+	dst := make([]byte, d)
+	for _, bm := range []struct {
+		name string
+		f    func()
+	}{
+		{"encode/loop", func() { encodeGeneric(v, lo, inv, dst) }},
+		{"encode/kernel", func() { encodeCodes(v, lo, inv, dst) }},
+		{"widen/loop", func() { widenGeneric(v, lo, hi) }},
+		{"widen/kernel", func() { widen(v, lo, hi) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				bm.f()
+			}
+		})
+	}
+}

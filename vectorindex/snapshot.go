@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"unsafe"
+
+	"github.com/veille/veille/internal/direct"
 )
 
 // Snapshot format, version 4. All integers and floats are little-endian; n is
@@ -127,14 +129,15 @@ func (ix *Index) Save(path string) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	w := direct.NewWriter(tmp)
 	ix.mu.RLock()
 	edits := ix.edits.Load()
-	err = ix.encode(tmp)
+	err = ix.encode(w)
 	ix.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
@@ -144,9 +147,9 @@ func (ix *Index) Save(path string) (err error) {
 	return nil
 }
 
-// crcWriter buffers writes and checksums them.
+// crcWriter checksums writes to a buffered writer.
 type crcWriter struct {
-	w   *bufio.Writer
+	w   io.Writer
 	crc uint32
 	buf []byte
 }
@@ -201,9 +204,10 @@ func (cw *crcWriter) f32s(v []float32) error {
 	return nil
 }
 
-// encode writes the snapshot. The caller holds mu.
+// encode writes the snapshot to w, which buffers: some writes are a few
+// bytes. The caller holds mu.
 func (ix *Index) encode(w io.Writer) error {
-	cw := &crcWriter{w: bufio.NewWriterSize(w, chunk), buf: make([]byte, 0, chunk)}
+	cw := &crcWriter{w: w, buf: make([]byte, 0, chunk)}
 	n := len(ix.ext)
 	h := make([]byte, 0, headerSize)
 	h = append(h, magic...)
@@ -283,10 +287,8 @@ func (ix *Index) encode(w io.Writer) error {
 			return err
 		}
 	}
-	if _, err := cw.w.Write(binary.LittleEndian.AppendUint32(nil, cw.crc)); err != nil {
-		return err
-	}
-	return cw.w.Flush()
+	_, err := cw.w.Write(binary.LittleEndian.AppendUint32(nil, cw.crc))
+	return err
 }
 
 // vectorLayout returns the number of nonzero coordinates of all vectors and
