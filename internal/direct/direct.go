@@ -6,10 +6,10 @@
 // Written the usual way, each byte is first copied into the page cache,
 // into pages the kernel has just taken, and on a virtual machine the first
 // touch of a page is dear: at the end of a 100,000-paragraph `veille
-// ingest`, writing the 224 MB index snapshot took 0.7 s of kernel time,
-// nearly all of it in that copy, on the command's critical path. Written
-// directly, the disk reads the process's own buffer (BENCHMARKS.md,
-// twenty-fifth pass).
+// ingest`, copying its 353 MB of snapshots took 0.74 s of kernel time, on
+// the command's critical path. Written directly, the disk reads the
+// process's own buffer, and the end of the ingest took half as long
+// (BENCHMARKS.md, twenty-fifth pass).
 package direct
 
 import (
