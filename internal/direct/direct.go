@@ -18,7 +18,8 @@ import (
 )
 
 // align is the alignment O_DIRECT asks of buffers, lengths and offsets: a
-// page, a multiple of any disk's logical block.
+// page, a multiple of the common disks' logical blocks (512 bytes or 4 KiB);
+// a disk with larger ones refuses the writes, and the Writer falls back.
 const align = 4096
 
 // bufSize is the size of the writer's buffer and of each direct write.
