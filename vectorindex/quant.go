@@ -43,13 +43,13 @@ const refitLimit = 1 << 16
 // each vector about once rather than at every doubling.
 func (qz *quantizer) fit(ix *Index, n int) {
 	d := ix.d
+	var lo, hi []float32
 	from := qz.fitted
-	// Copies: the ranges in use are never written.
-	lo, hi := slices.Clone(qz.lo), slices.Clone(qz.hi)
-	if hi == nil || from == 0 || from > n {
-		lo, hi = make([]float32, d), make([]float32, d)
-		copy(lo, ix.vec(0))
-		copy(hi, lo)
+	if qz.hi != nil && from > 0 && from <= n {
+		// Copies: the ranges in use are never written.
+		lo, hi = slices.Clone(qz.lo), slices.Clone(qz.hi)
+	} else {
+		lo, hi = slices.Clone(ix.vec(0)), slices.Clone(ix.vec(0))
 		from = 1
 	}
 	for in := from; in < n; in++ {

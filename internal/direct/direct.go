@@ -59,10 +59,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 			w.n = 0
 		}
 	}
-	if w.err != nil {
-		return done, w.err
-	}
-	return done, nil
+	return done, w.err
 }
 
 // writeOut writes b, whole aligned blocks at an aligned offset, directly
