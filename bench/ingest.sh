@@ -12,6 +12,8 @@
 #   bench/ingest.sh                 # 100,000 paragraphs
 #   N=20000 bench/ingest.sh         # a quicker run
 #   PAIRS=2 bench/ingest.sh         # then two more first ingests and AddBatch runs, alternated
+#   SIDE=4 bench/ingest.sh          # then four first ingests, each run at the same time as an
+#                                   # AddBatch run, a core each (needs taskset), for their CPU ratio
 #   PROFILE=1 bench/ingest.sh       # instead: in-process archive.Ingest with CPU profiles, and
 #                                   # the index inserts' share of its CPU samples
 #
@@ -19,7 +21,9 @@
 # /tmp/veille-ingest/n$N-s$SEED), OUT (binaries, logs and profiles, default
 # /tmp/veille-ingest/run-<time>), TIMEOUT (bound of each veille run, 1h),
 # PROFILE=1 (the harness run described above; profiles in $OUT), PAIRS (0: the
-# number of extra alternated pairs, whose ratios and medians are printed).
+# number of extra alternated pairs, whose ratios and medians are printed),
+# SIDE (0: the number of side-by-side rounds, whose CPU ratios and median
+# are printed).
 set -euo pipefail
 
 main() {
@@ -58,7 +62,7 @@ main() {
 	fi
 	# The data directories go to $OUT/work (removed at the end); the logs of
 	# the veille runs stay in $OUT.
-	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" -pairs "${PAIRS:-0}" | tee "$OUT/result.md"
+	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" -pairs "${PAIRS:-0}" -side-by-side "${SIDE:-0}" | tee "$OUT/result.md"
 	mv "$OUT"/work/*.log "$OUT"/ 2>/dev/null || true
 	rm -rf "$OUT/work"
 	echo

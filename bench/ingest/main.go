@@ -14,6 +14,11 @@
 //     goroutine, as the archive adds them, then AddBatch on every core, in a
 //     new process (-index-only) as the ingest runs in one.
 //
+// With -pairs it then alternates more first ingests and AddBatch runs, for
+// the median of their ratios; with -side-by-side it runs first ingests and
+// AddBatch runs at the same time, each alone on a core, for the median of
+// their CPU ratios under the same host conditions (see runSideBySide).
+//
 // It prints a Markdown table, the ratios the ingest target is stated in, the
 // load average at start and end, and one JSON line.
 //
@@ -49,7 +54,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -77,6 +81,7 @@ type options struct {
 	cpuprofile            string
 	skipBatch             bool
 	pairs                 int
+	sideBySide            int
 	reingestOnly          bool
 	indexOnly             bool
 	beside                bool
@@ -94,6 +99,7 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -harness: write the first ingest's CPU profile here (the re-ingest's to FILE.reingest)")
 	flag.BoolVar(&o.skipBatch, "skip-batch", false, "skip the AddBatch run")
 	flag.IntVar(&o.pairs, "pairs", 0, "then this many more first ingests (each into a fresh data directory) and AddBatch runs, alternated, for the median of their ratios")
+	flag.IntVar(&o.sideBySide, "side-by-side", 0, "then this many rounds of a first ingest and an AddBatch run at the same time, each on a core of its own, for the median of their CPU ratios (see runSideBySide)")
 	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
 	flag.BoolVar(&o.indexOnly, "index-only", false, "only embed the passages and time AddBatch (profiled with -cpuprofile), to compare with a -harness run")
 	flag.BoolVar(&o.beside, "beside", false, "only embed the passages and insert them batch by batch, some with an ingest's other work beside, into the CPU profile -cpuprofile (see runBeside)")
@@ -156,6 +162,11 @@ type report struct {
 	BatRatios    []float64 `json:"ingest_over_index_addbatch_runs,omitempty"` // the first run's, then each pair's
 	MedianVsBat  float64   `json:"median_ingest_over_index_addbatch,omitempty"`
 	MedianPerSec float64   `json:"median_first_ingest_per_s,omitempty"`
+	// Sides are the -side-by-side rounds: a first ingest and AddBatch,
+	// run at the same time on a core each.
+	Sides        []phase   `json:"side_by_side,omitempty"`
+	SideRatios   []float64 `json:"side_by_side_cpu_ratios,omitempty"`
+	MedianSide   float64   `json:"median_side_by_side_cpu_ratio,omitempty"`
 	CPUVsAdd     float64   `json:"ingest_cpu_over_index_add_cpu"`
 	FirstVsAgain float64   `json:"first_over_reingest"`
 	BenchPeakMiB float64   `json:"bench_process_peak_rss_mib"`
@@ -183,7 +194,7 @@ func runBench(ctx context.Context, o options) error {
 	fmt.Fprintf(os.Stderr, "%d files, %d paragraphs, %.0f characters a passage on average\n", len(files), len(texts), rep.MeanChars)
 
 	data := filepath.Join(work, "data")
-	first, sum, err := runVeille(ctx, o, data, "veille ingest (first)", work)
+	first, sum, err := runVeille(ctx, o, data, "veille ingest (first)", work, anyCore)
 	if err != nil {
 		return err
 	}
@@ -192,7 +203,7 @@ func runBench(ctx context.Context, o options) error {
 	}
 	first.Items = sum.Added
 	first.PerSec = float64(sum.Added) / first.WallS
-	again, sum2, err := runVeille(ctx, o, data, "veille ingest (unchanged, re-ingest)", work)
+	again, sum2, err := runVeille(ctx, o, data, "veille ingest (unchanged, re-ingest)", work, anyCore)
 	if err != nil {
 		return err
 	}
@@ -210,13 +221,16 @@ func runBench(ctx context.Context, o options) error {
 	}
 	rep.Phases = []phase{first, again, emb, add}
 	if !o.skipBatch {
-		bat, err := indexAddBatchFresh(ctx, o)
+		bat, err := indexAddBatchFresh(ctx, o, anyCore)
 		if err != nil {
 			return err
 		}
 		rep.Phases = append(rep.Phases, bat)
 		rep.IngestVsBat = first.WallS / bat.WallS
 		if err := runPairs(ctx, o, &rep, first, work); err != nil {
+			return err
+		}
+		if err := runSideBySide(ctx, o, &rep, work); err != nil {
 			return err
 		}
 	}
@@ -300,8 +314,9 @@ type summary struct {
 	Files, Issues, Added, Changed, Unchanged, Removed, Failed, Embedded int
 }
 
-// runVeille runs "veille ingest" on o.archive into data and measures it.
-func runVeille(ctx context.Context, o options, data, name, work string) (phase, summary, error) {
+// runVeille runs "veille ingest" on o.archive into data and measures it,
+// on the one core given (with GOMAXPROCS=1) unless it is anyCore.
+func runVeille(ctx context.Context, o options, data, name, work string, core int) (phase, summary, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	logName := filepath.Join(work, strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(name)+".log")
@@ -310,10 +325,10 @@ func runVeille(ctx context.Context, o options, data, name, work string) (phase, 
 		return phase{}, summary{}, err
 	}
 	defer logf.Close()
-	cmd := exec.CommandContext(ctx, o.veille, "ingest", "--data", data, "--json", "--log-level", "warn", o.archive)
+	cmd := command(ctx, core, o.veille, "ingest", "--data", data, "--json", "--log-level", "warn", o.archive)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, logf
-	cmd.Env = append(os.Environ(), "VEILLE_EMBED_PROVIDER=builtin")
+	cmd.Env = append(cmd.Env, "VEILLE_EMBED_PROVIDER=builtin")
 	fmt.Fprintf(os.Stderr, "%s: %s\n", name, strings.Join(cmd.Args, " "))
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -462,12 +477,19 @@ func runIndexOnly(ctx context.Context, o options) error {
 // touched already. On the benchmark host, three AddBatch runs in new
 // processes took 23.9–24.1 s (46.4–46.9 s of CPU), and three in the
 // benchmark's own process, minutes before, 21.6–23.1 s (42.5–45.5 s).
-func indexAddBatchFresh(ctx context.Context, o options) (phase, error) {
+//
+// Given a core, it runs there alone (with GOMAXPROCS=1), its embedder on one
+// goroutine.
+func indexAddBatchFresh(ctx context.Context, o options, core int) (phase, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return phase{}, err
 	}
-	cmd := exec.CommandContext(ctx, self, "-index-only", "-json", "-archive", o.archive, "-workers", strconv.Itoa(o.workers))
+	workers := o.workers
+	if core != anyCore {
+		workers = 1
+	}
+	cmd := command(ctx, core, self, "-index-only", "-json", "-archive", o.archive, "-workers", strconv.Itoa(workers))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -493,7 +515,7 @@ func runPairs(ctx context.Context, o options, rep *report, first phase, work str
 	rates := []float64{first.PerSec}
 	for k := range o.pairs {
 		data := filepath.Join(work, fmt.Sprintf("data-%d", k+2))
-		in, sum, err := runVeille(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work)
+		in, sum, err := runVeille(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work, anyCore)
 		if err != nil {
 			return err
 		}
@@ -502,7 +524,7 @@ func runPairs(ctx context.Context, o options, rep *report, first phase, work str
 		}
 		in.Items = sum.Added
 		in.PerSec = float64(sum.Added) / in.WallS
-		bat, err := indexAddBatchFresh(ctx, o)
+		bat, err := indexAddBatchFresh(ctx, o, anyCore)
 		if err != nil {
 			return err
 		}
@@ -570,6 +592,13 @@ func printReport(r report) {
 		}
 		fmt.Printf(" ingest / AddBatch %s: median **%.2f**; first ingest median **%.0f paragraphs/s**\n",
 			fmtList(r.BatRatios), r.MedianVsBat, r.MedianPerSec)
+	}
+	if len(r.Sides) > 0 {
+		fmt.Printf("- side by side, a core each (first ingest / AddBatch, CPU):")
+		for i := 0; i < len(r.Sides); i += 2 {
+			fmt.Printf(" %.1f / %.1f s;", r.Sides[i].CPUS, r.Sides[i+1].CPUS)
+		}
+		fmt.Printf(" ratios %s: median **%.3f** (target ≤ 1.25)\n", fmtList(r.SideRatios), r.MedianSide)
 	}
 	fmt.Printf("- first ingest / re-ingest of the unchanged archive: **%.1f×** (target ≥ 20)\n", r.FirstVsAgain)
 	fmt.Printf("- peak RSS of veille ingest: %.0f MiB (first), %.0f MiB (re-ingest); data directory %.0f MiB; this bench process %.0f MiB\n",

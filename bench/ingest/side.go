@@ -1,0 +1,85 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+)
+
+// anyCore lets a child run on every core, as GOMAXPROCS and the system
+// decide.
+const anyCore = -1
+
+// command returns the command running name with args, on the one core given
+// (under taskset, with GOMAXPROCS=1) unless core is anyCore, and this
+// process's environment.
+func command(ctx context.Context, core int, name string, args ...string) *exec.Cmd {
+	env := os.Environ()
+	if core != anyCore {
+		args = append([]string{"-c", strconv.Itoa(core), name}, args...)
+		name = "taskset"
+		env = append(env, "GOMAXPROCS=1")
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = env
+	return cmd
+}
+
+// runSideBySide runs o.sideBySide rounds of a first ingest and an AddBatch
+// run (-index-only) started together, each alone on one of the first two
+// cores, which swap at every round, and records the ratio of their CPU
+// times. Runs minutes apart compare two speeds of a shared host as much as
+// two programs: on this benchmark's host the same AddBatch took 48 s of CPU
+// in one run and 60 s in another ten minutes later, and the alternated
+// pairs' ingest / AddBatch ratios spread from 1.12 to 1.51. Side by side,
+// both meet the same host at the same time, and the ratio says what an
+// ingest costs against inserting its vectors alone. The AddBatch run first
+// parses and embeds (a few seconds), so its inserts lie within the ingest.
+// The ingest's CPU time is its whole process's, start to exit.
+func runSideBySide(ctx context.Context, o options, rep *report, work string) error {
+	if o.sideBySide <= 0 {
+		return nil
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		return fmt.Errorf("-side-by-side needs taskset (util-linux): %w", err)
+	}
+	if runtime.NumCPU() < 2 {
+		return errors.New("-side-by-side needs two cores")
+	}
+	for k := range o.sideBySide {
+		ingestCore := k % 2
+		data := filepath.Join(work, fmt.Sprintf("data-side-%d", k+1))
+		var (
+			in, bat       phase
+			sum           summary
+			inErr, batErr error
+			wg            sync.WaitGroup
+		)
+		wg.Go(func() {
+			in, sum, inErr = runVeille(ctx, o, data, fmt.Sprintf("veille ingest (first, side by side %d, core %d)", k+1, ingestCore), work, ingestCore)
+		})
+		wg.Go(func() { bat, batErr = indexAddBatchFresh(ctx, o, 1-ingestCore) })
+		wg.Wait()
+		if err := errors.Join(inErr, batErr); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(data); err != nil {
+			return err
+		}
+		in.Items = sum.Added
+		in.PerSec = float64(sum.Added) / in.WallS
+		fmt.Fprintf(os.Stderr, "  side by side %d: ingest %.1f s CPU, AddBatch %.1f s CPU: %.3f\n", k+1, in.CPUS, bat.CPUS, in.CPUS/bat.CPUS)
+		rep.Sides = append(rep.Sides, in, bat)
+		rep.SideRatios = append(rep.SideRatios, in.CPUS/bat.CPUS)
+	}
+	rep.MedianSide = median(rep.SideRatios)
+	return nil
+}
