@@ -37,8 +37,8 @@ func command(ctx context.Context, core int, name string, args ...string) *exec.C
 // run (-index-only) started together, each alone on one of the first two
 // cores, which swap at every round, and records the ratio of their CPU
 // times. Runs minutes apart compare two speeds of a shared host as much as
-// two programs: on this benchmark's host the same AddBatch took 48 s of CPU
-// in one run and 60 s in another ten minutes later, and the alternated
+// two programs: on this benchmark's host the same one-core AddBatch took
+// 60 s of CPU in one run and 48 s a quarter of an hour later, and the alternated
 // pairs' ingest / AddBatch ratios spread from 1.12 to 1.51. Side by side,
 // both meet the same host at the same time, and the ratio says what an
 // ingest costs against inserting its vectors alone. The AddBatch run first
