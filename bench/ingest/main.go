@@ -230,9 +230,9 @@ func runBench(ctx context.Context, o options) error {
 		if err := runPairs(ctx, o, &rep, first, work); err != nil {
 			return err
 		}
-		if err := runSideBySide(ctx, o, &rep, work); err != nil {
-			return err
-		}
+	}
+	if err := runSideBySide(ctx, o, &rep, work); err != nil {
+		return err
 	}
 	rep.IngestVsAdd = first.WallS / add.WallS
 	rep.CPUVsAdd = first.CPUS / add.CPUS

@@ -38,12 +38,12 @@ func command(ctx context.Context, core int, name string, args ...string) *exec.C
 // cores, which swap at every round, and records the ratio of their CPU
 // times. Runs minutes apart compare two speeds of a shared host as much as
 // two programs: on this benchmark's host the same one-core AddBatch took
-// 60 s of CPU in one run and 48 s a quarter of an hour later, and the alternated
-// pairs' ingest / AddBatch ratios spread from 1.12 to 1.51. Side by side,
-// both meet the same host at the same time, and the ratio says what an
-// ingest costs against inserting its vectors alone. The AddBatch run first
-// parses and embeds (a few seconds), so its inserts lie within the ingest.
-// The ingest's CPU time is its whole process's, start to exit.
+// 60 s of CPU in one run and 48 s a quarter of an hour later, and the
+// alternated pairs' ingest / AddBatch ratios spread from 1.12 to 1.51. Side
+// by side, both meet the same host at the same time, and the ratio says
+// what an ingest costs against inserting its vectors alone. The AddBatch
+// run first parses and embeds (a few seconds), so its inserts lie within
+// the ingest. The ingest's CPU time is its whole process's, start to exit.
 func runSideBySide(ctx context.Context, o options, rep *report, work string) error {
 	if o.sideBySide <= 0 {
 		return nil
