@@ -14,6 +14,8 @@
 #   PAIRS=2 bench/ingest.sh         # then two more first ingests and AddBatch runs, alternated
 #   SIDE=4 bench/ingest.sh          # then four first ingests, each run at the same time as an
 #                                   # AddBatch run, a core each (needs taskset), for their CPU ratio
+#   SHARED=4 bench/ingest.sh        # then four first ingests, each run at the same time as an
+#                                   # AddBatch run, both free on both cores, for their CPU ratio
 #   PROFILE=1 bench/ingest.sh       # instead: in-process archive.Ingest with CPU profiles, and
 #                                   # the index inserts' share of its CPU samples
 #
@@ -23,7 +25,7 @@
 # PROFILE=1 (the harness run described above; profiles in $OUT), PAIRS (0: the
 # number of extra alternated pairs, whose ratios and medians are printed),
 # SIDE (0: the number of side-by-side rounds, whose CPU ratios and median
-# are printed).
+# are printed), SHARED (0: the same for rounds sharing both cores).
 set -euo pipefail
 
 main() {
@@ -62,7 +64,7 @@ main() {
 	fi
 	# The data directories go to $OUT/work (removed at the end); the logs of
 	# the veille runs stay in $OUT.
-	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" -pairs "${PAIRS:-0}" -side-by-side "${SIDE:-0}" | tee "$OUT/result.md"
+	"$OUT/bench-ingest" -veille "$OUT/veille" -archive "$GEN" -work "$OUT/work" -timeout "$TIMEOUT" -pairs "${PAIRS:-0}" -side-by-side "${SIDE:-0}" -shared "${SHARED:-0}" | tee "$OUT/result.md"
 	mv "$OUT"/work/*.log "$OUT"/ 2>/dev/null || true
 	rm -rf "$OUT/work"
 	echo

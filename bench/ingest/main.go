@@ -81,7 +81,7 @@ type options struct {
 	cpuprofile            string
 	skipBatch             bool
 	pairs                 int
-	sideBySide            int
+	sideBySide, shared    int
 	reingestOnly          bool
 	indexOnly             bool
 	beside                bool
@@ -100,6 +100,7 @@ func main() {
 	flag.BoolVar(&o.skipBatch, "skip-batch", false, "skip the AddBatch run")
 	flag.IntVar(&o.pairs, "pairs", 0, "then this many more first ingests (each into a fresh data directory) and AddBatch runs, alternated, for the median of their ratios")
 	flag.IntVar(&o.sideBySide, "side-by-side", 0, "then this many rounds of a first ingest and an AddBatch run at the same time, each on a core of its own, for the median of their CPU ratios (see runSideBySide)")
+	flag.IntVar(&o.shared, "shared", 0, "then this many rounds of a first ingest and an AddBatch run at the same time, both free on every core, for the median of their CPU ratios (see runSideBySide)")
 	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
 	flag.BoolVar(&o.indexOnly, "index-only", false, "only embed the passages and time AddBatch (profiled with -cpuprofile), to compare with a -harness run")
 	flag.BoolVar(&o.beside, "beside", false, "only embed the passages and insert them batch by batch, some with an ingest's other work beside, into the CPU profile -cpuprofile (see runBeside)")
@@ -164,9 +165,13 @@ type report struct {
 	MedianPerSec float64   `json:"median_first_ingest_per_s,omitempty"`
 	// Sides are the -side-by-side rounds: a first ingest and AddBatch,
 	// run at the same time on a core each.
-	Sides        []phase   `json:"side_by_side,omitempty"`
-	SideRatios   []float64 `json:"side_by_side_cpu_ratios,omitempty"`
-	MedianSide   float64   `json:"median_side_by_side_cpu_ratio,omitempty"`
+	Sides      []phase   `json:"side_by_side,omitempty"`
+	SideRatios []float64 `json:"side_by_side_cpu_ratios,omitempty"`
+	MedianSide float64   `json:"median_side_by_side_cpu_ratio,omitempty"`
+	// Shared are the -shared rounds: the same, both free on every core.
+	Shared       []phase   `json:"shared,omitempty"`
+	SharedRatios []float64 `json:"shared_cpu_ratios,omitempty"`
+	MedianShared float64   `json:"median_shared_cpu_ratio,omitempty"`
 	CPUVsAdd     float64   `json:"ingest_cpu_over_index_add_cpu"`
 	FirstVsAgain float64   `json:"first_over_reingest"`
 	BenchPeakMiB float64   `json:"bench_process_peak_rss_mib"`
@@ -599,6 +604,13 @@ func printReport(r report) {
 			fmt.Printf(" %.1f / %.1f s;", r.Sides[i].CPUS, r.Sides[i+1].CPUS)
 		}
 		fmt.Printf(" ratios %s: median **%.3f** (target ≤ 1.25)\n", fmtList(r.SideRatios), r.MedianSide)
+	}
+	if len(r.Shared) > 0 {
+		fmt.Printf("- side by side, sharing both cores (first ingest / AddBatch, CPU):")
+		for i := 0; i < len(r.Shared); i += 2 {
+			fmt.Printf(" %.1f / %.1f s;", r.Shared[i].CPUS, r.Shared[i+1].CPUS)
+		}
+		fmt.Printf(" ratios %s: median **%.3f** (target ≤ 1.25)\n", fmtList(r.SharedRatios), r.MedianShared)
 	}
 	fmt.Printf("- first ingest / re-ingest of the unchanged archive: **%.1f×** (target ≥ 20)\n", r.FirstVsAgain)
 	fmt.Printf("- peak RSS of veille ingest: %.0f MiB (first), %.0f MiB (re-ingest); data directory %.0f MiB; this bench process %.0f MiB\n",
