@@ -120,13 +120,12 @@ func appendScanned(dst []Token, text string, base int) []Token {
 	sc := scanner{text: text, key: scratch[:0], sentence: true}
 	n := len(dst)
 	for {
-		t, ok := sc.next()
-		if !ok {
+		var ok bool
+		if dst, ok = sc.next(dst); !ok {
 			words.resolve(dst)
 			moveOffsets(dst[n:], base)
 			return dst
 		}
-		dst = append(dst, t)
 		if sc.cached {
 			words.add(dst, len(dst)-1, sc.key)
 		}
@@ -294,8 +293,10 @@ func (sc *scanner) segment() (end int, numeric bool) {
 	return i, numeric
 }
 
-// next returns the next token, or false at the end of the text.
-func (sc *scanner) next() (Token, bool) {
+// next appends the next token to dst, or returns false at the end of the
+// text. Built in place, a token is not copied on its way to dst: returned by
+// value, its 48 bytes took a tenth of BenchmarkAppendTokens/scan.
+func (sc *scanner) next(dst []Token) ([]Token, bool) {
 	for sc.skip() {
 		start := sc.pos
 		end, numeric := sc.segment()
@@ -309,7 +310,7 @@ func (sc *scanner) next() (Token, bool) {
 				}
 				if end2 := sc.wordEnd(end + n); clitics[sc.lower(end+n, end2)] {
 					sc.pos = end2
-					return sc.emit(start, end, numeric), true
+					return sc.emit(dst, start, end, numeric), true
 				}
 			}
 		}
@@ -318,9 +319,9 @@ func (sc *scanner) next() (Token, bool) {
 			end = sc.numberTail(end)
 			sc.pos = end
 		}
-		return sc.emit(start, end, numeric), true
+		return sc.emit(dst, start, end, numeric), true
 	}
-	return Token{}, false
+	return dst, false
 }
 
 // wordEnd returns the end of the run of letters starting at i.
@@ -388,9 +389,10 @@ func (sc *scanner) numberTail(end int) int {
 	return end
 }
 
-// emit builds the token for text[start:end] from sc.key.
-func (sc *scanner) emit(start, end int, numeric bool) Token {
-	t := Token{Start: start, End: end, Kind: Word}
+// emit appends to dst the token for text[start:end], built from sc.key.
+func (sc *scanner) emit(dst []Token, start, end int, numeric bool) []Token {
+	dst = append(dst, Token{Start: start, End: end, Kind: Word})
+	t := &dst[len(dst)-1]
 	if sc.sentence {
 		t.Flags |= SentenceStart
 	}
@@ -413,11 +415,11 @@ func (sc *scanner) emit(start, end int, numeric bool) Token {
 		if hasSeparator(sc.key) {
 			t.Term = normaliseNumber(sc.key)
 			t.Stem = t.Term
-			return t
+			return dst
 		}
 	}
 	sc.cached = true
-	return t
+	return dst
 }
 
 func hasSeparator(key []byte) bool {
