@@ -16,8 +16,9 @@
 //
 // With -pairs it then alternates more first ingests and AddBatch runs, for
 // the median of their ratios; with -side-by-side it runs first ingests and
-// AddBatch runs at the same time, each alone on a core, for the median of
-// their CPU ratios under the same host conditions (see runSideBySide).
+// AddBatch runs at the same time, each alone on a core, and with -shared at
+// the same time on both cores, for the median of their CPU ratios under the
+// same host conditions (see runSideBySide).
 //
 // It prints a Markdown table, the ratios the ingest target is stated in, the
 // load average at start and end, and one JSON line.
@@ -541,9 +542,13 @@ func runPairs(ctx context.Context, o options, rep *report, first phase, work str
 	return nil
 }
 
+// median returns the median of xs, 0 if it is empty.
 func median(xs []float64) float64 {
 	s := slices.Sorted(slices.Values(xs))
 	n := len(s)
+	if n == 0 {
+		return 0
+	}
 	if n%2 == 1 {
 		return s[n/2]
 	}
@@ -598,26 +603,27 @@ func printReport(r report) {
 		fmt.Printf(" ingest / AddBatch %s: median **%.2f**; first ingest median **%.0f paragraphs/s**\n",
 			fmtList(r.BatRatios), r.MedianVsBat, r.MedianPerSec)
 	}
-	if len(r.Sides) > 0 {
-		fmt.Printf("- side by side, a core each (first ingest / AddBatch, CPU):")
-		for i := 0; i < len(r.Sides); i += 2 {
-			fmt.Printf(" %.1f / %.1f s;", r.Sides[i].CPUS, r.Sides[i+1].CPUS)
-		}
-		fmt.Printf(" ratios %s: median **%.3f** (target ≤ 1.25)\n", fmtList(r.SideRatios), r.MedianSide)
-	}
-	if len(r.Shared) > 0 {
-		fmt.Printf("- side by side, sharing both cores (first ingest / AddBatch, CPU):")
-		for i := 0; i < len(r.Shared); i += 2 {
-			fmt.Printf(" %.1f / %.1f s;", r.Shared[i].CPUS, r.Shared[i+1].CPUS)
-		}
-		fmt.Printf(" ratios %s: median **%.3f** (target ≤ 1.25)\n", fmtList(r.SharedRatios), r.MedianShared)
-	}
+	printTogether("a core each", r.Sides, r.SideRatios, r.MedianSide)
+	printTogether("sharing both cores", r.Shared, r.SharedRatios, r.MedianShared)
 	fmt.Printf("- first ingest / re-ingest of the unchanged archive: **%.1f×** (target ≥ 20)\n", r.FirstVsAgain)
 	fmt.Printf("- peak RSS of veille ingest: %.0f MiB (first), %.0f MiB (re-ingest); data directory %.0f MiB; this bench process %.0f MiB\n",
 		first.PeakMiB, r.Phases[1].PeakMiB, r.DataMiB, r.BenchPeakMiB)
 	fmt.Println()
 	b, _ := json.Marshal(r)
 	fmt.Println(string(b))
+}
+
+// printTogether prints the rounds of ingests and AddBatch runs made at the
+// same time (see together), if any: their CPU times, ratios and median.
+func printTogether(how string, phases []phase, ratios []float64, med float64) {
+	if len(phases) == 0 {
+		return
+	}
+	fmt.Printf("- side by side, %s (first ingest / AddBatch, CPU):", how)
+	for i := 0; i < len(phases); i += 2 {
+		fmt.Printf(" %.1f / %.1f s;", phases[i].CPUS, phases[i+1].CPUS)
+	}
+	fmt.Printf(" ratios %s: median **%.3f** (target ≤ 1.25)\n", fmtList(ratios), med)
 }
 
 func fmtList(xs []float64) string {

@@ -61,12 +61,7 @@ func runSideBySide(ctx context.Context, o options, rep *report, work string) err
 	if rep.Shared, rep.SharedRatios, err = together(ctx, o, work, o.shared, false); err != nil {
 		return err
 	}
-	if len(rep.SideRatios) > 0 {
-		rep.MedianSide = median(rep.SideRatios)
-	}
-	if len(rep.SharedRatios) > 0 {
-		rep.MedianShared = median(rep.SharedRatios)
-	}
+	rep.MedianSide, rep.MedianShared = median(rep.SideRatios), median(rep.SharedRatios)
 	return nil
 }
 
