@@ -200,15 +200,13 @@ func runBench(ctx context.Context, o options) error {
 	fmt.Fprintf(os.Stderr, "%d files, %d paragraphs, %.0f characters a passage on average\n", len(files), len(texts), rep.MeanChars)
 
 	data := filepath.Join(work, "data")
-	first, sum, err := runVeille(ctx, o, data, "veille ingest (first)", work, anyCore)
+	first, sum, err := firstIngest(ctx, o, data, "veille ingest (first)", work, anyCore)
 	if err != nil {
 		return err
 	}
 	if sum.Added != len(texts) {
 		fmt.Fprintf(os.Stderr, "warning: veille added %d items, the parser found %d\n", sum.Added, len(texts))
 	}
-	first.Items = sum.Added
-	first.PerSec = float64(sum.Added) / first.WallS
 	again, sum2, err := runVeille(ctx, o, data, "veille ingest (unchanged, re-ingest)", work, anyCore)
 	if err != nil {
 		return err
@@ -318,6 +316,22 @@ func parseFile(buf *bytes.Buffer, path string) ([]ingest.Document, error) {
 // summary is the part of "veille ingest --json" output used here.
 type summary struct {
 	Files, Issues, Added, Changed, Unchanged, Removed, Failed, Embedded int
+}
+
+// firstIngest runs a first "veille ingest" into data, emptied before: a
+// directory left there by an interrupted run would make it a re-ingest. The
+// phase counts the items added.
+func firstIngest(ctx context.Context, o options, data, name, work string, core int) (phase, summary, error) {
+	if err := os.RemoveAll(data); err != nil {
+		return phase{}, summary{}, err
+	}
+	in, sum, err := runVeille(ctx, o, data, name, work, core)
+	if err != nil {
+		return phase{}, summary{}, err
+	}
+	in.Items = sum.Added
+	in.PerSec = float64(sum.Added) / in.WallS
+	return in, sum, nil
 }
 
 // runVeille runs "veille ingest" on o.archive into data and measures it,
@@ -521,15 +535,13 @@ func runPairs(ctx context.Context, o options, rep *report, first phase, work str
 	rates := []float64{first.PerSec}
 	for k := range o.pairs {
 		data := filepath.Join(work, fmt.Sprintf("data-%d", k+2))
-		in, sum, err := runVeille(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work, anyCore)
+		in, _, err := firstIngest(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work, anyCore)
 		if err != nil {
 			return err
 		}
 		if err := os.RemoveAll(data); err != nil {
 			return err
 		}
-		in.Items = sum.Added
-		in.PerSec = float64(sum.Added) / in.WallS
 		bat, err := indexAddBatchFresh(ctx, o, anyCore)
 		if err != nil {
 			return err

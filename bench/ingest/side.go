@@ -79,12 +79,11 @@ func together(ctx context.Context, o options, work string, rounds int, pinned bo
 		data := filepath.Join(work, fmt.Sprintf("data-together-%d", k+1))
 		var (
 			in, bat       phase
-			sum           summary
 			inErr, batErr error
 			wg            sync.WaitGroup
 		)
 		wg.Go(func() {
-			in, sum, inErr = runVeille(ctx, o, data, fmt.Sprintf("veille ingest (first, side by side %d, %s)", k+1, how), work, ingestCore)
+			in, _, inErr = firstIngest(ctx, o, data, fmt.Sprintf("veille ingest (first, side by side %d, %s)", k+1, how), work, ingestCore)
 		})
 		wg.Go(func() { bat, batErr = indexAddBatchFresh(ctx, o, batCore) })
 		wg.Wait()
@@ -94,8 +93,6 @@ func together(ctx context.Context, o options, work string, rounds int, pinned bo
 		if err := os.RemoveAll(data); err != nil {
 			return nil, nil, err
 		}
-		in.Items = sum.Added
-		in.PerSec = float64(sum.Added) / in.WallS
 		fmt.Fprintf(os.Stderr, "  side by side %d, %s: ingest %.1f s CPU, AddBatch %.1f s CPU: %.3f\n", k+1, how, in.CPUS, bat.CPUS, in.CPUS/bat.CPUS)
 		phases = append(phases, in, bat)
 		ratios = append(ratios, in.CPUS/bat.CPUS)
