@@ -324,8 +324,9 @@ var englishMarkers = wordSet("the a an of and is are was were what which how whe
 type sentence struct {
 	start, end int // byte offsets in the passage's text
 	terms      map[string]bool
-	// number, time and name tell whether it holds a number, a year or a
-	// month, and a capitalised word inside it that the question lacks;
+	// number, time and name tell whether it holds a number other than a
+	// year or a day of the month, a year or a month, and a capitalised word
+	// inside it that the question lacks;
 	// counts whether a number comes at most countReach words before what
 	// the question counts ("500 millions d'utilisateurs").
 	number, time, name, counts bool
@@ -356,7 +357,8 @@ func (q query) sentences(p Passage) []sentence {
 			st.terms[h] = true
 		}
 		lastNumber := -countReach - 1
-		for i, t := range analysis.Tokens(p.Text[s[0]:s[1]]) {
+		toks := analysis.Tokens(p.Text[s[0]:s[1]])
+		for i, t := range toks {
 			st.terms[t.Stem] = true
 			if q.definition && !st.defines && q.terms[t.Stem] > 0 {
 				st.defines = definesAfter(p.Text[s[0]+t.End : s[1]])
@@ -366,9 +368,13 @@ func (q query) sentences(p Passage) []sentence {
 			}
 			switch {
 			case t.Kind == analysis.Number || numberWords[t.Term]:
-				st.number = true
-				lastNumber = i
-				st.time = st.time || len(t.Term) == 4 && (t.Term[:2] == "19" || t.Term[:2] == "20")
+				year := len(t.Term) == 4 && (t.Term[:2] == "19" || t.Term[:2] == "20")
+				day := i+1 < len(toks) && months[toks[i+1].Term]
+				if !year && !day {
+					st.number = true
+					lastNumber = i
+				}
+				st.time = st.time || year
 			case t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart) && q.terms[t.Stem] == 0:
 				st.name = true
 			}

@@ -152,8 +152,8 @@ func TestHeadlineWordsInEverySentence(t *testing.T) {
 
 // TestQuantities checks that a quantity question prefers the sentence that
 // gives a number of what it counts, over an earlier passage's sentence
-// holding the same words and other numbers, and that a number written out
-// counts as a number.
+// holding the same words and other numbers, that a number written out
+// counts as a number and that a date does not.
 func TestQuantities(t *testing.T) {
 	ps := []Passage{
 		{Headline: "OpenAI lance GPT-5", Text: "OpenAI a lancé le 7 août GPT-5, accessible à tous les utilisateurs de ChatGPT."},
@@ -176,6 +176,13 @@ func TestQuantities(t *testing.T) {
 			"Trois mares marquent le début du quartier.",
 	}}
 	wantFirstSpan(t, "Combien de mares marquent le début du quartier ?", ps, "Trois mares")
+	// A date is no amount: a day of the month or a year does not make a
+	// sentence answer "combien".
+	ps = []Passage{
+		{Headline: "Droit d’auteur : un juge donne raison à Anthropic", Text: "Le 23 juin 2025, un juge fédéral a estimé qu’Anthropic pouvait invoquer l’usage équitable."},
+		{Headline: "Anthropic lève des fonds", Text: "Anthropic a levé 3,5 milliards de dollars en mars."},
+	}
+	wantFirstSpan(t, "Combien vaut Anthropic ?", ps, "3,5 milliards")
 }
 
 // wantFirstSpan checks that the answer to question over ps quotes first a
