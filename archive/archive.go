@@ -283,11 +283,14 @@ func (a *Archive) close(withStore bool) error {
 	a.compactions.Wait()
 	g := a.cur.Load()
 	path := snapshotPath(a.cfg.SnapshotPath, g.gen)
-	// The index snapshot, the longest of the three jobs, has a core to
-	// itself: beside it, one goroutine writes the catalog's snapshot and
-	// then closes the store, or syncs an unsynced one, whose writes would
-	// otherwise wait for the disk in the store's Close. Three goroutines
-	// on two cores slowed the index snapshot by half, and it ended last.
+	// The index snapshot has a core to itself: beside it, one goroutine
+	// writes the catalog's snapshot and then closes the store, or syncs an
+	// unsynced one, whose writes would otherwise wait for the disk in the
+	// store's Close. Three goroutines on two cores slowed the index
+	// snapshot by half, and it ended last; since it counts nonzero
+	// coordinates sixteen at a time it takes a third of that, and three
+	// goroutines ended the ingest no sooner (BENCHMARKS.md, twenty-ninth
+	// pass).
 	var saved sync.WaitGroup
 	var ixErr, catErr, dbErr error
 	if _, err := os.Stat(path); g.ix.Changed() || err != nil {

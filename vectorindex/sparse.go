@@ -24,3 +24,14 @@ func compressNonzeroGeneric(v []float32, bitmap, vals []uint32) int {
 	}
 	return at
 }
+
+// countNonzeroGeneric returns the number of coordinates of v that are
+// nonzero by their bits (-0 is nonzero).
+func countNonzeroGeneric(v []float32) int {
+	n := 0
+	for _, x := range v {
+		// Without a branch.
+		n += int(min(math.Float32bits(x), 1))
+	}
+	return n
+}

@@ -25,3 +25,17 @@ func compressNonzero(v []float32, bitmap, vals []uint32) int {
 	n := compressNonzeroAVX512(v[:whole], bitmap, vals)
 	return n + compressNonzeroGeneric(v[whole:], bitmap[whole/32:], vals[n:])
 }
+
+// countNonzeroAVX512 is [countNonzeroGeneric] for len(v) a multiple of 16.
+//
+//go:noescape
+func countNonzeroAVX512(v []float32) int
+
+// countNonzero is [countNonzeroGeneric].
+func countNonzero(v []float32) int {
+	if !useCompress {
+		return countNonzeroGeneric(v)
+	}
+	whole := len(v) &^ 15
+	return countNonzeroAVX512(v[:whole]) + countNonzeroGeneric(v[whole:])
+}

@@ -35,3 +35,27 @@ cdone:
 	MOVQ       DI, ret+72(FP)
 	VZEROUPPER
 	RET
+
+// func countNonzeroAVX512(v []float32) int
+//
+// The population count of the masks VPTESTMD gives, sixteen coordinates
+// at a time. len(v) is a multiple of 16.
+TEXT ·countNonzeroAVX512(SB), NOSPLIT, $0-32
+	MOVQ v_base+0(FP), SI
+	MOVQ v_len+8(FP), CX
+	XORQ DX, DX
+	SHRQ $4, CX
+	JZ   ndone
+nloop:
+	VMOVDQU32 (SI), Z0
+	VPTESTMD  Z0, Z0, K1
+	KMOVW     K1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, DX
+	ADDQ      $64, SI
+	DECQ      CX
+	JNZ       nloop
+ndone:
+	MOVQ       DX, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -7,3 +7,6 @@ package vectorindex
 func compressNonzero(v []float32, bitmap, vals []uint32) int {
 	return compressNonzeroGeneric(v, bitmap, vals)
 }
+
+// countNonzero is [countNonzeroGeneric].
+func countNonzero(v []float32) int { return countNonzeroGeneric(v) }

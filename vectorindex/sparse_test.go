@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestCompressNonzero checks the kernel in use against the plain loop, on
-// lengths around the 16- and 32-coordinate steps and on -0, which is
-// nonzero by its bits.
+// TestCompressNonzero checks the kernels in use, compressing and counting,
+// against the plain loops, on lengths around the 16- and 32-coordinate
+// steps and on -0, which is nonzero by its bits.
 func TestCompressNonzero(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, d := range []int{0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 100, 384, 1000, 1024} {
@@ -42,6 +42,9 @@ func TestCompressNonzero(t *testing.T) {
 			}
 			if n != c {
 				t.Fatalf("d=%d density %g: %d values, %d nonzero coordinates", d, density, n, c)
+			}
+			if got := countNonzero(v); got != c {
+				t.Fatalf("d=%d density %g: counted %d nonzero coordinates, want %d", d, density, got, c)
 			}
 		}
 	}
