@@ -422,7 +422,8 @@ func (q *query) weighSentences(sents [][]sentence) {
 
 // PreferNamed returns up to k of passages, ranked best first: those that
 // name all that question names (see [MinCoverage]) first, then the others,
-// each in their order. Extract quotes no passage that leaves out one of the
+// each in their order; asked what something is or who someone is, those of
+// the first that define it come before the rest of them. Extract quotes no passage that leaves out one of the
 // question's names, so a retrieval that ranked passages on its other words
 // ("Anthropic a-t-il levé des fonds ?" finding other companies' rounds
 // first) can hand it a deeper list to choose from.
@@ -434,19 +435,33 @@ func PreferNamed(question string, passages []Passage, k int) []Passage {
 	if len(q.names) == 0 {
 		return passages[:min(k, len(passages))]
 	}
-	out := make([]Passage, 0, min(k, len(passages)))
-	var rest []Passage
+	var defining, named, rest []Passage
 	for _, p := range passages {
-		if len(out) == k {
-			break
-		}
-		if q.namedIn(stems(p)) {
-			out = append(out, p)
-		} else {
+		switch {
+		case !q.namedIn(stems(p)):
 			rest = append(rest, p)
+		case q.definition && q.definedIn(p):
+			defining = append(defining, p)
+		default:
+			named = append(named, p)
 		}
 	}
-	return append(out, rest[:min(k-len(out), len(rest))]...)
+	out := append(defining, named...)
+	out = append(out, rest...)
+	return out[:min(k, len(out))]
+}
+
+// definedIn reports whether a sentence of p defines one of the question's
+// terms (see [sentence]). Asked "Qui est Sam Altman ?", the passage that
+// has "Sam Altman (OpenAI)" then comes before five that only say what he
+// did, where it had ranked sixth.
+func (q query) definedIn(p Passage) bool {
+	for _, st := range q.sentences(p) {
+		if st.defines {
+			return true
+		}
+	}
+	return false
 }
 
 // stems returns the stems of a passage's headline and text.

@@ -242,6 +242,8 @@ func TestPreferNamed(t *testing.T) {
 		{ID: "eleven", Text: "ElevenLabs lève 180 millions de dollars."},
 		{ID: "anthropic", Headline: "Anthropic valorisée 61,5 milliards", Text: "La société a annoncé une levée de série E."},
 		{ID: "claude", Text: "Anthropic a présenté Claude 3.7 Sonnet."},
+		{ID: "altman", Text: "Sam Altman a affirmé dans un podcast que Meta débauchait."},
+		{ID: "stargate", Text: "Le projet a été présenté à la Maison Blanche. Sam Altman (OpenAI) et Larry Ellison (Oracle) étaient là."},
 	}
 	ids := func(ps []Passage) []string {
 		var out []string
@@ -259,7 +261,12 @@ func TestPreferNamed(t *testing.T) {
 		{"Anthropic a-t-il levé des fonds ?", 1, []string{"anthropic"}},
 		{"Qui a levé des fonds ?", 2, []string{"openai", "eleven"}}, // no name: the order stands
 		{"Apple a-t-il levé des fonds ?", 2, []string{"openai", "eleven"}},
-		{"Anthropic a-t-il levé des fonds ?", 9, []string{"anthropic", "claude", "openai", "eleven"}},
+		{"Anthropic a-t-il levé des fonds ?", 9, []string{"anthropic", "claude", "openai", "eleven", "altman", "stargate"}},
+		// Asked who he is, the passage that says it comes first.
+		{"Qui est Sam Altman ?", 2, []string{"stargate", "altman"}},
+		{"Who is Sam Altman?", 1, []string{"stargate"}},
+		{"Sam Altman a-t-il parlé de Meta ?", 1, []string{"altman"}}, // no definition asked
+		{"Qui est Anthropic ?", 3, []string{"anthropic", "claude", "openai"}},
 		{"Anthropic a-t-il levé des fonds ?", 0, nil},
 		{"Qui a levé des fonds ?", -1, nil},
 	} {

@@ -372,6 +372,9 @@ func TestAskOnTheExampleArchive(t *testing.T) {
 		// Three stories name Stargate; January's says what it is.
 		{"What is Stargate?", "Stargate, une coentreprise"},
 		{"Qu’est-ce que Stargate ?", "Stargate, une coentreprise"},
+		// Six stories name Sam Altman; the sixth found, January's, says
+		// whom he works for.
+		{"Qui est Sam Altman ?", "Sam Altman (OpenAI)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
