@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/veille/veille/internal/direct"
@@ -206,7 +208,9 @@ func (a *Archive) saveCatalog() (err error) {
 	w := direct.NewWriter(tmp)
 	a.mu.RLock()
 	b := append([]byte(catalogMagic), binary.LittleEndian.AppendUint32(nil, uint32(len(a.dates)))...)
-	for seq, d := range a.dates {
+	// In seq order, so that the same archive always gives the same bytes.
+	for _, seq := range slices.Sorted(maps.Keys(a.dates)) {
+		d := a.dates[seq]
 		d = d[:min(len(d), math.MaxUint16)] // dates are a few bytes; the cut only bounds the field
 		b = binary.LittleEndian.AppendUint32(b, seq)
 		b = binary.LittleEndian.AppendUint16(b, uint16(len(d)))

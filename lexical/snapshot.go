@@ -2,6 +2,7 @@ package lexical
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -119,16 +120,25 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 			sw.u16(tf)
 		}
 	}
+	// Each dictionary in the order of its lists, so that the same index
+	// always gives the same bytes.
+	type entry struct {
+		li   uint32
+		term string
+	}
 	for _, dict := range []map[string]uint32{ix.stems, ix.forms} {
-		terms := make([]string, 0, len(dict))
-		sw.u32(uint32(len(dict)))
+		entries := make([]entry, 0, len(dict))
 		for term, li := range dict {
-			sw.u32(li)
-			sw.u32(uint32(len(term)))
-			terms = append(terms, term)
+			entries = append(entries, entry{li, term})
 		}
-		for _, term := range terms {
-			sw.bytes([]byte(term))
+		slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.li, b.li) })
+		sw.u32(uint32(len(dict)))
+		for _, e := range entries {
+			sw.u32(e.li)
+			sw.u32(uint32(len(e.term)))
+		}
+		for _, e := range entries {
+			sw.bytes([]byte(e.term))
 		}
 	}
 	// The buffer of the newest pairs' postings is written as a last run, in

@@ -76,6 +76,22 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	same("after adds and deletes")
 }
 
+// TestSnapshotDeterministic checks that an index gives the same bytes every
+// time, and so does another built the same way: its dictionaries, maps, are
+// written in a fixed order.
+func TestSnapshotDeterministic(t *testing.T) {
+	ix := snapshotIndex(t, Config{})
+	want := snapshot(t, ix)
+	for range 4 {
+		if got := snapshot(t, ix); !bytes.Equal(got, want) {
+			t.Fatal("the same index wrote different snapshots")
+		}
+	}
+	if got := snapshot(t, snapshotIndex(t, Config{})); !bytes.Equal(got, want) {
+		t.Fatal("two indexes built the same way wrote different snapshots")
+	}
+}
+
 func TestSnapshotStale(t *testing.T) {
 	data := snapshot(t, snapshotIndex(t, Config{}))
 	for _, cfg := range []Config{
