@@ -206,6 +206,14 @@ type query struct {
 	// after "combien de" or "how many" ("utilisateurs" in "Combien
 	// d'utilisateurs a ChatGPT ?"), or "".
 	counted string
+	// money tells a quantity question that asks for a sum of money (see
+	// [asksMoney]): what it counts is then a currency. priced weighs the
+	// question's terms without the words that ask for the sum ("vaut", "a
+	// coûté"), which the answering passage seldom repeats, and pricedTotal
+	// is their sum: a passage holding all of them may count the sum.
+	money       bool
+	priced      map[string]float64
+	pricedTotal float64
 	// definition tells a question asking what something is or who someone
 	// is: "Qu'est-ce que Stargate ?", "What is Stargate?", "Qui est Arthur
 	// Mensch ?" (see [asksDefinition]).
@@ -238,6 +246,7 @@ func newQuery(question string) query {
 			q.want = k
 			if k == quantity {
 				q.counted = countedAfter(toks[i+1:])
+				q.money = asksMoney(toks[i:])
 			}
 		}
 		if t.Is(analysis.Stop) || t.Is(analysis.Question) || howMuch(toks, i) {
@@ -263,6 +272,19 @@ func newQuery(question string) query {
 		}
 	}
 	q.definition = asksDefinition(question, toks)
+	if q.money {
+		q.priced = map[string]float64{}
+		for _, t := range toks {
+			if w, ok := q.terms[t.Stem]; ok && !moneyWords[t.Term] {
+				q.priced[t.Stem] = w
+			}
+		}
+		// Summed in the order share sums them, so that a passage holding
+		// them all gives exactly 1.
+		for _, stem := range q.stems {
+			q.pricedTotal += q.priced[stem]
+		}
+	}
 	q.alt = map[string][]string{}
 	q.lang = "fr"
 	if en > fr {
@@ -364,6 +386,9 @@ func (q query) sentences(p Passage) []sentence {
 				st.defines = definesAfter(p.Text[s[0]+t.End : s[1]])
 			}
 			if q.counted != "" && i-lastNumber <= countReach && (t.Stem == q.counted || slices.Contains(q.alt[q.counted], t.Stem)) {
+				st.counts = true
+			}
+			if q.money && (i-lastNumber <= countReach && currencies[t.Term] || t.Kind == analysis.Number && beside(p.Text[s[0]:s[1]], t, "$€£")) {
 				st.counts = true
 			}
 			switch {
@@ -485,7 +510,7 @@ func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float6
 		case q.want == quantity && st.number, q.want == moment && st.time, q.want == person && st.name:
 			score += 0.15
 		}
-		if st.counts && pc >= 1 {
+		if st.counts && (pc >= 1 || q.money && q.share(q.priced, q.pricedTotal, passageTerms) >= 1) {
 			score += countedBonus
 		}
 		if st.defines {
@@ -678,6 +703,49 @@ const countReach = 3
 // "24 milliards de paramètres" (a passage that also says "GPT-4o"), though
 // PIAF's best sentence held the answer for four more questions in 3,779.
 const countedBonus = 0.15
+
+// asksMoney reports whether a quantity question, analysed as toks from its
+// "combien", "much" or "montant" on, asks for a sum of money: the first
+// content word after it asks for one ("Combien vaut Anthropic ?", "Combien
+// a coûté l'entraînement de R1 ?", "Combien d'argent…") or is a currency
+// ("Combien de dollars…"), or, in English, one of the words after "how
+// much" does ("How much is Anthropic worth?", "How much did R1 cost?").
+func asksMoney(toks []analysis.Token) bool {
+	if len(toks) == 0 {
+		return false
+	}
+	if toks[0].Term == "montant" {
+		return true
+	}
+	for _, t := range toks[1:] {
+		if t.Is(analysis.Stop) || t.Is(analysis.Question) {
+			continue
+		}
+		if moneyWords[t.Term] || currencies[t.Term] {
+			return true
+		}
+		if toks[0].Term != "much" {
+			return false
+		}
+	}
+	return false
+}
+
+// moneyWords ask, after "combien" or "how much", for a sum of money.
+var moneyWords = wordSet("argent money coute coutent coutait coutaient coutera couteront couterait cout couts vaut valent valait valaient vaudra vaudrait valoir paye paie paient payent payer depense depenser depensent investi leve prix cost costs costed worth pay pays paid spend spends spent price raise raised")
+
+// currencies are the words of a sum of money, after its number.
+var currencies = wordSet("dollar dollars euro euros yuan yuans yen yens franc francs sterling usd eur")
+
+// beside reports whether one of the characters chars is written right
+// before t in text or among the few bytes after it ("$5", "100 M$",
+// "2 Md€").
+func beside(text string, t analysis.Token, chars string) bool {
+	if t.Start > 0 && strings.ContainsAny(text[max(0, t.Start-3):t.Start], chars) {
+		return true
+	}
+	return strings.ContainsAny(text[t.End:min(len(text), t.End+6)], chars)
+}
 
 // countedAfter returns the stem of the first content word of toks, the
 // words after "combien" or "many": what the question counts.

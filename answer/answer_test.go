@@ -183,6 +183,40 @@ func TestQuantities(t *testing.T) {
 		{Headline: "Anthropic lève des fonds", Text: "Anthropic a levé 3,5 milliards de dollars en mars."},
 	}
 	wantFirstSpan(t, "Combien vaut Anthropic ?", ps, "3,5 milliards")
+	// Asked for a sum of money, a sum of money beats another count: the
+	// verb that asks for it ("vaut", "coûte") is not looked for in the
+	// passages, and a number before a currency counts what it asks.
+	ps = []Passage{
+		{Headline: "Droit d’auteur : Anthropic devant le juge", Text: "Un juge renvoie à un procès la question des millions d’ouvrages piratés par Anthropic."},
+		{Headline: "Anthropic lève des fonds", Text: "La série E valorise Anthropic à 61,5 milliards de dollars."},
+		{Headline: "Mistral AI lève des fonds", Text: "Mistral AI est valorisée 11,7 Md€ après sa levée."},
+	}
+	for _, q := range []string{"Combien vaut Anthropic ?", "How much is Anthropic worth?", "Combien d’argent vaut Anthropic ?"} {
+		wantFirstSpan(t, q, ps, "61,5 milliards de dollars")
+	}
+	wantFirstSpan(t, "Combien vaut Mistral AI ?", ps, "11,7 Md€")
+}
+
+// TestAsksMoney checks which quantity questions ask for a sum of money.
+func TestAsksMoney(t *testing.T) {
+	for q, want := range map[string]bool{
+		"Combien vaut Anthropic ?":                true,
+		"Combien a coûté l’entraînement de R1 ?":  true,
+		"Combien de dollars a levé Mistral AI ?":  true,
+		"Quel est le montant de l’amende ?":       true,
+		"How much did R1 cost?":                   true,
+		"How much is Anthropic worth?":            true,
+		"Combien d’utilisateurs a ChatGPT ?":      false,
+		"Combien de paramètres compte gpt-oss ?":  false,
+		"How many users does ChatGPT have?":       false,
+		"How much data was R1 trained on?":        false,
+		"Combien de mares marquent le quartier ?": false,
+		"Quand Anthropic a-t-il levé des fonds ?": false,
+	} {
+		if got := newQuery(q).money; got != want {
+			t.Errorf("%q asks for money: %v, want %v", q, got, want)
+		}
+	}
 }
 
 // wantFirstSpan checks that the answer to question over ps quotes first a

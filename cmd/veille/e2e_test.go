@@ -375,6 +375,9 @@ func TestAskOnTheExampleArchive(t *testing.T) {
 		// Six stories name Sam Altman; the sixth found, January's, says
 		// whom he works for.
 		{"Qui est Sam Altman ?", "Sam Altman (OpenAI)"},
+		// A court ruling's "des millions d'ouvrages" ranks first and has a
+		// number too; a sum of money answers what Anthropic is worth.
+		{"Combien vaut Anthropic ?", "valorise la société à 61,5 milliards de dollars"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.question, func(t *testing.T) {
