@@ -385,10 +385,7 @@ func (q query) sentences(p Passage) []sentence {
 			if q.definition && !st.defines && q.terms[t.Stem] > 0 {
 				st.defines = definesAfter(p.Text[s[0]+t.End : s[1]])
 			}
-			if q.counted != "" && i-lastNumber <= countReach && (t.Stem == q.counted || slices.Contains(q.alt[q.counted], t.Stem)) {
-				st.counts = true
-			}
-			if q.money && (i-lastNumber <= countReach && currencies[t.Term] || t.Kind == analysis.Number && beside(p.Text[s[0]:s[1]], t, "$€£")) {
+			if i-lastNumber <= countReach && q.isCounted(t) || q.money && t.Kind == analysis.Number && beside(p.Text[s[0]:s[1]], t, "$€£") {
 				st.counts = true
 			}
 			switch {
@@ -447,9 +444,9 @@ func (q *query) weighSentences(sents [][]sentence) {
 
 // PreferNamed returns up to k of passages, ranked best first: those that
 // name all that question names (see [MinCoverage]) first, then the others,
-// each in their order; asked what something is or who someone is, those of
-// the first that define it come before the rest of them. Extract quotes no passage that leaves out one of the
-// question's names, so a retrieval that ranked passages on its other words
+// each in their order; asked what something is or who someone is, the named
+// passages that define it come before the other named ones. Extract quotes
+// no passage that leaves out one of the question's names, so a retrieval that ranked passages on its other words
 // ("Anthropic a-t-il levé des fonds ?" finding other companies' rounds
 // first) can hand it a deeper list to choose from.
 func PreferNamed(question string, passages []Passage, k int) []Passage {
@@ -469,6 +466,9 @@ func PreferNamed(question string, passages []Passage, k int) []Passage {
 			defining = append(defining, p)
 		default:
 			named = append(named, p)
+		}
+		if !q.definition && len(named) == k {
+			break // the rest is not needed
 		}
 	}
 	out := append(defining, named...)
@@ -703,6 +703,16 @@ const countReach = 3
 // "24 milliards de paramètres" (a passage that also says "GPT-4o"), though
 // PIAF's best sentence held the answer for four more questions in 3,779.
 const countedBonus = 0.15
+
+// isCounted reports whether t names what a quantity question counts: the
+// word after "combien de" or one it translates to, or a currency when the
+// question asks for a sum of money.
+func (q query) isCounted(t analysis.Token) bool {
+	if q.money && currencies[t.Term] {
+		return true
+	}
+	return q.counted != "" && (t.Stem == q.counted || slices.Contains(q.alt[q.counted], t.Stem))
+}
 
 // asksMoney reports whether a quantity question, analysed as toks from its
 // "combien", "much" or "montant" on, asks for a sum of money: the first
