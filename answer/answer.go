@@ -148,19 +148,34 @@ type candidate struct {
 	text       string
 	start, end int // text's byte offsets in the passage
 	score      float64
+	names      int // of the question's, in the sentence's own words
 }
 
 // pick returns the best candidate and, when it adds to it, a second one: the
 // sentence right after it in the same passage, or a near-equal sentence from
-// another passage. The answer keeps passage order.
+// another passage. Where candidates tie for best and a later one's own words
+// hold more of the question's names than the first one's (the headline
+// names them for every sentence of its passage), it returns the first and
+// that one, in their order: asked the amount of Meta's fine over "Apple doit
+// payer 500 millions d'euros. […] Meta doit payer 200 millions d'euros.",
+// the answer quotes both sentences, no longer Apple's and the one after it.
+// Measured with bench/answers on PIAF (-depth 10): the answer holds the
+// answer for 2,778 questions of 3,779 instead of 2,776, searched end to end
+// 2,441 instead of 2,437; the first sentence is unchanged.
 func pick(cands []candidate) []candidate {
-	bi := 0
+	bi, first := 0, 0
 	for i, c := range cands {
-		if c.score > cands[bi].score {
+		switch {
+		case c.score > cands[first].score:
+			bi, first = i, i
+		case c.score == cands[first].score && c.names > cands[bi].names:
 			bi = i
 		}
 	}
 	best := cands[bi]
+	if first != bi {
+		return []candidate{cands[first], best}
+	}
 	out := []candidate{best}
 	for _, c := range cands {
 		if len(out) == maxSentences {
@@ -209,7 +224,7 @@ type query struct {
 	// money tells a quantity question that asks for a sum of money (see
 	// [asksMoney]): what it counts is then a currency. priced weighs the
 	// question's terms without the words that ask for the sum ("vaut", "a
-	// coûté"), which the answering passage seldom repeats, and pricedTotal
+	// coûté", "montant"), which the answering passage seldom repeats, and pricedTotal
 	// is their sum: a passage holding all of them may count the sum.
 	money       bool
 	priced      map[string]float64
@@ -275,7 +290,7 @@ func newQuery(question string) query {
 	if q.money {
 		q.priced = map[string]float64{}
 		for _, t := range toks {
-			if w, ok := q.terms[t.Stem]; ok && !moneyWords[t.Term] {
+			if w, ok := q.terms[t.Stem]; ok && !moneyWords[t.Term] && kinds[t.Term] != quantity {
 				q.priced[t.Stem] = w
 			}
 		}
@@ -355,6 +370,9 @@ type sentence struct {
 	// defines tells whether one of the question's terms is followed by an
 	// apposition or a copula: "Stargate, une coentreprise…", "X est un…".
 	defines bool
+	// names is how many of the question's names the sentence's own words
+	// hold, not counting its headline's (see [pick]).
+	names int
 }
 
 // sentences analyses the sentences of p's text. Each also holds the words
@@ -380,8 +398,10 @@ func (q query) sentences(p Passage) []sentence {
 		}
 		lastNumber := -countReach - 1
 		toks := analysis.Tokens(p.Text[s[0]:s[1]])
+		own := make(map[string]bool, len(toks))
 		for i, t := range toks {
 			st.terms[t.Stem] = true
+			own[t.Stem] = true
 			if q.definition && !st.defines && q.terms[t.Stem] > 0 {
 				st.defines = definesAfter(p.Text[s[0]+t.End : s[1]])
 			}
@@ -401,6 +421,11 @@ func (q query) sentences(p Passage) []sentence {
 				st.name = true
 			}
 			st.time = st.time || months[t.Term]
+		}
+		for _, name := range q.names {
+			if q.holds(own, name) {
+				st.names++
+			}
 		}
 		out = append(out, st)
 	}
@@ -516,7 +541,7 @@ func (q query) score(rank int, p Passage, sents []sentence) ([]candidate, float6
 		if st.defines {
 			score += definitionBonus
 		}
-		out = append(out, candidate{passage: rank, sentence: i, text: p.Text[st.start:st.end], start: st.start, end: st.end, score: score})
+		out = append(out, candidate{passage: rank, sentence: i, text: p.Text[st.start:st.end], start: st.start, end: st.end, score: score, names: st.names})
 	}
 	return out, pc
 }
@@ -705,11 +730,12 @@ const countReach = 3
 const countedBonus = 0.15
 
 // isCounted reports whether t names what a quantity question counts: the
-// word after "combien de" or one it translates to, or a currency when the
-// question asks for a sum of money.
+// word after "combien de" or one it translates to, or, when the question
+// asks for a sum of money, a currency only: asked "Quel est le montant de
+// l'amende ?", "les deux premières amendes" counts fines, not the sum.
 func (q query) isCounted(t analysis.Token) bool {
-	if q.money && currencies[t.Term] {
-		return true
+	if q.money {
+		return currencies[t.Term]
 	}
 	return q.counted != "" && (t.Stem == q.counted || slices.Contains(q.alt[q.counted], t.Stem))
 }

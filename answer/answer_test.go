@@ -195,6 +195,34 @@ func TestQuantities(t *testing.T) {
 		wantFirstSpan(t, q, ps, "61,5 milliards de dollars")
 	}
 	wantFirstSpan(t, "Combien vaut Mistral AI ?", ps, "11,7 Md€")
+	// Asked for the amount of something ("le montant de l'amende"), the
+	// sum is counted in a currency, not in what it is the amount of ("les
+	// deux premières amendes"), and the word "montant", which the answer
+	// seldom repeats, does not keep the sums from counting.
+	ps = []Passage{{
+		Headline: "Bruxelles inflige 700 millions d’euros d’amendes à Apple et Meta",
+		Text: "La Commission européenne a sanctionné le 23 avril Apple et Meta, les deux premières amendes prononcées au titre du DMA. " +
+			"Apple doit payer 500 millions d’euros pour ses règles de l’App Store. " +
+			"Meta écope de 200 millions d’euros pour son modèle « payer ou consentir ». " +
+			"Les deux groupes feront appel.",
+	}}
+	wantInAnswer(t, "Quel est le montant de l’amende infligée à Meta ?", ps, "Meta écope de 200 millions d’euros")
+}
+
+// TestTiesNamingTheQuestion checks that among sentences tied for best, the
+// answer also quotes the one whose own words name what the question names,
+// where the headline names it for all of them.
+func TestTiesNamingTheQuestion(t *testing.T) {
+	ps := []Passage{{
+		Headline: "Bruxelles met à l’amende Apple et Meta",
+		Text: "Apple doit payer 500 millions d’euros. " +
+			"La décision a été saluée par les associations de consommateurs. " +
+			"Meta doit payer 200 millions d’euros.",
+	}}
+	a := Extract("Combien d’euros Meta doit-il payer ?", ps)
+	if !a.Found || len(a.Sentences) != 2 || !strings.HasPrefix(a.Sentences[0].Text, "Apple doit payer") || !strings.HasPrefix(a.Sentences[1].Text, "Meta doit payer") {
+		t.Errorf("want the two tied sentences in the passage's order, got %+v", a)
+	}
 }
 
 // TestAsksMoney checks which quantity questions ask for a sum of money.
@@ -221,6 +249,14 @@ func TestAsksMoney(t *testing.T) {
 
 // wantFirstSpan checks that the answer to question over ps quotes first a
 // sentence holding want.
+// wantInAnswer checks that the answer to question over ps quotes want.
+func wantInAnswer(t *testing.T, question string, ps []Passage, want string) {
+	t.Helper()
+	if a := Extract(question, ps); !a.Found || !strings.Contains(a.Text, want) {
+		t.Errorf("%s: want %q in the answer, got %+v", question, want, a)
+	}
+}
+
 func wantFirstSpan(t *testing.T, question string, ps []Passage, want string) {
 	t.Helper()
 	a := Extract(question, ps)
