@@ -209,6 +209,33 @@ func TestQuantities(t *testing.T) {
 	wantInAnswer(t, "Quel est le montant de l’amende infligée à Meta ?", ps, "Meta écope de 200 millions d’euros")
 }
 
+// TestNamesStartingSentences checks that a capitalised word starting a
+// sentence counts as a name for a "qui" question when the passage also
+// writes it capitalised inside a sentence.
+func TestNamesStartingSentences(t *testing.T) {
+	ps := []Passage{{
+		Headline: "OpenAI rachète io, la start-up de Jony Ive",
+		Text: "OpenAI a annoncé le 21 mai le rachat d’io pour près de 6,5 milliards de dollars. " +
+			"Fondée en 2024 par l’ancien designer vedette d’Apple, io apporte une équipe d’environ 55 ingénieurs. " +
+			"Jony Ive prend la responsabilité du design chez OpenAI.",
+	}}
+	wantFirstSpan(t, "Qui a racheté io ?", ps, "OpenAI a annoncé")
+}
+
+// TestAmountsBeside checks that a quantity question is answered by a sentence
+// with a number where one scores nearly as well as a better sentence without,
+// and gets no second sentence from another passage that gives none.
+func TestAmountsBeside(t *testing.T) {
+	ps := []Passage{
+		{Headline: "Nvidia perd 590 milliards en une séance", Text: "Le groupe de Jensen Huang a qualifié R1 d’« excellente avancée ». Le titre a regagné une partie du terrain perdu dès le lendemain."},
+		{Headline: "Nvidia perd 590 milliards en une séance", Text: "La panique a frappé le fabricant de puces le lundi 27 janvier. L’action Nvidia a chuté d’environ 17 % au Nasdaq, effaçant près de 590 milliards de dollars de capitalisation en une séance."},
+	}
+	a := Extract("Combien Nvidia a-t-il perdu en une séance ?", ps)
+	if !a.Found || len(a.Sentences) != 1 || !strings.Contains(a.Text, "590 milliards de dollars") {
+		t.Errorf("want the 590 billion dollars alone, no sentence without a number beside it, got %+v", a)
+	}
+}
+
 // TestTiesNamingTheQuestion checks that among sentences tied for best, the
 // answer also quotes the one whose own words name what the question names,
 // where the headline names it for all of them.
