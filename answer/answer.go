@@ -162,7 +162,13 @@ type candidate struct {
 // the answer quotes both sentences, no longer Apple's and the one after it.
 // Measured with bench/answers on PIAF (-depth 10): the answer holds the
 // answer for 2,778 questions of 3,779 instead of 2,776, searched end to end
-// 2,441 instead of 2,437; the first sentence is unchanged.
+// 2,441 instead of 2,437; the first sentence is unchanged. In the same way,
+// the sentence after the best gives way to a later one of its passage that
+// scores as well and names more of what the question names (see
+// [betterNamed]): asked "What fine did Meta get?", the Commission's sentence
+// is followed by Meta's fine, not Apple's; on PIAF the answer holds the
+// answer for 2,789 questions instead of 2,780, searched 2,445 instead of
+// 2,443, both halves split by article gaining.
 //
 // A quantity question is answered by a sentence with a number: where the
 // best gives none, the best of those that give one and score at least 0.85
@@ -200,17 +206,35 @@ func pick(cands []candidate) []candidate {
 		return []candidate{cands[first], best}
 	}
 	out := []candidate{best}
-	for _, c := range cands {
+	for i, c := range cands {
 		if len(out) == maxSentences {
 			break
 		}
 		next := c.passage == best.passage && c.sentence == best.sentence+1 && c.score >= 0.5*best.score
 		other := c.passage != best.passage && c.score >= 0.85*best.score && c.text != best.text && (c.amount || !best.amount)
+		if next {
+			c = betterNamed(c, cands[i+1:])
+		}
 		if next || other {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// betterNamed returns the first of the later sentences of c's passage, at
+// the start of later, that scores at least as well as c and whose own words
+// hold more of the question's names, or c.
+func betterNamed(c candidate, later []candidate) candidate {
+	for _, d := range later {
+		if d.passage != c.passage {
+			break
+		}
+		if d.score >= c.score && d.names > c.names {
+			return d
+		}
+	}
+	return c
 }
 
 // query is an analysed question.

@@ -236,19 +236,34 @@ func TestAmountsBeside(t *testing.T) {
 	}
 }
 
-// TestTiesNamingTheQuestion checks that among sentences tied for best, the
-// answer also quotes the one whose own words name what the question names,
-// where the headline names it for all of them.
-func TestTiesNamingTheQuestion(t *testing.T) {
-	ps := []Passage{{
-		Headline: "Bruxelles met à l’amende Apple et Meta",
-		Text: "Apple doit payer 500 millions d’euros. " +
+// TestSentencesNamingTheQuestion checks that where a headline names what
+// the question names for every sentence of its passage, the answer quotes
+// the sentence whose own words name it: beside the first of sentences tied
+// for best, and after the best in place of a next sentence that names
+// something else and scores no better.
+func TestSentencesNamingTheQuestion(t *testing.T) {
+	for _, c := range []struct {
+		question, headline, text string
+		want                     [2]string // the sentences' beginnings
+	}{{
+		question: "Combien d’euros Meta doit-il payer ?",
+		headline: "Bruxelles met à l’amende Apple et Meta",
+		text: "Apple doit payer 500 millions d’euros. " +
 			"La décision a été saluée par les associations de consommateurs. " +
 			"Meta doit payer 200 millions d’euros.",
-	}}
-	a := Extract("Combien d’euros Meta doit-il payer ?", ps)
-	if !a.Found || len(a.Sentences) != 2 || !strings.HasPrefix(a.Sentences[0].Text, "Apple doit payer") || !strings.HasPrefix(a.Sentences[1].Text, "Meta doit payer") {
-		t.Errorf("want the two tied sentences in the passage's order, got %+v", a)
+		want: [2]string{"Apple doit payer", "Meta doit payer"},
+	}, {
+		question: "Quelle amende pour Meta ?",
+		headline: "Bruxelles inflige des amendes à Apple et Meta",
+		text: "La Commission européenne a sanctionné Apple et Meta, les premières amendes du DMA. " +
+			"Apple doit payer 500 millions d’euros pour ses règles de l’App Store. " +
+			"Meta écope de 200 millions d’euros pour son modèle publicitaire.",
+		want: [2]string{"La Commission", "Meta écope"},
+	}} {
+		a := Extract(c.question, []Passage{{Headline: c.headline, Text: c.text}})
+		if !a.Found || len(a.Sentences) != 2 || !strings.HasPrefix(a.Sentences[0].Text, c.want[0]) || !strings.HasPrefix(a.Sentences[1].Text, c.want[1]) {
+			t.Errorf("%s: want sentences starting %q then %q, got %+v", c.question, c.want[0], c.want[1], a)
+		}
 	}
 }
 
