@@ -14,8 +14,8 @@
 //     goroutine, as the archive adds them, then AddBatch on every core, in a
 //     new process (-index-only) as the ingest runs in one.
 //
-// With -pairs it then alternates more first ingests and AddBatch runs, for
-// the median of their ratios; with -side-by-side it runs first ingests and
+// With -pairs it then alternates more first ingests and AddBatch runs
+// (AddBatch first in every other pair), for the median of their ratios; with -side-by-side it runs first ingests and
 // AddBatch runs at the same time, each alone on a core, and with -shared at
 // the same time on both cores, for the median of their CPU ratios under the
 // same host conditions (see runSideBySide).
@@ -99,7 +99,7 @@ func main() {
 	flag.BoolVar(&o.harness, "harness", false, "ingest in this process (archive.Ingest) instead, for profiling")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -harness: write the first ingest's CPU profile here (the re-ingest's to FILE.reingest)")
 	flag.BoolVar(&o.skipBatch, "skip-batch", false, "skip the AddBatch run")
-	flag.IntVar(&o.pairs, "pairs", 0, "then this many more first ingests (each into a fresh data directory) and AddBatch runs, alternated, for the median of their ratios")
+	flag.IntVar(&o.pairs, "pairs", 0, "then this many more first ingests (each into a fresh data directory) and AddBatch runs, alternated (AddBatch first in every other pair), for the median of their ratios")
 	flag.IntVar(&o.sideBySide, "side-by-side", 0, "then this many rounds of a first ingest and an AddBatch run at the same time, each on a core of its own, for the median of their CPU ratios (see runSideBySide)")
 	flag.IntVar(&o.shared, "shared", 0, "then this many rounds of a first ingest and an AddBatch run at the same time, both free on every core, for the median of their CPU ratios (see runSideBySide)")
 	flag.BoolVar(&o.reingestOnly, "reingest-only", false, "with -harness: only re-ingest, into the data directory -work (kept), which must hold the archive already")
@@ -159,7 +159,8 @@ type report struct {
 	DataMiB     float64 `json:"data_dir_mib"`
 	IngestVsAdd float64 `json:"ingest_over_index_add"`
 	IngestVsBat float64 `json:"ingest_over_index_addbatch,omitempty"`
-	// Pairs are the -pairs runs: a first ingest, then AddBatch.
+	// Pairs are the -pairs runs, each a first ingest and AddBatch (which ran
+	// first in every other pair).
 	Pairs        []phase   `json:"pairs,omitempty"`
 	BatRatios    []float64 `json:"ingest_over_index_addbatch_runs,omitempty"` // the first run's, then each pair's
 	MedianVsBat  float64   `json:"median_ingest_over_index_addbatch,omitempty"`
@@ -523,10 +524,12 @@ func indexAddBatchFresh(ctx context.Context, o options, core int) (phase, error)
 }
 
 // runPairs runs o.pairs more first ingests, each into a fresh data directory,
-// each followed by AddBatch alone in a new process, and records their
+// each paired with AddBatch alone in a new process, and records their
 // ratios and the medians with the first run's: on a machine shared with
 // other jobs, single runs vary by ±10 %, and alternating keeps the ratios
-// fair.
+// fair. Every other pair runs AddBatch first, so that a host whose speed
+// drifts, or that treats a process differently after another, favours
+// neither side.
 func runPairs(ctx context.Context, o options, rep *report, first phase, work string) error {
 	if o.pairs <= 0 {
 		return nil
@@ -534,15 +537,25 @@ func runPairs(ctx context.Context, o options, rep *report, first phase, work str
 	rep.BatRatios = []float64{rep.IngestVsBat}
 	rates := []float64{first.PerSec}
 	for k := range o.pairs {
-		data := filepath.Join(work, fmt.Sprintf("data-%d", k+2))
-		in, _, err := firstIngest(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work, anyCore)
-		if err != nil {
-			return err
+		ingest := func() (phase, error) {
+			data := filepath.Join(work, fmt.Sprintf("data-%d", k+2))
+			in, _, err := firstIngest(ctx, o, data, fmt.Sprintf("veille ingest (first, run %d)", k+2), work, anyCore)
+			if err != nil {
+				return phase{}, err
+			}
+			return in, os.RemoveAll(data)
 		}
-		if err := os.RemoveAll(data); err != nil {
-			return err
+		var in, bat phase
+		var err error
+		if k%2 == 0 {
+			if in, err = ingest(); err == nil {
+				bat, err = indexAddBatchFresh(ctx, o, anyCore)
+			}
+		} else {
+			if bat, err = indexAddBatchFresh(ctx, o, anyCore); err == nil {
+				in, err = ingest()
+			}
 		}
-		bat, err := indexAddBatchFresh(ctx, o, anyCore)
 		if err != nil {
 			return err
 		}
@@ -608,7 +621,7 @@ func printReport(r report) {
 		fmt.Printf("- ingest time / index-alone time (AddBatch, %d cores): %.2f\n", r.Cores, r.IngestVsBat)
 	}
 	if len(r.Pairs) > 0 {
-		fmt.Printf("- alternated runs (first ingest, then AddBatch):")
+		fmt.Printf("- alternated runs (first ingest / AddBatch; AddBatch ran first in every other pair):")
 		for i := 0; i < len(r.Pairs); i += 2 {
 			fmt.Printf(" %.1f / %.1f s;", r.Pairs[i].WallS, r.Pairs[i+1].WallS)
 		}
