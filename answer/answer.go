@@ -271,8 +271,9 @@ type query struct {
 	// money tells a quantity question that asks for a sum of money (see
 	// [asksMoney]): what it counts is then a currency. priced weighs the
 	// question's terms without the words that ask for the sum ("vaut", "a
-	// coûté", "montant"), which the answering passage seldom repeats, and pricedTotal
-	// is their sum: a passage holding all of them may count the sum.
+	// coûté", "montant"), which the answering passage seldom repeats, and
+	// pricedTotal is their sum: a passage holding all of them may count the
+	// sum.
 	money       bool
 	priced      map[string]float64
 	pricedTotal float64
@@ -442,19 +443,24 @@ func (q query) sentences(p Passage) []sentence {
 	for _, t := range analysis.Tokens(p.Headline) {
 		head = append(head, t.Stem)
 	}
+	spans := lexical.Sentences(p.Text)
+	tokens := make([][]analysis.Token, len(spans))
 	inside := map[string]bool{} // stems written capitalised inside a sentence
-	for _, t := range analysis.Tokens(p.Text) {
-		if t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart) {
-			inside[t.Stem] = true
+	for k, s := range spans {
+		tokens[k] = analysis.Tokens(p.Text[s[0]:s[1]])
+		for _, t := range tokens[k] {
+			if t.Is(analysis.Capitalized) && !t.Is(analysis.SentenceStart) {
+				inside[t.Stem] = true
+			}
 		}
 	}
-	for _, s := range lexical.Sentences(p.Text) {
+	for k, s := range spans {
 		st := sentence{start: s[0], end: s[1], terms: map[string]bool{}}
 		for _, h := range head {
 			st.terms[h] = true
 		}
 		lastNumber := -countReach - 1
-		toks := analysis.Tokens(p.Text[s[0]:s[1]])
+		toks := tokens[k]
 		own := make(map[string]bool, len(toks))
 		for i, t := range toks {
 			st.terms[t.Stem] = true
@@ -528,9 +534,10 @@ func (q *query) weighSentences(sents [][]sentence) {
 // name all that question names (see [MinCoverage]) first, then the others,
 // each in their order; asked what something is or who someone is, the named
 // passages that define it come before the other named ones. Extract quotes
-// no passage that leaves out one of the question's names, so a retrieval that ranked passages on its other words
-// ("Anthropic a-t-il levé des fonds ?" finding other companies' rounds
-// first) can hand it a deeper list to choose from.
+// no passage that leaves out one of the question's names, so a retrieval
+// that ranked passages on its other words ("Anthropic a-t-il levé des fonds
+// ?" finding other companies' rounds first) can hand it a deeper list to
+// choose from.
 func PreferNamed(question string, passages []Passage, k int) []Passage {
 	if k <= 0 {
 		return nil
