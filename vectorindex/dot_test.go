@@ -126,6 +126,24 @@ func TestDotI8KernelsAgree(t *testing.T) {
 
 var sinkF float32
 
+func BenchmarkDot(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, y := make([]float32, 384), make([]float32, 384)
+	for i := range x {
+		x[i], y[i] = rng.Float32(), rng.Float32()
+	}
+	b.Run("dispatch", func(b *testing.B) {
+		for b.Loop() {
+			sinkF += dot(x, y)
+		}
+	})
+	b.Run("generic", func(b *testing.B) {
+		for b.Loop() {
+			sinkF += dotGeneric(x, y)
+		}
+	})
+}
+
 // BenchmarkDotBatchI8 scores batches of 32 code rows of 1,024 bytes, as an
 // insert's beam search does, from a table that fits the processor's second
 // level cache and from one of 100,000 rows that does not.
@@ -156,22 +174,4 @@ func BenchmarkDotBatchI8(b *testing.B) {
 			})
 		}
 	}
-}
-
-func BenchmarkDot(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	x, y := make([]float32, 384), make([]float32, 384)
-	for i := range x {
-		x[i], y[i] = rng.Float32(), rng.Float32()
-	}
-	b.Run("dispatch", func(b *testing.B) {
-		for b.Loop() {
-			sinkF += dot(x, y)
-		}
-	})
-	b.Run("generic", func(b *testing.B) {
-		for b.Loop() {
-			sinkF += dotGeneric(x, y)
-		}
-	})
 }
