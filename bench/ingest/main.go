@@ -87,6 +87,7 @@ type options struct {
 	indexOnly             bool
 	beside                bool
 	jsonOut               bool
+	dump                  string
 }
 
 func main() {
@@ -106,8 +107,9 @@ func main() {
 	flag.BoolVar(&o.indexOnly, "index-only", false, "only embed the passages and time AddBatch (profiled with -cpuprofile), to compare with a -harness run")
 	flag.BoolVar(&o.beside, "beside", false, "only embed the passages and insert them batch by batch, some with an ingest's other work beside, into the CPU profile -cpuprofile (see runBeside)")
 	flag.BoolVar(&o.jsonOut, "json", false, "with -index-only: print the AddBatch step as JSON")
+	flag.StringVar(&o.dump, "dump", "", "only embed the passages and write them to this folder in the ANN benchmark's files, for bench/ann.sh (see runDump)")
 	flag.Parse()
-	if o.archive == "" || (!o.harness && !o.indexOnly && !o.beside && o.veille == "") {
+	if o.archive == "" || (!o.harness && !o.indexOnly && !o.beside && o.dump == "" && o.veille == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -121,6 +123,8 @@ func main() {
 		err = runIndexOnly(ctx, o)
 	case o.beside:
 		err = runBeside(ctx, o)
+	case o.dump != "":
+		err = runDump(ctx, o)
 	default:
 		err = runBench(ctx, o)
 	}
