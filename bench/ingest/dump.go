@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -56,7 +55,10 @@ func runDump(ctx context.Context, o options) error {
 	for q := range queries {
 		n := 0
 		for _, id := range gt[q*dumpKGT : (q+1)*dumpKGT] {
-			if id%10 != 3 && n < 10 {
+			if n == 10 {
+				break
+			}
+			if id%10 != 3 {
 				gtDel = append(gtDel, id)
 				n++
 			}
@@ -68,13 +70,13 @@ func runDump(ctx context.Context, o options) error {
 	if err := os.MkdirAll(o.dump, 0o755); err != nil {
 		return err
 	}
-	for name, data := range map[string]any{
-		"base.f32":   base,
-		"query.f32":  queries,
-		"gt.i32":     gt,
-		"gt_del.i32": gtDel,
+	for name, parts := range map[string][]any{
+		"base.f32":   rows(base),
+		"query.f32":  rows(queries),
+		"gt.i32":     {gt},
+		"gt_del.i32": {gtDel},
 	} {
-		if err := writeLE(filepath.Join(o.dump, name), data); err != nil {
+		if err := writeLE(filepath.Join(o.dump, name), parts...); err != nil {
 			return err
 		}
 	}
@@ -129,32 +131,28 @@ func dot32(a, b []float32) float32 {
 	return float32(s)
 }
 
-// writeLE writes data ([][]float32 as rows, or []int32) little-endian to
-// path.
-func writeLE(path string, data any) error {
+// rows returns vs's rows as parts for writeLE.
+func rows(vs [][]float32) []any {
+	parts := make([]any, len(vs))
+	for i, v := range vs {
+		parts[i] = v
+	}
+	return parts
+}
+
+// writeLE writes parts (slices of fixed-size numbers) one after the other,
+// little-endian, to path.
+func writeLE(path string, parts ...any) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	var buf [4]byte
-	put := func(u uint32) {
-		binary.LittleEndian.PutUint32(buf[:], u)
-		w.Write(buf[:])
-	}
-	switch d := data.(type) {
-	case [][]float32:
-		for _, row := range d {
-			for _, x := range row {
-				put(math.Float32bits(x))
-			}
+	for _, p := range parts {
+		if err := binary.Write(w, binary.LittleEndian, p); err != nil {
+			f.Close()
+			return err
 		}
-	case []int32:
-		for _, x := range d {
-			put(uint32(x))
-		}
-	default:
-		panic(fmt.Sprintf("writeLE: %T", data))
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
